@@ -1,0 +1,70 @@
+"""graphviz_grad: a PyTorch-style autograd engine on NumPy that draws what it computes.
+
+Write ``import graphviz_grad as torch`` and the programs of the classic
+"learning PyTorch with examples" tutorial run unchanged; ``vg.graph(t)``,
+``vg.record()`` and ``vg.viz`` show the graph they built.
+
+>>> import graphviz_grad as vg
+>>> x, w, b = (vg.tensor(v, requires_grad=True) for v in (1.0, 2.0, 3.0))
+>>> y = w * x + b
+>>> y.backward()
+>>> x.grad, w.grad, b.grad
+(tensor(2.), tensor(1.), tensor(1.))
+"""
+import importlib
+
+from ._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int,
+                     int8, int16, int32, int64, long, set_default_dtype, short, uint8)
+from .backend import device
+from .tensor import Size, Tensor
+from . import _tensor_methods  # noqa: F401  (attaches math methods to Tensor)
+from ._creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace,
+                        ones, ones_like, rand, rand_like, randint, randn, randn_like, tensor, zeros,
+                        zeros_like)
+from ._functions import (abs, add, all, allclose, amax, any, argmax, argmin, cat, clamp, clamp_max,
+                         clamp_min, clip, clone, concat, concatenate, div, dot, eq, equal, exp, expand,
+                         flatten, ge, gt, isfinite, isnan, le, log, log_softmax, logical_not, lt, matmul,
+                         max, maximum, mean, min, minimum, mm, mul, ne, neg, norm, permute, pow, relu,
+                         reshape, sigmoid, softmax, sqrt, square, squeeze, stack, sub, sum, t, tanh,
+                         transpose, unsqueeze, where)
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.grad_mode import inference_mode
+from .random import initial_seed, manual_seed, seed
+from . import autograd, cuda
+
+__version__ = "0.1.0"
+
+FloatTensor = DoubleTensor = LongTensor = Tensor
+subtract, multiply, divide, true_divide, negative = sub, mul, div, div, neg
+
+_LAZY_MODULES = {"nn", "optim", "viz", "record", "examples", "serialization", "utils"}
+_LAZY_ATTRS = {
+    "save": "serialization",
+    "load": "serialization",
+    "graph": "record",
+    "Graph": "record",
+    "Tape": "record",
+}
+
+
+def __getattr__(name):
+    # nn, optim and the drawing code load on first use so that `import graphviz_grad` stays fast.
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_ATTRS:
+        return getattr(importlib.import_module(f".{_LAZY_ATTRS[name]}", __name__), name)
+    if name == "record":
+        return importlib.import_module(".record", __name__).record
+    raise AttributeError(f"module 'graphviz_grad' has no attribute '{name}'")
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(t):
+    return t.numel()
+
+
+def is_floating_point(t):
+    return t.is_floating_point()

@@ -1,0 +1,589 @@
+"""Tensor math as functions: each one is both ``vg.f(t, ...)`` and the method ``t.f(...)``.
+
+They check and normalise arguments the way PyTorch does, then call exactly one
+op class's ``apply``. Python numbers are turned into constant tensors here,
+with PyTorch's type-promotion rules.
+
+>>> import graphviz_grad as vg
+>>> x = vg.tensor([[1., -2.], [3., 4.]], requires_grad=True)
+>>> vg.clamp(x, min=0).sum()
+tensor(8., grad_fn=<SumBackward0>)
+>>> x.mm(x).shape
+graphviz_grad.Size([2, 2])
+"""
+import collections
+import numbers
+
+import numpy as np
+
+from . import _dtype, backend, ops
+from .tensor import Tensor
+
+_ndarray = np.ndarray
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+# --- operands and type promotion -----------------------------------------------
+
+
+def _scalar_dtype(value, like):
+    """The dtype a Python number takes next to an array of dtype ``like`` (PyTorch's rules)."""
+    kind = like.kind
+    if isinstance(value, (bool, np.bool_)):
+        return like
+    if isinstance(value, numbers.Integral):
+        return np.dtype(np.int64) if kind == "b" else like
+    if isinstance(value, numbers.Real):
+        return like if kind == "f" else _dtype.get_default_dtype().np
+    raise TypeError(f"unsupported operand type: {type(value).__name__}")
+
+
+def constant(value, like):
+    """A constant (no grad) tensor for a Python number used next to tensor ``like``."""
+    dt = _scalar_dtype(value, like._data.dtype)
+    data = like._data
+    if data.__class__ is _ndarray or backend.device_of(data).type == "cpu":
+        return Tensor._make(np.asarray(value, dtype=dt))
+    return Tensor._make(backend.xp_of(data).asarray(value, dtype=dt))
+
+
+def _promote(a, b):
+    """PyTorch's result dtype for two tensors (0-dim tensors weigh less than dimensioned ones)."""
+    da, db = a._data.dtype, b._data.dtype
+    ca, cb = _CATEGORY[da.kind], _CATEGORY[db.kind]
+    a0, b0 = a._data.ndim == 0, b._data.ndim == 0
+    if a0 == b0:
+        if ca == cb:
+            return np.promote_types(da, db)
+        return da if ca > cb else db
+    dim_d, dim_c, zero_d, zero_c = (db, cb, da, ca) if a0 else (da, ca, db, cb)
+    return dim_d if zero_c <= dim_c else zero_d
+
+
+def _check_device(a, b):
+    if backend.device_of(a._data) != backend.device_of(b._data):
+        raise RuntimeError(
+            "Expected all tensors to be on the same device, but found at least two devices, "
+            f"{backend.device_of(a._data)} and {backend.device_of(b._data)}! Move them with .to(device) first."
+        )
+
+
+def operands(a, b):
+    """Turn ``(a, b)`` (tensors or numbers) into two tensors of one dtype and device."""
+    if not isinstance(a, Tensor):
+        if not isinstance(b, Tensor):
+            raise TypeError("expected at least one Tensor argument")
+        return constant(a, b), b
+    if not isinstance(b, Tensor):
+        if isinstance(b, (numbers.Number, np.generic)):
+            return a, constant(b, a)
+        if isinstance(b, _ndarray):
+            b = Tensor._make(b)
+        else:
+            raise TypeError(
+                f"unsupported operand type(s): 'Tensor' and '{type(b).__name__}'"
+            )
+    if a._data.__class__ is not b._data.__class__:
+        _check_device(a, b)
+    if a._data.dtype != b._data.dtype:
+        dt = _promote(a, b)
+        if a._data.dtype != dt:
+            a = a.to(_dtype.from_numpy_dtype(dt))
+        if b._data.dtype != dt:
+            b = b.to(_dtype.from_numpy_dtype(dt))
+    return a, b
+
+
+def _float_operands(a, b):
+    """Operands of true division: integers are promoted to the default float dtype."""
+    a, b = operands(a, b)
+    if a._data.dtype.kind != "f":
+        d = _dtype.get_default_dtype()
+        a, b = a.to(d), b.to(d)
+    return a, b
+
+
+def _float_input(t):
+    return t if t._data.dtype.kind == "f" else t.to(_dtype.get_default_dtype())
+
+
+def _dims(t, dim):
+    """Normalise ``dim`` (int, tuple, list or None) to a sorted tuple of axes, or None."""
+    if dim is None:
+        return None
+    if isinstance(dim, (tuple, list)):
+        return tuple(sorted(t._wrap_dim(d) for d in dim)) if dim else None
+    return (t._wrap_dim(dim),)
+
+
+# --- arithmetic -------------------------------------------------------------------
+
+
+def add(input, other, alpha=1):
+    if alpha != 1:
+        other = mul(other, alpha)
+    return ops.Add.apply(*operands(input, other))
+
+
+def sub(input, other, alpha=1):
+    if alpha != 1:
+        other = mul(other, alpha)
+    return ops.Sub.apply(*operands(input, other))
+
+
+def mul(input, other):
+    return ops.Mul.apply(*operands(input, other))
+
+
+def div(input, other, rounding_mode=None):
+    if rounding_mode is not None:
+        raise NotImplementedError("div(rounding_mode=...) is not supported; use true division")
+    return ops.Div.apply(*_float_operands(input, other))
+
+
+def neg(input):
+    return ops.Neg.apply(input)
+
+
+def pow(input, exponent):
+    if isinstance(input, Tensor) and isinstance(exponent, numbers.Number) and not isinstance(exponent, bool):
+        if input._data.dtype.kind != "f" and isinstance(exponent, float):
+            input = _float_input(input)
+        return ops.Pow.apply(input, exponent=exponent)
+    return ops.PowTensor.apply(*operands(input, exponent))
+
+
+def sqrt(input):
+    return ops.Sqrt.apply(_float_input(input))
+
+
+def exp(input):
+    return ops.Exp.apply(_float_input(input))
+
+
+def log(input):
+    return ops.Log.apply(_float_input(input))
+
+
+def abs(input):
+    return ops.Abs.apply(input)
+
+
+def relu(input):
+    return ops.Relu.apply(input)
+
+
+def sigmoid(input):
+    return ops.Sigmoid.apply(_float_input(input))
+
+
+def tanh(input):
+    return ops.Tanh.apply(_float_input(input))
+
+
+def _bound(v):
+    if isinstance(v, Tensor):
+        return v.item()
+    return v
+
+
+def clamp(input, min=None, max=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    return ops.Clamp.apply(input, min=_bound(min), max=_bound(max))
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+def square(input):
+    return pow(input, 2)
+
+
+# --- matrix products ------------------------------------------------------------
+
+
+def mm(input, mat2):
+    _check_device(input, mat2)
+    return ops.Mm.apply(input, mat2)
+
+
+def matmul(input, other):
+    if not isinstance(other, Tensor) or not isinstance(input, Tensor):
+        raise TypeError("matmul(): argument 'other' must be Tensor")
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {input.dtype} != {other.dtype}"
+        )
+    _check_device(input, other)
+    return ops.Matmul.apply(input, other)
+
+
+def dot(input, other):
+    if input.dim() != 1 or other.dim() != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.dim()}D and {other.dim()}D tensors")
+    return matmul(input, other)
+
+
+# --- reductions -----------------------------------------------------------------
+
+
+def sum(input, dim=None, keepdim=False, dtype=None):
+    d = None if dtype is None else _dtype.to_dtype(dtype).np
+    return ops.Sum.apply(input, axes=_dims(input, dim), keepdim=keepdim, dtype=d)
+
+
+def mean(input, dim=None, keepdim=False, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    return ops.Mean.apply(input, axes=_dims(input, dim), keepdim=keepdim)
+
+
+return_types = collections.namedtuple("return_types", ["values", "indices"])
+
+
+def _max_min(full_op, dim_op, input, dim, keepdim, other):
+    if isinstance(dim, Tensor) and other is None:
+        other, dim = dim, None
+    if other is not None:
+        a, b = operands(input, other)
+        xp_op = ops.Where
+        cond = (a >= b) if full_op is ops.Max else (a <= b)
+        return xp_op.apply(cond, a, b)
+    if dim is None:
+        return full_op.apply(input)
+    d = input._wrap_dim(dim)
+    if input._data.ndim == 0:
+        return return_types(input.clone(), Tensor._make(np.asarray(0)))
+    values = dim_op.apply(input, dim=d, keepdim=keepdim)
+    node = values.grad_fn
+    indices = getattr(node, "indices", None)
+    if indices is None:  # no graph was built: recompute the indices
+        arr = input._data
+        indices = arr.argmax(axis=d) if full_op is ops.Max else arr.argmin(axis=d)
+        indices = backend.xp_of(arr).expand_dims(indices, d)
+    idx = indices if keepdim else indices.squeeze(d)
+    return return_types(values, Tensor._make(idx.astype(np.int64, copy=False)))
+
+
+def max(input, dim=None, keepdim=False, *, other=None):
+    return _max_min(ops.Max, ops.MaxDim, input, dim, keepdim, other)
+
+
+def min(input, dim=None, keepdim=False, *, other=None):
+    return _max_min(ops.Min, ops.MinDim, input, dim, keepdim, other)
+
+
+def maximum(input, other):
+    return max(input, other=other)
+
+
+def minimum(input, other):
+    return min(input, other=other)
+
+
+def argmax(input, dim=None, keepdim=False):
+    if dim is None:
+        return Tensor._make(np.asarray(input._data.argmax()))
+    return max(input, dim, keepdim).indices
+
+
+def argmin(input, dim=None, keepdim=False):
+    if dim is None:
+        return Tensor._make(np.asarray(input._data.argmin()))
+    return min(input, dim, keepdim).indices
+
+
+def amax(input, dim=None, keepdim=False):
+    return max(input) if dim is None else max(input, dim, keepdim).values
+
+
+def softmax(input, dim=None, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    return ops.Softmax.apply(_float_input(input), dim=_softmax_dim(input, dim))
+
+
+def log_softmax(input, dim=None, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    return ops.LogSoftmax.apply(_float_input(input), dim=_softmax_dim(input, dim))
+
+
+def _softmax_dim(t, dim):
+    if dim is None:  # PyTorch's legacy implicit choice
+        dim = 0 if t.dim() in (0, 1, 3) else 1
+    return t._wrap_dim(dim)
+
+
+# --- shapes ---------------------------------------------------------------------
+
+
+def _size_args(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+def reshape(input, *shape):
+    shape = _size_args(shape)
+    if shape == input._data.shape:
+        return ops.Reshape.apply(input, shape=shape)
+    return ops.Reshape.apply(input, shape=shape)
+
+
+def view(input, *shape):
+    return reshape(input, *shape)
+
+
+def view_as(input, other):
+    return reshape(input, other.shape)
+
+
+def reshape_as(input, other):
+    return reshape(input, other.shape)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    shape = input._data.shape
+    if not shape:
+        return ops.Flatten.apply(input, shape=(1,))
+    s, e = input._wrap_dim(start_dim), input._wrap_dim(end_dim)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    n = 1
+    for d in shape[s:e + 1]:
+        n *= d
+    return ops.Flatten.apply(input, shape=shape[:s] + (n,) + shape[e + 1:])
+
+
+def transpose(input, dim0, dim1):
+    return ops.Transpose.apply(input, dim0=input._wrap_dim(dim0), dim1=input._wrap_dim(dim1))
+
+
+swapaxes = transpose
+
+
+def t(input):
+    if input.dim() > 2:
+        raise RuntimeError(
+            f"t() expects a tensor with <= 2 dimensions, but self is {input.dim()}D; use transpose(dim0, dim1)"
+        )
+    return ops.Transpose.apply(input, dim0=0, dim1=1 if input.dim() == 2 else 0)
+
+
+def permute(input, *dims):
+    dims = tuple(input._wrap_dim(d) for d in _size_args(dims))
+    if sorted(dims) != list(range(input.dim())):
+        raise RuntimeError(f"permute(): dims {list(dims)} are not a permutation of the tensor's {input.dim()} dims")
+    return ops.Permute.apply(input, dims=dims)
+
+
+def expand(input, *sizes):
+    sizes = _size_args(sizes)
+    shape = input._data.shape
+    if len(sizes) < len(shape):
+        raise RuntimeError(
+            f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to the "
+            f"number of dimensions in the tensor ({len(shape)})"
+        )
+    offset = len(sizes) - len(shape)
+    target = []
+    for i, s in enumerate(sizes):
+        if s == -1:
+            if i < offset:
+                raise RuntimeError("expand: -1 is not allowed in a leading, non-existing dimension")
+            s = shape[i - offset]
+        elif i >= offset and shape[i - offset] not in (1, s):
+            raise RuntimeError(
+                f"The expanded size of the tensor ({s}) must match the existing size "
+                f"({shape[i - offset]}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
+                f"Tensor sizes: {list(shape)}"
+            )
+        target.append(s)
+    return ops.Expand.apply(input, shape=tuple(target))
+
+
+def expand_as(input, other):
+    return expand(input, other.shape)
+
+
+def squeeze(input, dim=None):
+    if dim is None:
+        return ops.Squeeze.apply(input)
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    return ops.Squeeze.apply(input, dim=tuple(input._wrap_dim(d) for d in dims))
+
+
+def unsqueeze(input, dim):
+    return ops.Unsqueeze.apply(input, dim=input._wrap_dim(dim, input._data.ndim + 1))
+
+
+def clone(input, memory_format=None):
+    return ops.Clone.apply(input)
+
+
+def cat(tensors, dim=0):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    first = tensors[0]
+    nd = first.dim()
+    d = first._wrap_dim(dim)
+    for t_ in tensors[1:]:
+        if t_.dim() != nd:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {nd} and {t_.dim()}"
+            )
+        for ax in range(nd):
+            if ax != d and t_.shape[ax] != first.shape[ax]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size "
+                    f"{first.shape[ax]} but got size {t_.shape[ax]} for a tensor in the list."
+                )
+    tensors = _common_dtype(tensors)
+    return ops.Cat.apply(*tensors, dim=d)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shape = tensors[0].shape
+    for i, t_ in enumerate(tensors[1:], 1):
+        if t_.shape != shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
+                f"{list(t_.shape)} at entry {i}"
+            )
+    tensors = _common_dtype(tensors)
+    return ops.Stack.apply(*tensors, dim=tensors[0]._wrap_dim(dim, tensors[0].dim() + 1))
+
+
+def _common_dtype(tensors):
+    dt = tensors[0]._data.dtype
+    for t_ in tensors[1:]:
+        if t_._data.dtype != dt:
+            dt = np.promote_types(dt, t_._data.dtype)
+    if all(t_._data.dtype == dt for t_ in tensors):
+        return tensors
+    d = _dtype.from_numpy_dtype(dt)
+    return [t_.to(d) for t_ in tensors]
+
+
+def where(condition, input=None, other=None):
+    if input is None and other is None:
+        return tuple(Tensor._make(i) for i in backend.xp_of(condition._data).nonzero(condition._data))
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = Tensor._make(np.asarray(input, dtype=_scalar_dtype(input, _dtype.get_default_dtype().np)))
+    a, b = operands(input, other)
+    return ops.Where.apply(condition, a, b)
+
+
+# --- comparisons (no grad) -------------------------------------------------------
+
+
+def eq(input, other):
+    return ops.Eq.apply(*operands(input, other))
+
+
+def ne(input, other):
+    return ops.Ne.apply(*operands(input, other))
+
+
+def lt(input, other):
+    return ops.Lt.apply(*operands(input, other))
+
+
+def le(input, other):
+    return ops.Le.apply(*operands(input, other))
+
+
+def gt(input, other):
+    return ops.Gt.apply(*operands(input, other))
+
+
+def ge(input, other):
+    return ops.Ge.apply(*operands(input, other))
+
+
+def logical_not(input):
+    return ops.LogicalNot.apply(input)
+
+
+def equal(input, other):
+    return input.shape == other.shape and bool((input._data == other._data).all())
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(np.allclose(backend.to_numpy(input._data), backend.to_numpy(other._data), rtol, atol, equal_nan))
+
+
+def isnan(input):
+    return Tensor._make(backend.xp_of(input._data).isnan(input._data))
+
+
+def isfinite(input):
+    return Tensor._make(backend.xp_of(input._data).isfinite(input._data))
+
+
+def any(input):
+    return Tensor._make(np.asarray(bool(input._data.any())))
+
+
+def all(input):
+    return Tensor._make(np.asarray(bool(input._data.all())))
+
+
+def norm(input, p=2):
+    if p == 2:
+        return sqrt(sum(mul(input, input)))
+    return pow(sum(pow(abs(input), p)), 1.0 / p)
+
+
+# --- indexing -------------------------------------------------------------------
+
+
+def index_key(key):
+    """Replace tensors inside an index by their arrays (bool masks and int indices)."""
+    if isinstance(key, Tensor):
+        return key._data
+    if isinstance(key, tuple):
+        return tuple(k._data if isinstance(k, Tensor) else np.asarray(k) if isinstance(k, list) else k for k in key)
+    if isinstance(key, list):
+        return np.asarray(key)
+    return key
+
+
+def getitem(input, key):
+    return ops.Index.apply(input, key=index_key(key))
+
+
+def setitem(input, key, value):
+    """``t[key] = value``: in place on the array, or through the graph when grad is on."""
+    from .autograd import grad_mode
+
+    key = index_key(key)
+    if not isinstance(value, Tensor):
+        value = constant(value, input)
+    needs_graph = grad_mode.state.enabled and (input.requires_grad or value.requires_grad)
+    if needs_graph:
+        if value._data.dtype != input._data.dtype:
+            value = value.to(input.dtype)
+        input._inplace(ops.SetItem, value, key=key)
+        return
+    input._check_inplace()
+    input._data[key] = value._data
+    input._bump()
+    input._notify_inplace("setitem")

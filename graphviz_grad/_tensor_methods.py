@@ -1,0 +1,85 @@
+"""Attach the functions of :mod:`_functions` to :class:`Tensor` as methods and operators.
+
+One definition per operation: ``vg.mm(a, b)`` and ``a.mm(b)`` are the same code.
+"""
+from . import _functions as F
+from . import ops
+from .tensor import Tensor
+
+_METHODS = (
+    "add sub mul div neg pow sqrt exp log abs relu sigmoid tanh clamp clip clamp_min clamp_max "
+    "square mm matmul dot sum mean max min maximum minimum argmax argmin amax softmax log_softmax "
+    "reshape view view_as reshape_as flatten transpose swapaxes t permute expand expand_as squeeze "
+    "unsqueeze clone eq ne lt le gt ge logical_not equal allclose isnan isfinite any all norm"
+).split()
+
+for _name in _METHODS:
+    setattr(Tensor, _name, getattr(F, _name))
+
+Tensor.T = property(lambda self: F.permute(self, *reversed(range(self.dim()))) if self.dim() > 2 else F.t(self) if self.dim() == 2 else self)
+Tensor.mT = property(lambda self: F.transpose(self, -2, -1))
+Tensor.subtract, Tensor.multiply, Tensor.divide, Tensor.true_divide = F.sub, F.mul, F.div, F.div
+Tensor.greater, Tensor.less = F.gt, F.lt
+
+
+def _reflected(fn):
+    return lambda self, other: fn(other, self)
+
+
+Tensor.__add__ = F.add
+Tensor.__radd__ = _reflected(F.add)
+Tensor.__sub__ = F.sub
+Tensor.__rsub__ = _reflected(F.sub)
+Tensor.__mul__ = F.mul
+Tensor.__rmul__ = _reflected(F.mul)
+Tensor.__truediv__ = F.div
+Tensor.__rtruediv__ = _reflected(F.div)
+Tensor.__pow__ = F.pow
+Tensor.__rpow__ = _reflected(F.pow)
+Tensor.__matmul__ = F.matmul
+Tensor.__rmatmul__ = _reflected(F.matmul)
+Tensor.__neg__ = F.neg
+Tensor.__pos__ = lambda self: self
+Tensor.__abs__ = F.abs
+Tensor.__eq__ = F.eq
+Tensor.__ne__ = F.ne
+Tensor.__lt__ = F.lt
+Tensor.__le__ = F.le
+Tensor.__gt__ = F.gt
+Tensor.__ge__ = F.ge
+Tensor.__invert__ = F.logical_not
+Tensor.__getitem__ = F.getitem
+Tensor.__setitem__ = F.setitem
+Tensor.__hash__ = object.__hash__
+
+
+def _inplace_method(op_class, prepare=F.operands):
+    def method(self, other, alpha=1):
+        if alpha != 1:
+            other = F.mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+        _, other = prepare(self, other)
+        if other._data.dtype != self._data.dtype:
+            if self._data.dtype.kind != "f" and other._data.dtype.kind == "f":
+                raise RuntimeError(
+                    f"result type {other.dtype.name.capitalize()} can't be cast to the desired output "
+                    f"type {self.dtype.name.capitalize()}"
+                )
+            other = other.to(self.dtype)
+        return self._inplace(op_class, other)
+
+    method.__name__ = op_class.name + "_"
+    return method
+
+
+Tensor.add_ = Tensor.__iadd__ = _inplace_method(ops.Add)
+Tensor.sub_ = Tensor.__isub__ = _inplace_method(ops.Sub)
+Tensor.mul_ = Tensor.__imul__ = _inplace_method(ops.Mul)
+Tensor.div_ = Tensor.__itruediv__ = _inplace_method(ops.Div)
+
+
+def _clamp_(self, min=None, max=None):
+    return self._inplace(ops.Clamp, min=F._bound(min), max=F._bound(max))
+
+
+Tensor.clamp_ = _clamp_
+Tensor.relu_ = lambda self: self._inplace(ops.Relu)

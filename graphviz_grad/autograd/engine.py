@@ -1,0 +1,153 @@
+"""Backward: one iterative walk over the graph, most recent op first.
+
+No recursion, so a chain of any length backpropagates; a node runs once all
+its consumers have handed it their gradients (Kahn's order, ties broken by
+creation order as PyTorch does). Broadcasting is undone here, in one place.
+
+>>> import graphviz_grad as vg
+>>> x = vg.tensor(1.0, requires_grad=True)
+>>> y = x
+>>> for _ in range(10000):
+...     y = y * 1.0
+>>> y.backward(); x.grad
+tensor(1.)
+"""
+import heapq
+
+from . import function as _function
+from . import grad_mode, hooks
+
+_hook_state = hooks.state
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` down to ``shape``: the backward of NumPy broadcasting."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad.reshape(shape) if grad.shape != shape else grad
+
+
+def _dependencies(roots):
+    """For every node reachable from ``roots``: how many edges of the graph feed it a gradient."""
+    deps = {}
+    stack = list(roots)
+    seen = set(roots)
+    while stack:
+        node = stack.pop()
+        for t, need in zip(node.inputs, node.needs_input_grad):
+            fn = t.grad_fn
+            if need and fn is not None:
+                deps[fn] = deps.get(fn, 0) + 1
+                if fn not in seen:
+                    seen.add(fn)
+                    stack.append(fn)
+    return deps
+
+
+def _freed_error(node):
+    return RuntimeError(
+        "Trying to backward through the graph a second time (or directly access saved tensors "
+        f"after they have already been freed): {node.grad_fn_name()} was already used by an "
+        "earlier backward(), which frees the graph. Recompute the forward pass before each "
+        "backward(), or pass retain_graph=True to the first backward() if you really need two."
+    )
+
+
+def run_backward(roots, root_grads, retain_graph=False, capture=None):
+    """Propagate ``root_grads`` (arrays) from ``roots`` (tensors) to the leaves.
+
+    With ``capture`` (a dict keyed by tensor id) the gradients of those tensors
+    are stored there instead of accumulated into ``.grad`` (``autograd.grad``).
+    """
+    buffers = {}
+    heap = []
+    for t, g in zip(roots, root_grads):
+        fn = t.grad_fn
+        if capture is not None and id(t) in capture:
+            _capture(capture, t, g)
+        if fn is None:
+            if capture is None and t.requires_grad:
+                _accumulate(t, g, fresh=False)
+            continue
+        if t._retains_grad and capture is None:
+            _accumulate(t, g, fresh=False)
+        if fn in buffers:
+            buffers[fn] = buffers[fn] + g
+        else:
+            buffers[fn] = g
+            heap.append((-fn.seq, id(fn), fn))
+    deps = _dependencies([item[2] for item in heap])
+    heap = [item for item in heap if deps.get(item[2], 0) == 0]
+    heapq.heapify(heap)
+    recorders = _hook_state.recorders
+    prev_grad, prev_in_backward = grad_mode.state.enabled, _hook_state.in_backward
+    grad_mode.state.enabled = False
+    _hook_state.in_backward = True
+    try:
+        while heap:
+            node = heapq.heappop(heap)[2]
+            grad = buffers.pop(node)
+            if node.freed:
+                raise _freed_error(node)
+            node.check_versions()
+            if _hook_state.recorders:
+                for r in _hook_state.recorders:
+                    r.on_backward_start(node, grad)
+            grads_in = node.backward(grad)
+            aliasing = getattr(node, "function", None) is not None  # user code may return shared tensors
+            delivered = []
+            for t, g, need in zip(node.inputs, grads_in, node.needs_input_grad):
+                if not need or g is None:
+                    delivered.append(None)
+                    continue
+                if g.shape != t._data.shape:
+                    g = unbroadcast(g, t._data.shape)
+                if g.dtype != t._data.dtype:
+                    g = g.astype(t._data.dtype)
+                delivered.append(g)
+                fn = t.grad_fn
+                if capture is not None and id(t) in capture:
+                    _capture(capture, t, g)
+                if fn is None:
+                    if capture is None:
+                        fresh = not aliasing and g is not grad and g.flags.owndata
+                        _accumulate(t, g, fresh)
+                    continue
+                if t._retains_grad and capture is None:
+                    _accumulate(t, g, fresh=False)
+                buf = buffers.get(fn)
+                buffers[fn] = g if buf is None else buf + g
+                left = deps[fn] - 1
+                deps[fn] = left
+                if left == 0:
+                    heapq.heappush(heap, (-fn.seq, id(fn), fn))
+            if _hook_state.recorders:
+                for r in _hook_state.recorders:
+                    r.on_backward(node, grad, delivered)
+            if not retain_graph:
+                node.release()
+    finally:
+        grad_mode.state.enabled = prev_grad
+        _hook_state.in_backward = prev_in_backward
+    del recorders
+
+
+def _accumulate(t, g, fresh):
+    """Add ``g`` into ``t.grad`` in place (keeping the grad tensor's identity, as PyTorch does)."""
+    grad = t._grad
+    if grad is None:
+        t._grad = _function._Tensor._make(g if fresh else g.copy())
+    else:
+        grad._data += g
+        grad._version[0] += 1
+
+
+def _capture(capture, t, g):
+    prev = capture[id(t)]
+    capture[id(t)] = g if prev is None else prev + g

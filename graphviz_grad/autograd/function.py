@@ -1,0 +1,303 @@
+"""``Op.apply``: the one place where a result tensor gets its graph node.
+
+Built-in ops subclass :class:`Op` and work on raw arrays (NumPy or CuPy);
+user code subclasses :class:`Function`, whose ``forward``/``backward`` work on
+Tensors, exactly as ``torch.autograd.Function``.
+
+An op instance *is* its graph node (PyTorch's ``grad_fn``): it keeps the input
+tensors (edges of the graph, so a diagram can be drawn before or after
+backward), what its backward needs, and the text of its local derivative.
+
+>>> import graphviz_grad as vg
+>>> class Double(vg.autograd.Function):
+...     @staticmethod
+...     def forward(ctx, x):
+...         return x * 2
+...     @staticmethod
+...     def backward(ctx, grad):
+...         return grad * 2
+>>> x = vg.tensor(3.0, requires_grad=True)
+>>> y = Double.apply(x)
+>>> y.backward(); x.grad
+tensor(2.)
+"""
+import itertools
+
+from . import grad_mode, hooks
+
+_grad_state = grad_mode.state
+_hook_state = hooks.state
+_next_seq = itertools.count().__next__
+_Tensor = None  # graphviz_grad.tensor.Tensor, bound when that module loads
+
+
+class Op:
+    """One differentiable operation: ``forward`` on arrays, ``backward`` on arrays.
+
+    Class attributes a subclass sets:
+
+    - ``name``: the op's name in the graph (``"mul"``, ``"mm"``, ...).
+    - ``derivatives``: per input, the local rule as text, in terms of the input
+      names ``a``, ``b`` and the output ``out``, e.g. ``("grad · b", "grad · a")``.
+    - ``saved_inputs``: positions of inputs whose values backward reads; an
+      in-place change to one of them before backward is an error.
+    - ``saves_output``: backward reads the output's value.
+    - ``differentiable``: False for comparisons and other ops without a gradient.
+    - ``is_view``: the output shares memory (and the version counter) with input 0.
+    """
+
+    name = "op"
+    derivatives = ()
+    saved_inputs = ()
+    saves_output = False
+    differentiable = True
+    is_view = False
+    inplace = None  # e.g. operator.isub: how to run this op in place on arrays under no_grad
+    # Set per instance by apply():
+    inputs = ()
+    needs_input_grad = ()
+    seq = -1
+    module = None
+    freed = False
+    output_version = None
+
+    def forward(self, *arrays):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def backward(self, grad):  # pragma: no cover - abstract
+        """Return one array (or None) per input: the gradient that flows to it."""
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs, **attrs):
+        node = cls.__new__(cls)
+        if attrs:
+            node.__dict__.update(attrs)
+        out = node.forward(*[t._data for t in inputs])
+        result = _Tensor._make(out)
+        if cls.is_view:
+            result._version = inputs[0]._version
+        if _grad_state.enabled and cls.differentiable:
+            needs = tuple([t.requires_grad for t in inputs])
+            if True in needs:
+                node.inputs = inputs
+                node.needs_input_grad = needs
+                node.seq = _next_seq()
+                node.module = _hook_state.module
+                if cls.saved_inputs:
+                    node.saved_versions = tuple([inputs[i]._version[0] for i in cls.saved_inputs])
+                if cls.saves_output:
+                    node.output_version = result._version
+                    node.saved_output_version = result._version[0]
+                result.requires_grad = True
+                result.grad_fn = node
+        if _hook_state.recorders:
+            for recorder in _hook_state.recorders:
+                recorder.on_op(node, inputs, result)
+        return result
+
+    # --- used by the engine -------------------------------------------------
+    def check_versions(self):
+        """Raise PyTorch's error if a saved tensor was changed in place since forward."""
+        for i, v in zip(self.saved_inputs, getattr(self, "saved_versions", ())):
+            t = self.inputs[i]
+            if t._version[0] != v:
+                _raise_modified(self, t, v)
+        if self.output_version is not None and self.output_version[0] != self.saved_output_version:
+            _raise_modified(self, None, self.saved_output_version)
+
+    def release(self):
+        """Free what backward needed (``retain_graph=False``); the edges stay for drawing."""
+        self.freed = True
+
+    @classmethod
+    def grad_fn_name(cls):
+        return cls.__name__ + "Backward0"
+
+    def __repr__(self):
+        return f"<{self.grad_fn_name()}>"
+
+    @property
+    def next_functions(self):
+        """PyTorch-style ``(node, 0)`` pairs; a leaf is shown by its AccumulateGrad stand-in."""
+        out = []
+        for t, need in zip(self.inputs, self.needs_input_grad):
+            if not need:
+                out.append((None, 0))
+            elif t.grad_fn is not None:
+                out.append((t.grad_fn, 0))
+            else:
+                out.append((AccumulateGrad(t), 0))
+        return tuple(out)
+
+    def name_of(self):
+        return self.grad_fn_name()
+
+
+class AccumulateGrad:
+    """Stand-in node for a leaf in ``next_functions`` (as in PyTorch)."""
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def __repr__(self):
+        return "<AccumulateGrad>"
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+
+def _raise_modified(node, tensor, expected):
+    what = "a saved output" if tensor is None else f"an input of shape {list(tensor.shape)}"
+    now = node.output_version[0] if tensor is None else tensor._version[0]
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: {what} of {node.grad_fn_name()} is at version {now}; expected version "
+        f"{expected} instead. Hint: do the in-place update (e.g. `w -= lr * w.grad`) after "
+        "backward(), or use an out-of-place op (`x = x * 2`) before it."
+    )
+
+
+# --- user-defined functions -------------------------------------------------
+
+
+class FunctionCtx:
+    """The ``ctx`` handed to a custom Function: save tensors, keep any attribute."""
+
+    def save_for_backward(self, *tensors):
+        self._saved = tensors
+        self._saved_versions = tuple(None if t is None else t._version[0] for t in tensors)
+
+    @property
+    def saved_tensors(self):
+        if self.freed:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Pass retain_graph=True to the "
+                "first backward() if you need to call it twice."
+            )
+        saved = getattr(self, "_saved", ())
+        for t, v in zip(saved, self._saved_versions):
+            if t is not None and t._version[0] != v:
+                _raise_modified(self, t, v)
+        return saved
+
+    def mark_dirty(self, *tensors):
+        self._dirty = tensors
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value):
+        self._materialize_grads = value
+
+
+class CustomNode(FunctionCtx, Op):
+    """Graph node of a user Function: named after the user's class."""
+
+    function = None  # the user's Function subclass
+    name = "function"
+
+    def check_versions(self):
+        pass  # saved_tensors checks on access, as PyTorch does
+
+    def grad_fn_name(self):
+        return self.function.__name__ + "Backward"
+
+    def backward(self, grad):
+        grad_t = _Tensor._make(grad)
+        prev = _grad_state.enabled
+        _grad_state.enabled = False
+        try:
+            result = self.function.backward(self, grad_t)
+        finally:
+            _grad_state.enabled = prev
+        if not isinstance(result, tuple):
+            result = (result,)
+        n_args = len(self.arg_is_tensor)
+        if len(result) < n_args:
+            raise RuntimeError(
+                f"function {self.function.__name__}Backward returned an incorrect number of "
+                f"gradients (expected {n_args}, got {len(result)})"
+            )
+        grads = []
+        for is_tensor, g in zip(self.arg_is_tensor, result):
+            if not is_tensor:
+                continue
+            if g is not None and not isinstance(g, _Tensor):
+                raise TypeError(
+                    f"{self.function.__name__}.backward must return Tensors or None, got {type(g).__name__}"
+                )
+            grads.append(None if g is None else g._data)
+        return tuple(grads)
+
+
+class FunctionMeta(type):
+    def __init__(cls, name, bases, ns):
+        super().__init__(name, bases, ns)
+        # One node class per user Function so drawings show the user's class name.
+        cls._node_class = type(name + "Backward", (CustomNode,), {"function": cls, "name": name})
+
+
+class Function(metaclass=FunctionMeta):
+    """Base class of user-defined differentiable functions (``torch.autograd.Function``).
+
+    Subclass with static ``forward(ctx, *args)`` and ``backward(ctx, *grads)``
+    and call ``MyFunction.apply(*args)``; the drawing names the op after the class.
+    """
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement the backward function for custom autograd.Function.")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        node = cls._node_class()
+        tensors = tuple(a for a in args if isinstance(a, _Tensor))
+        node.arg_is_tensor = tuple(isinstance(a, _Tensor) for a in args)
+        node.needs_input_grad = tuple(isinstance(a, _Tensor) and a.requires_grad for a in args)
+        recorders = _hook_state.recorders
+        for recorder in recorders:
+            recorder.on_function_start(node, tensors)
+        prev = _grad_state.enabled
+        _grad_state.enabled = False
+        try:
+            out = cls.forward(node, *args, **kwargs)
+        finally:
+            _grad_state.enabled = prev
+        single = not isinstance(out, tuple)
+        outs = (out,) if single else out
+        results = []
+        for o in outs:
+            if isinstance(o, _Tensor):
+                if o in tensors or o._is_view_of_any(tensors):
+                    o = o.detach()  # the output must be a new node, not an input
+                o = _Tensor._make(o._data, version=o._version)
+            results.append(o)
+        needs = tuple(t.requires_grad for t in tensors)
+        if prev and True in needs:
+            if sum(isinstance(o, _Tensor) for o in results) != 1:
+                raise NotImplementedError(
+                    "graphviz_grad supports custom Functions with exactly one Tensor output"
+                )
+            node.inputs = tensors
+            node.needs_input_grad = needs
+            node.seq = _next_seq()
+            node.module = _hook_state.module
+            non_diff = getattr(node, "_non_differentiable", ())
+            for o in results:
+                if isinstance(o, _Tensor) and not any(o._data is n._data for n in non_diff):
+                    o.requires_grad = True
+                    o.grad_fn = node
+        for recorder in recorders:
+            recorder.on_function_end(node, tensors, results)
+        return results[0] if single else tuple(results)
+
+
+class once_differentiable:
+    def __new__(cls, fn):
+        return fn

@@ -1,0 +1,126 @@
+"""Where arrays live: NumPy on the CPU, CuPy on a CUDA GPU.
+
+Every op asks :func:`xp_of` for the array module of its operands instead of
+importing NumPy directly, so the same op code runs on both.
+
+>>> import graphviz_grad as vg
+>>> vg.device("cuda:0")
+device(type='cuda', index=0)
+>>> vg.device("cpu") == "cpu"
+True
+"""
+import numpy as np
+
+_cupy = None
+_cupy_checked = False
+
+
+class device:
+    """A device, compared by type and index; strings such as ``"cuda:0"`` are accepted."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type, index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        elif isinstance(type, str) and ":" in type:
+            type, _, idx = type.partition(":")
+            try:
+                index = int(idx)
+            except ValueError:
+                raise RuntimeError(f"Invalid device string: '{type}:{idx}'") from None
+        if type not in ("cpu", "cuda"):
+            raise RuntimeError(
+                f"Expected one of cpu, cuda device type at start of device string: {type}"
+            )
+        self.type = type
+        self.index = index
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = device(other)
+        if not isinstance(other, device):
+            return NotImplemented
+        return self.type == other.type and (
+            self.index == other.index or self.type == "cpu" or None in (self.index, other.index)
+        )
+
+    def __hash__(self):
+        return hash(self.type)
+
+    def __repr__(self):
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+
+CPU = device("cpu")
+CUDA = device("cuda", 0)
+
+
+def cupy():
+    """The cupy module, or None when it is not installed or no GPU is usable."""
+    global _cupy, _cupy_checked
+    if not _cupy_checked:
+        _cupy_checked = True
+        try:
+            import cupy as cp
+
+            if cp.cuda.runtime.getDeviceCount() > 0:
+                _cupy = cp
+        except Exception:
+            _cupy = None
+    return _cupy
+
+
+def cuda_is_available():
+    return cupy() is not None
+
+
+def require_cupy():
+    cp = cupy()
+    if cp is None:
+        raise RuntimeError(
+            "CUDA was asked for, but CuPy or a CUDA GPU is not available here. "
+            "Install the GPU extra with `pip install graphviz-grad[gpu]` on a machine with an NVIDIA GPU, "
+            "or use device='cpu'."
+        )
+    return cp
+
+
+def xp_of(array):
+    """The array module (numpy or cupy) that owns ``array``."""
+    if array.__class__ is np.ndarray:
+        return np
+    if _cupy is not None and isinstance(array, _cupy.ndarray):
+        return _cupy
+    return np
+
+
+def device_of(array):
+    if array.__class__ is np.ndarray or _cupy is None or not isinstance(array, _cupy.ndarray):
+        return CPU
+    return CUDA
+
+
+def to_device(array, dev):
+    """Move an array to ``dev`` (a device), copying only when it changes place."""
+    if dev.type == "cpu":
+        if array.__class__ is np.ndarray:
+            return array
+        return array.get() if hasattr(array, "get") else np.asarray(array)
+    cp = require_cupy()
+    if isinstance(array, cp.ndarray):
+        return array
+    return cp.asarray(array)
+
+
+def xp_for(dev):
+    return np if dev.type == "cpu" else require_cupy()
+
+
+def to_numpy(array):
+    return to_device(array, CPU)

@@ -1,0 +1,55 @@
+"""Comparisons: boolean results, no gradient."""
+from ..autograd.function import Op
+
+
+class _Compare(Op):
+    differentiable = False
+
+
+class Eq(_Compare):
+    name = "eq"
+
+    def forward(self, a, b):
+        return a == b
+
+
+class Ne(_Compare):
+    name = "ne"
+
+    def forward(self, a, b):
+        return a != b
+
+
+class Lt(_Compare):
+    name = "lt"
+
+    def forward(self, a, b):
+        return a < b
+
+
+class Le(_Compare):
+    name = "le"
+
+    def forward(self, a, b):
+        return a <= b
+
+
+class Gt(_Compare):
+    name = "gt"
+
+    def forward(self, a, b):
+        return a > b
+
+
+class Ge(_Compare):
+    name = "ge"
+
+    def forward(self, a, b):
+        return a >= b
+
+
+class LogicalNot(_Compare):
+    name = "logical_not"
+
+    def forward(self, a):
+        return ~a if a.dtype.kind == "b" else a == 0

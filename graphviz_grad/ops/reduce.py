@@ -1,0 +1,115 @@
+"""Reductions: sum, mean, max and min, over everything or along dims."""
+from ..autograd.function import Op
+from ..backend import xp_of
+
+
+def _expand_back(grad, shape, axes, keepdim):
+    """Reshape a reduced gradient so that it broadcasts against the input ``shape``."""
+    if axes is None:
+        return grad.reshape((1,) * len(shape)) if len(shape) else grad
+    if not keepdim:
+        new = list(shape)
+        for ax in axes:
+            new[ax] = 1
+        grad = grad.reshape(new)
+    return grad
+
+
+class Sum(Op):
+    name = "sum"
+    derivatives = ("grad (broadcast to a's shape)",)
+    axes = None
+    keepdim = False
+    dtype = None
+
+    def forward(self, a):
+        self.shape = a.shape
+        dt = self.dtype
+        if dt is None and a.dtype.kind in "biu":
+            dt = "int64"
+        return a.sum(axis=self.axes, keepdims=self.keepdim, dtype=dt)
+
+    def backward(self, grad):
+        g = _expand_back(grad, self.shape, self.axes, self.keepdim)
+        return (xp_of(g).broadcast_to(g, self.shape),)
+
+
+class Mean(Op):
+    name = "mean"
+    derivatives = ("grad / n (broadcast to a's shape)",)
+    axes = None
+    keepdim = False
+
+    def forward(self, a):
+        if a.dtype.kind != "f":
+            raise RuntimeError(
+                f"mean(): could not infer output dtype. Input dtype must be either a floating point "
+                f"or complex dtype. Got: {a.dtype.name.capitalize()}"
+            )
+        self.shape = a.shape
+        out = a.mean(axis=self.axes, keepdims=self.keepdim)
+        self.count = a.size // max(out.size, 1) if a.size else 0
+        return out
+
+    def backward(self, grad):
+        g = _expand_back(grad, self.shape, self.axes, self.keepdim) / self.count
+        return (xp_of(g).broadcast_to(g, self.shape).astype(grad.dtype, copy=False),)
+
+
+class Max(Op):
+    """Max of all elements; ties share the gradient evenly, as PyTorch's does."""
+
+    name = "max"
+    derivatives = ("grad · (a == out) / count",)
+    saved_inputs = (0,)
+    saves_output = True
+    reduce = "max"
+
+    def forward(self, a):
+        if a.size == 0:
+            raise RuntimeError(
+                f"{self.reduce}(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
+        self.a = a
+        self.out = a.max() if self.reduce == "max" else a.min()
+        return xp_of(a).asarray(self.out)
+
+    def backward(self, grad):
+        mask = self.a == self.out
+        return (mask * (grad / mask.sum()).astype(grad.dtype, copy=False),)
+
+
+class Min(Max):
+    name = "min"
+    reduce = "min"
+
+
+class MaxDim(Op):
+    """Max along one dim: values (differentiable); the indices are computed alongside."""
+
+    name = "max"
+    derivatives = ("grad at the argmax, 0 elsewhere",)
+    reduce = "max"
+    keepdim = False
+
+    def forward(self, a):
+        xp = xp_of(a)
+        arg = a.argmax(axis=self.dim) if self.reduce == "max" else a.argmin(axis=self.dim)
+        self.indices = xp.expand_dims(arg, self.dim)
+        self.shape = a.shape
+        values = xp.take_along_axis(a, self.indices, axis=self.dim)
+        return values if self.keepdim else values.squeeze(self.dim)
+
+    def backward(self, grad):
+        xp = xp_of(grad)
+        g = grad if self.keepdim else xp.expand_dims(grad, self.dim)
+        out = xp.zeros(self.shape, dtype=grad.dtype)
+        xp.put_along_axis(out, self.indices, g, axis=self.dim)
+        return (out,)
+
+
+class MinDim(MaxDim):
+    name = "min"
+    reduce = "min"
+    derivatives = ("grad at the argmin, 0 elsewhere",)

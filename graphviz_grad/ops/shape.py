@@ -1,0 +1,236 @@
+"""Ops that move data around: views, indexing, joining, copies, ``where``."""
+from ..autograd.function import Op
+from ..backend import to_device, xp_of
+
+
+class Reshape(Op):
+    name = "reshape"
+    derivatives = ("grad reshaped to a's shape",)
+    is_view = True
+
+    def forward(self, a):
+        self.in_shape = a.shape
+        try:
+            return a.reshape(self.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"shape '{list(self.shape)}' is invalid for input of size {a.size}"
+            ) from None
+
+    def backward(self, grad):
+        return (grad.reshape(self.in_shape),)
+
+
+class Flatten(Reshape):
+    name = "flatten"
+
+
+class Transpose(Op):
+    name = "transpose"
+    derivatives = ("gradᵀ",)
+    is_view = True
+
+    def forward(self, a):
+        return a.swapaxes(self.dim0, self.dim1) if a.ndim > 1 else a
+
+    def backward(self, grad):
+        return (grad.swapaxes(self.dim0, self.dim1) if grad.ndim > 1 else grad,)
+
+
+class Permute(Op):
+    name = "permute"
+    derivatives = ("grad permuted back",)
+    is_view = True
+
+    def forward(self, a):
+        return a.transpose(self.dims)
+
+    def backward(self, grad):
+        inverse = [0] * len(self.dims)
+        for i, d in enumerate(self.dims):
+            inverse[d] = i
+        return (grad.transpose(inverse),)
+
+
+class Expand(Op):
+    name = "expand"
+    derivatives = ("grad summed over the expanded dims",)
+    is_view = True
+
+    def forward(self, a):
+        return xp_of(a).broadcast_to(a, self.shape)
+
+    def backward(self, grad):
+        return (grad,)  # the engine sums it back to a's shape
+
+
+class Squeeze(Op):
+    name = "squeeze"
+    derivatives = ("grad reshaped to a's shape",)
+    is_view = True
+    dim = None
+
+    def forward(self, a):
+        self.in_shape = a.shape
+        if self.dim is None:
+            return a.squeeze()
+        dims = tuple(d for d in self.dim if a.shape[d] == 1) if a.ndim else ()
+        return a.squeeze(dims) if dims else a
+
+    def backward(self, grad):
+        return (grad.reshape(self.in_shape),)
+
+
+class Unsqueeze(Op):
+    name = "unsqueeze"
+    derivatives = ("grad reshaped to a's shape",)
+    is_view = True
+
+    def forward(self, a):
+        self.in_shape = a.shape
+        return xp_of(a).expand_dims(a, self.dim)
+
+    def backward(self, grad):
+        return (grad.reshape(self.in_shape),)
+
+
+def is_basic_index(key):
+    """True for ints, slices, None and Ellipsis only (NumPy returns a view, no repeats)."""
+    items = key if isinstance(key, tuple) else (key,)
+    return all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in items)
+
+
+class Index(Op):
+    """``a[key]``: basic slicing, integer-array and boolean-mask indexing."""
+
+    name = "index"
+    derivatives = ("grad scattered back into a's shape",)
+
+    def forward(self, a):
+        self.shape, self.dtype = a.shape, a.dtype
+        try:
+            return a[self.key]
+        except IndexError as e:
+            raise IndexError(f"{e} (tensor of shape {list(a.shape)})") from None
+
+    def backward(self, grad):
+        xp = xp_of(grad)
+        out = xp.zeros(self.shape, dtype=grad.dtype)
+        if is_basic_index(self.key):
+            out[self.key] = grad
+        else:
+            xp.add.at(out, self.key, grad)  # repeated indices accumulate
+        return (out,)
+
+
+class SetItem(Op):
+    """``a[key] = v`` with autograd: the result is a copy of ``a`` with the slot replaced."""
+
+    name = "setitem"
+    derivatives = ("grad with the slot zeroed", "grad[key]")
+
+    def forward(self, a, v):
+        out = a.copy()
+        out[self.key] = v
+        return out
+
+    def backward(self, grad):
+        na, nv = self.needs_input_grad
+        ga = gv = None
+        if na:
+            ga = grad.copy()
+            ga[self.key] = 0
+        if nv:
+            gv = grad[self.key]
+        return ga, gv
+
+
+class Cat(Op):
+    name = "cat"
+    derivatives = ("grad split along dim",)
+
+    def forward(self, *arrays):
+        self.sizes = [a.shape[self.dim] for a in arrays]
+        return xp_of(arrays[0]).concatenate(arrays, axis=self.dim)
+
+    def backward(self, grad):
+        xp = xp_of(grad)
+        bounds = list(_cumsum(self.sizes))[:-1]
+        return tuple(xp.split(grad, bounds, axis=self.dim))
+
+
+class Stack(Op):
+    name = "stack"
+    derivatives = ("grad unstacked along dim",)
+
+    def forward(self, *arrays):
+        return xp_of(arrays[0]).stack(arrays, axis=self.dim)
+
+    def backward(self, grad):
+        xp = xp_of(grad)
+        return tuple(xp.take(grad, i, axis=self.dim) for i in range(grad.shape[self.dim]))
+
+
+def _cumsum(sizes):
+    total = 0
+    for s in sizes:
+        total += s
+        yield total
+
+
+class Clone(Op):
+    name = "clone"
+    derivatives = ("grad",)
+
+    def forward(self, a):
+        return a.copy()
+
+    def backward(self, grad):
+        return (grad,)
+
+
+class ToCopy(Op):
+    """Change of dtype and/or device; the gradient goes back to the input's."""
+
+    name = "to"
+    derivatives = ("grad (cast back)",)
+    dtype = None
+    device = None
+
+    def forward(self, a):
+        self.in_dtype = a.dtype
+        out = a if self.device is None else to_device(a, self.device)
+        self.in_device = None if self.device is None else _device_of(a)
+        if self.dtype is not None:
+            out = out.astype(self.dtype)
+        elif out is a:
+            out = a.copy()
+        return out
+
+    def backward(self, grad):
+        g = grad if self.in_device is None else to_device(grad, self.in_device)
+        return (g.astype(self.in_dtype, copy=False),)
+
+
+def _device_of(a):
+    from ..backend import device_of
+
+    return device_of(a)
+
+
+class Where(Op):
+    """``where(cond, a, b)``: ``cond`` is input 0 and gets no gradient."""
+
+    name = "where"
+    derivatives = ("—", "grad where cond", "grad where not cond")
+
+    def forward(self, cond, a, b):
+        self.cond = cond.astype(bool, copy=False)
+        return xp_of(a).where(self.cond, a, b)
+
+    def backward(self, grad):
+        _, na, nb = self.needs_input_grad
+        zero = grad.dtype.type(0)
+        xp = xp_of(grad)
+        return None, (xp.where(self.cond, grad, zero) if na else None), (
+            xp.where(self.cond, zero, grad) if nb else None)

@@ -1,0 +1,129 @@
+"""Elementwise functions of one tensor."""
+from ..autograd.function import Op
+from ..backend import xp_of
+
+
+class Exp(Op):
+    name = "exp"
+    derivatives = ("grad · out",)
+    saves_output = True
+
+    def forward(self, a):
+        self.out = xp_of(a).exp(a)
+        return self.out
+
+    def backward(self, grad):
+        return (grad * self.out,)
+
+
+class Log(Op):
+    name = "log"
+    derivatives = ("grad / a",)
+    saved_inputs = (0,)
+
+    def forward(self, a):
+        self.a = a
+        return xp_of(a).log(a)
+
+    def backward(self, grad):
+        return (grad / self.a,)
+
+
+class Sqrt(Op):
+    name = "sqrt"
+    derivatives = ("grad / (2 · out)",)
+    saves_output = True
+
+    def forward(self, a):
+        self.out = xp_of(a).sqrt(a)
+        return self.out
+
+    def backward(self, grad):
+        return (grad / (2 * self.out),)
+
+
+class Abs(Op):
+    name = "abs"
+    derivatives = ("grad · sign(a)",)
+    saved_inputs = (0,)
+
+    def forward(self, a):
+        self.a = a
+        return xp_of(a).abs(a)
+
+    def backward(self, grad):
+        return (grad * xp_of(grad).sign(self.a),)
+
+
+class Relu(Op):
+    name = "relu"
+    derivatives = ("grad · (out > 0)",)
+    saves_output = True
+
+    def forward(self, a):
+        self.out = xp_of(a).maximum(a, 0)
+        return self.out
+
+    def backward(self, grad):
+        return (grad * (self.out > 0),)
+
+
+class Clamp(Op):
+    """``clamp(a, min, max)``: the tutorial's ReLU is ``clamp(min=0)``."""
+
+    name = "clamp"
+    derivatives = ("grad · (min ≤ a ≤ max)",)
+    saved_inputs = (0,)
+    min = None
+    max = None
+
+    def forward(self, a):
+        self.a = a
+        xp = xp_of(a)
+        lo, hi = self.min, self.max
+        if lo is not None and hi is not None:
+            return xp.minimum(xp.maximum(a, lo), hi)  # max < min gives max everywhere, as PyTorch
+        if lo is not None:
+            return xp.maximum(a, lo)
+        if hi is not None:
+            return xp.minimum(a, hi)
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+
+    def backward(self, grad):
+        a, lo, hi = self.a, self.min, self.max
+        if lo is not None and hi is not None:
+            mask = (a >= lo) & (a <= hi)
+        elif lo is not None:
+            mask = a >= lo
+        else:
+            mask = a <= hi
+        return (grad * mask,)
+
+
+class Sigmoid(Op):
+    name = "sigmoid"
+    derivatives = ("grad · out · (1 - out)",)
+    saves_output = True
+
+    def forward(self, a):
+        xp = xp_of(a)
+        # split by sign so that exp never overflows
+        e = xp.exp(-xp.abs(a))
+        self.out = xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+        return self.out
+
+    def backward(self, grad):
+        return (grad * (self.out * (1 - self.out)),)
+
+
+class Tanh(Op):
+    name = "tanh"
+    derivatives = ("grad · (1 - out²)",)
+    saves_output = True
+
+    def forward(self, a):
+        self.out = xp_of(a).tanh(a)
+        return self.out
+
+    def backward(self, grad):
+        return (grad * (1 - self.out * self.out),)
