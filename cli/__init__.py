@@ -1,0 +1,1 @@
+"""The ``vizgrad`` command line, installed as ``graphviz_grad.cli``."""
