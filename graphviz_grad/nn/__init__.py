@@ -1,0 +1,22 @@
+"""``graphviz_grad.nn``: modules, parameters, layers and losses, as ``torch.nn``.
+
+>>> import graphviz_grad as vg
+>>> model = vg.nn.Sequential(vg.nn.Linear(3, 2), vg.nn.ReLU())
+>>> loss = vg.nn.MSELoss(reduction='sum')(model(vg.ones(4, 3)), vg.zeros(4, 2))
+>>> loss.backward()
+>>> [tuple(p.grad.shape) for p in model.parameters()]
+[(2, 3), (2,)]
+"""
+from . import functional, init
+from .activation import Flatten, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .container import ModuleDict, ModuleList, Sequential
+from .linear import Identity, Linear
+from .loss import CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from .module import Module
+from .parameter import Parameter
+
+__all__ = [
+    "Module", "Parameter", "Linear", "Identity", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
+    "Flatten", "Sequential", "ModuleList", "ModuleDict", "MSELoss", "L1Loss", "CrossEntropyLoss",
+    "NLLLoss", "functional", "init",
+]

@@ -1,0 +1,230 @@
+"""Containers: ``Sequential``, ``ModuleList``, ``ModuleDict``.
+
+>>> import graphviz_grad as vg
+>>> model = vg.nn.Sequential(vg.nn.Linear(1000, 100), vg.nn.ReLU(), vg.nn.Linear(100, 10))
+>>> model
+Sequential(
+  (0): Linear(in_features=1000, out_features=100, bias=True)
+  (1): ReLU()
+  (2): Linear(in_features=100, out_features=10, bias=True)
+)
+>>> len(model), model[-1].out_features
+(3, 10)
+"""
+import operator
+from collections import OrderedDict
+from collections.abc import Mapping
+
+from .module import Module, _addindent, _changed
+
+
+def _abs_index(idx, n):
+    """``idx`` (negative allowed) as a position in ``range(n)``, or PyTorch's IndexError."""
+    idx = operator.index(idx)
+    if not -n <= idx < n:
+        raise IndexError(f"index {idx} is out of range")
+    return idx % n
+
+
+def _renumber(container, modules=None):
+    """Keys ``"0", "1", ...`` for ``modules`` (default: the current ones, after a deletion)."""
+    modules = container._modules.values() if modules is None else modules
+    container.__dict__["_modules"] = {str(i): m for i, m in enumerate(modules)}
+    _changed()
+
+
+def _insert(container, index, module):
+    """Insert ``module`` before position ``index`` of a numbered container."""
+    if not isinstance(module, Module):
+        raise TypeError(f"module should be of type nn.Module, got {type(module).__name__}")
+    n = len(container._modules)
+    if not -n <= index <= n:
+        raise IndexError(f"Index out of range: {index}")
+    items = list(container._modules.values())
+    items.insert(index + n if index < 0 else index, module)
+    _renumber(container, items)
+    return container
+
+
+class Sequential(Module):
+    """Modules applied one after the other: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
+
+    Also ``Sequential(OrderedDict(name=module, ...))`` to name the steps.
+    """
+
+    def __init__(self, *args):
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], OrderedDict):
+            for key, module in args[0].items():
+                self.add_module(key, module)
+            return
+        if len(args) == 1 and isinstance(args[0], (list, tuple)):
+            raise TypeError(
+                f"{type(args[0]).__name__} is not a Module subclass: pass the layers as separate "
+                "arguments, nn.Sequential(*layers)"
+            )
+        for idx, module in enumerate(args):
+            self.add_module(str(idx), module)
+
+    def __getitem__(self, idx):
+        items = list(self._modules.items())
+        if isinstance(idx, slice):
+            return self.__class__(OrderedDict(items[idx]))
+        return items[_abs_index(idx, len(items))][1]
+
+    def __setitem__(self, idx, module):
+        key = list(self._modules)[_abs_index(idx, len(self._modules))]
+        setattr(self, key, module)
+
+    def __delitem__(self, idx):
+        keys = list(self._modules)
+        for key in keys[idx] if isinstance(idx, slice) else [keys[_abs_index(idx, len(keys))]]:
+            delattr(self, key)
+        _renumber(self)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, sequential):
+        for layer in sequential:
+            self.append(layer)
+        return self
+
+    def insert(self, index, module):
+        return _insert(self, index, module)
+
+    def pop(self, key):
+        module = self[key]
+        del self[key]
+        return module
+
+    def forward(self, input):
+        for module in self._modules.values():
+            input = module(input)
+        return input
+
+
+class ModuleList(Module):
+    """A list of modules whose parameters belong to the parent (it has no ``forward``)."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return self.__class__(list(self._modules.values())[idx])
+        return self._modules[str(_abs_index(idx, len(self)))]
+
+    def __setitem__(self, idx, module):
+        setattr(self, str(_abs_index(idx, len(self))), module)
+
+    def __delitem__(self, idx):
+        keys = list(self._modules)
+        for key in keys[idx] if isinstance(idx, slice) else [str(_abs_index(idx, len(keys)))]:
+            delattr(self, key)
+        _renumber(self)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        if isinstance(modules, Module) and not isinstance(modules, (ModuleList, Sequential)):
+            raise TypeError(f"ModuleList.extend should be called with an iterable, but got {type(modules).__name__}")
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        _insert(self, index, module)
+
+    def pop(self, key):
+        module = self[key]
+        del self[key]
+        return module
+
+    def __repr__(self):
+        # PyTorch's compact form: runs of identical children print once, as "(0-2): 3 x Linear(...)".
+        reprs = [repr(m) for m in self]
+        if not reprs:
+            return self._get_name() + "()"
+        runs = []  # [start, end, text]
+        for i, text in enumerate(reprs):
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, text])
+        lines = []
+        for start, end, text in runs:
+            label = f"({start}): " if start == end else f"({start}-{end}): {end - start + 1} x "
+            lines.append(_addindent(label + text, 2))
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class ModuleDict(Module):
+    """A dict of modules whose parameters belong to the parent (it has no ``forward``)."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        return self._modules[key]
+
+    def __setitem__(self, key, module):
+        self.add_module(key, module)
+
+    def __delitem__(self, key):
+        del self._modules[key]
+        _changed()
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def clear(self):
+        self._modules.clear()
+        _changed()
+
+    def pop(self, key):
+        module = self[key]
+        del self[key]
+        return module
+
+    def keys(self):
+        return self._modules.keys()
+
+    def items(self):
+        return self._modules.items()
+
+    def values(self):
+        return self._modules.values()
+
+    def update(self, modules):
+        pairs = modules.items() if isinstance(modules, (Mapping, ModuleDict)) else modules
+        for key, module in pairs:
+            self[key] = module

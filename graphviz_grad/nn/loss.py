@@ -1,0 +1,59 @@
+"""Loss layers: ``MSELoss``, ``L1Loss``, ``CrossEntropyLoss``, ``NLLLoss``.
+
+>>> import graphviz_grad as vg
+>>> loss_fn = vg.nn.MSELoss(reduction='sum')
+>>> loss_fn(vg.tensor([1., 2.]), vg.tensor([0., 0.]))
+tensor(5.)
+"""
+from . import functional as F
+from .module import Module
+
+
+class _Loss(Module):
+    def __init__(self, size_average=None, reduce=None, reduction="mean"):
+        super().__init__()
+        if size_average is not None or reduce is not None:
+            reduction = F._legacy_reduction(size_average, reduce)
+        self.reduction = reduction
+
+
+class MSELoss(_Loss):
+    """Mean squared error; ``reduction`` is ``'mean'`` (default), ``'sum'`` or ``'none'``."""
+
+    def forward(self, input, target):
+        return F.mse_loss(input, target, reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error; ``reduction`` is ``'mean'`` (default), ``'sum'`` or ``'none'``."""
+
+    def forward(self, input, target):
+        return F.l1_loss(input, target, reduction=self.reduction)
+
+
+class _ClassLoss(_Loss):
+    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        F._unsupported("weight", weight, None)
+        self.register_buffer("weight", None)
+        self.ignore_index = ignore_index
+
+
+class CrossEntropyLoss(_ClassLoss):
+    """Softmax cross-entropy of logits against class indices or class probabilities."""
+
+    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
+                 label_smoothing=0.0):
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)
+        F._unsupported("label_smoothing", label_smoothing, 0.0)
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input, target):
+        return F.cross_entropy(input, target, reduction=self.reduction)
+
+
+class NLLLoss(_ClassLoss):
+    """Negative log-likelihood of class indices given log-probabilities."""
+
+    def forward(self, input, target):
+        return F.nll_loss(input, target, reduction=self.reduction)

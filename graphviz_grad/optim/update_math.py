@@ -1,0 +1,165 @@
+"""The arithmetic of an optimizer update, in two interchangeable forms.
+
+An optimizer writes its update rule once, as calls on a *math* object:
+
+- :class:`ArrayMath` (the fast path) works in place on the raw arrays with the
+  array module's ufuncs (``out=``), reusing two scratch buffers per parameter,
+  so a step allocates nothing after the first;
+- :class:`TensorMath` runs the same steps as Tensor ops, so that an active
+  recorder sees every operation of the update.
+
+Both do the same operations in the same order (PyTorch's), so they give the same
+numbers. Values handed in are Tensors (parameters, grads, optimizer state) or,
+on the array path, arrays returned by an earlier call.
+
+>>> import graphviz_grad as vg
+>>> p = vg.tensor([1., 2.]); g = vg.tensor([10., 10.])
+>>> math = ArrayMath()
+>>> math.begin(p); math.add_scaled_(p, g, -0.1); math.finish(p)
+>>> p
+tensor([0., 1.])
+"""
+from ..backend import xp_of
+from ..tensor import Tensor
+from .. import _functions
+
+
+def _array(value):
+    return value._data if isinstance(value, Tensor) else value
+
+
+class ArrayMath:
+    """In-place ufuncs on a parameter's arrays; ``begin(param)`` picks its scratch buffers."""
+
+    def __init__(self):
+        self._scratch = {}  # id(param) -> [buffer, buffer]
+        self._buffers = None
+        self._xp = None
+        self._scalar = None
+
+    def begin(self, param):
+        arr = param._data
+        buffers = self._scratch.get(id(param))
+        if buffers is None or not _same_kind(buffers[0], arr):
+            xp = xp_of(arr)
+            buffers = self._scratch[id(param)] = [xp.empty_like(arr), xp.empty_like(arr)]
+        self._buffers = buffers
+        self._xp = xp_of(arr)
+        self._scalar = arr.dtype.type  # scalars are cast to the parameter's dtype, as PyTorch does
+
+    def finish(self, param):
+        param._bump()
+
+    def _free(self, *busy):
+        """A scratch buffer that is none of ``busy``."""
+        first = self._buffers[0]
+        return self._buffers[1] if any(b is first for b in busy) else first
+
+    def neg(self, a):
+        a = _array(a)
+        return self._xp.negative(a, out=self._free(a))
+
+    def clone(self, a):
+        return Tensor._make(self._xp.copy(_array(a)))
+
+    def scaled_add(self, a, b, alpha):
+        """A new value ``a + alpha·b``."""
+        a, b = _array(a), _array(b)
+        out = self._free(a, b)
+        self._xp.multiply(b, self._scalar(alpha), out=out)
+        return self._xp.add(out, a, out=out)
+
+    def add_scaled_(self, a, b, alpha):
+        """``a += alpha·b``."""
+        a, b = _array(a), _array(b)
+        if alpha != 1:
+            b = self._xp.multiply(b, self._scalar(alpha), out=self._free(a, b))
+        self._xp.add(a, b, out=a)
+
+    def mul_(self, a, factor):
+        a = _array(a)
+        self._xp.multiply(a, self._scalar(factor), out=a)
+
+    def lerp_(self, a, b, weight):
+        """``a += weight·(b - a)``, or for weight ≥ 0.5 ``a = b - (b - a)·(1 - weight)`` (PyTorch's lerp)."""
+        a, b = _array(a), _array(b)
+        xp = self._xp
+        diff = xp.subtract(b, a, out=self._free(a, b))
+        if weight < 0.5:
+            xp.multiply(diff, self._scalar(weight), out=diff)
+            xp.add(a, diff, out=a)
+        else:
+            xp.multiply(diff, self._scalar(1) - self._scalar(weight), out=diff)
+            xp.subtract(b, diff, out=a)
+
+    def addcmul_(self, a, b, c, value):
+        """``a += value·b·c``."""
+        a, b, c = _array(a), _array(b), _array(c)
+        tmp = self._xp.multiply(b, self._scalar(value), out=self._free(a, b, c))
+        self._xp.multiply(tmp, c, out=tmp)
+        self._xp.add(a, tmp, out=a)
+
+    def addcdiv_(self, a, b, c, value):
+        """``a += value·b / c``."""
+        a, b, c = _array(a), _array(b), _array(c)
+        tmp = self._xp.multiply(b, self._scalar(value), out=self._free(a, b, c))
+        self._xp.divide(tmp, c, out=tmp)
+        self._xp.add(a, tmp, out=a)
+
+    def maximum_(self, a, b):
+        a = _array(a)
+        self._xp.maximum(a, _array(b), out=a)
+
+    def sqrt_div_add(self, a, divisor, addend):
+        """A new value ``sqrt(a) / divisor + addend``."""
+        a = _array(a)
+        out = self._xp.sqrt(a, out=self._free(a))
+        self._xp.divide(out, self._scalar(divisor), out=out)
+        return self._xp.add(out, self._scalar(addend), out=out)
+
+
+def _same_kind(buffer, arr):
+    return buffer.__class__ is arr.__class__ and buffer.shape == arr.shape and buffer.dtype == arr.dtype
+
+
+class TensorMath:
+    """The same steps as :class:`ArrayMath`, as (recorded) Tensor ops; call under ``no_grad``."""
+
+    def begin(self, param):
+        self._scalar = param._data.dtype.type
+
+    def finish(self, param):
+        pass  # the in-place Tensor ops bumped the version already
+
+    def neg(self, a):
+        return -a
+
+    def clone(self, a):
+        return a.clone()
+
+    def scaled_add(self, a, b, alpha):
+        return b * alpha + a
+
+    def add_scaled_(self, a, b, alpha):
+        a.add_(b if alpha == 1 else b * alpha)
+
+    def mul_(self, a, factor):
+        a.mul_(factor)
+
+    def lerp_(self, a, b, weight):
+        if weight < 0.5:
+            a.add_((b - a) * weight)
+        else:
+            a.copy_(b - (b - a) * float(self._scalar(1) - self._scalar(weight)))
+
+    def addcmul_(self, a, b, c, value):
+        a.add_(b * value * c)
+
+    def addcdiv_(self, a, b, c, value):
+        a.add_(b * value / c)
+
+    def maximum_(self, a, b):
+        a.copy_(_functions.maximum(a, b))
+
+    def sqrt_div_add(self, a, divisor, addend):
+        return a.sqrt() / divisor + addend
