@@ -147,7 +147,7 @@ def _variable_name(obj, frame):
     """The first public name bound to ``obj`` in ``frame``'s locals, then its globals."""
     for scope in (frame.f_locals, frame.f_globals):
         for key, value in scope.items():
-            if value is obj and not key.startswith("_"):
+            if value is obj and not key.startswith("_") and key.isidentifier():
                 return key
     return None
 
