@@ -476,7 +476,7 @@ def _common_dtype(tensors):
     for t_ in tensors[1:]:
         if t_._data.dtype != dt:
             dt = np.promote_types(dt, t_._data.dtype)
-    if all(t_._data.dtype == dt for t_ in tensors):
+    if not [t_ for t_ in tensors if t_._data.dtype != dt]:  # (builtin all is shadowed by vg.all here)
         return tensors
     d = _dtype.from_numpy_dtype(dt)
     return [t_.to(d) for t_ in tensors]
