@@ -74,6 +74,7 @@ def test_parameter_is_a_leaf_tensor_sharing_memory():
     assert p.is_leaf and p.requires_grad and p.grad_fn is None
     assert p._data is data._data  # no copy
     assert type(p * 2) is vg.Tensor and type(p.detach()) is vg.Tensor
+    assert vg.nn.Parameter(vg.ones(1, name="w")).name == "w"
     (p * p).sum().backward()
     np.testing.assert_allclose(p.grad.numpy(), [2.0, 4.0])
 
@@ -138,6 +139,13 @@ def test_tutorial_sequential_loss_and_grads_match_torch(vg_dtype, torch_dtype, r
     loss.backward()
     for p, tp in zip(model.parameters(), t_model.parameters()):
         close(p.grad, tp.grad, rtol)
+
+
+def test_numpy_input_is_a_type_error_that_says_how_to_convert():
+    with pytest.raises(TypeError, match=re.escape("must be Tensor, not numpy.ndarray (convert it first")):
+        vg.nn.Linear(2, 1)(np.ones((3, 2), dtype=np.float32))
+    with pytest.raises(TypeError, match="argument 'target' .* must be Tensor"):
+        vg.nn.MSELoss()(vg.ones(2), np.ones(2))
 
 
 def test_linear_input_dtype_mismatch_is_pytorchs_error():

@@ -33,43 +33,16 @@ def _renumber(container, modules=None):
     _changed()
 
 
-def _insert(container, index, module):
-    """Insert ``module`` before position ``index`` of a numbered container."""
-    if not isinstance(module, Module):
-        raise TypeError(f"module should be of type nn.Module, got {type(module).__name__}")
-    n = len(container._modules)
-    if not -n <= index <= n:
-        raise IndexError(f"Index out of range: {index}")
-    items = list(container._modules.values())
-    items.insert(index + n if index < 0 else index, module)
-    _renumber(container, items)
-    return container
+class _Numbered(Module):
+    """What Sequential and ModuleList share: list indexing over the children, in order."""
 
-
-class Sequential(Module):
-    """Modules applied one after the other: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
-
-    Also ``Sequential(OrderedDict(name=module, ...))`` to name the steps.
-    """
-
-    def __init__(self, *args):
-        super().__init__()
-        if len(args) == 1 and isinstance(args[0], OrderedDict):
-            for key, module in args[0].items():
-                self.add_module(key, module)
-            return
-        if len(args) == 1 and isinstance(args[0], (list, tuple)):
-            raise TypeError(
-                f"{type(args[0]).__name__} is not a Module subclass: pass the layers as separate "
-                "arguments, nn.Sequential(*layers)"
-            )
-        for idx, module in enumerate(args):
-            self.add_module(str(idx), module)
+    def _from_slice(self, items):
+        raise NotImplementedError
 
     def __getitem__(self, idx):
         items = list(self._modules.items())
         if isinstance(idx, slice):
-            return self.__class__(OrderedDict(items[idx]))
+            return self._from_slice(items[idx])
         return items[_abs_index(idx, len(items))][1]
 
     def __setitem__(self, idx, module):
@@ -92,18 +65,51 @@ class Sequential(Module):
         self.add_module(str(len(self)), module)
         return self
 
-    def extend(self, sequential):
-        for layer in sequential:
-            self.append(layer)
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
         return self
 
     def insert(self, index, module):
-        return _insert(self, index, module)
+        """Put ``module`` before position ``index`` (the children are numbered again)."""
+        if not isinstance(module, Module):
+            raise TypeError(f"module should be of type nn.Module, got {type(module).__name__}")
+        n = len(self._modules)
+        if not -n <= index <= n:
+            raise IndexError(f"Index out of range: {index}")
+        items = list(self._modules.values())
+        items.insert(index + n if index < 0 else index, module)
+        _renumber(self, items)
+        return self
 
     def pop(self, key):
         module = self[key]
         del self[key]
         return module
+
+
+class Sequential(_Numbered):
+    """Modules applied one after the other: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
+
+    Also ``Sequential(OrderedDict(name=module, ...))`` to name the steps.
+    """
+
+    def __init__(self, *args):
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], OrderedDict):
+            for key, module in args[0].items():
+                self.add_module(key, module)
+            return
+        if len(args) == 1 and isinstance(args[0], (list, tuple)):
+            raise TypeError(
+                f"{type(args[0]).__name__} is not a Module subclass: pass the layers as separate "
+                "arguments, nn.Sequential(*layers)"
+            )
+        for idx, module in enumerate(args):
+            self.add_module(str(idx), module)
+
+    def _from_slice(self, items):
+        return self.__class__(OrderedDict(items))
 
     def forward(self, input):
         for module in self._modules.values():
@@ -111,7 +117,7 @@ class Sequential(Module):
         return input
 
 
-class ModuleList(Module):
+class ModuleList(_Numbered):
     """A list of modules whose parameters belong to the parent (it has no ``forward``)."""
 
     def __init__(self, modules=None):
@@ -119,47 +125,16 @@ class ModuleList(Module):
         if modules is not None:
             self.extend(modules)
 
-    def __getitem__(self, idx):
-        if isinstance(idx, slice):
-            return self.__class__(list(self._modules.values())[idx])
-        return self._modules[str(_abs_index(idx, len(self)))]
-
-    def __setitem__(self, idx, module):
-        setattr(self, str(_abs_index(idx, len(self))), module)
-
-    def __delitem__(self, idx):
-        keys = list(self._modules)
-        for key in keys[idx] if isinstance(idx, slice) else [str(_abs_index(idx, len(keys)))]:
-            delattr(self, key)
-        _renumber(self)
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
+    def _from_slice(self, items):
+        return self.__class__([module for _, module in items])
 
     def __iadd__(self, modules):
         return self.extend(modules)
 
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
     def extend(self, modules):
-        if isinstance(modules, Module) and not isinstance(modules, (ModuleList, Sequential)):
+        if isinstance(modules, Module) and not isinstance(modules, _Numbered):
             raise TypeError(f"ModuleList.extend should be called with an iterable, but got {type(modules).__name__}")
-        for module in modules:
-            self.append(module)
-        return self
-
-    def insert(self, index, module):
-        _insert(self, index, module)
-
-    def pop(self, key):
-        module = self[key]
-        del self[key]
-        return module
+        return super().extend(modules)
 
     def __repr__(self):
         # PyTorch's compact form: runs of identical children print once, as "(0-2): 3 x Linear(...)".

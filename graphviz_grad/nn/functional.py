@@ -17,6 +17,7 @@ from .. import _dtype, _functions, ops
 from .._creation import arange
 from .._functions import sigmoid, tanh  # noqa: F401  (part of F's namespace)
 from ..tensor import Tensor
+from .module import _typename
 
 _REDUCTIONS = ("mean", "sum", "none")
 _TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "uint8": "Byte",
@@ -29,6 +30,15 @@ def _warn(message):
     while frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] == "graphviz_grad":
         frame, level = frame.f_back, level + 1
     warnings.warn(message, UserWarning, stacklevel=level)
+
+
+def _require_tensor(fn, value, position=1, arg="input"):
+    """PyTorch's TypeError for a non-tensor argument, with the usual fix."""
+    if not isinstance(value, Tensor):
+        raise TypeError(
+            f"{fn}(): argument '{arg}' (position {position}) must be Tensor, not {_typename(value)} "
+            "(convert it first, e.g. torch.from_numpy(array) or torch.tensor(values))"
+        )
 
 
 def _type_name(t):
@@ -65,6 +75,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias`` as one ``linear`` op."""
+    _require_tensor("linear", input)
     if input._data.dtype != weight._data.dtype:
         raise RuntimeError(
             f"mat1 and mat2 must have the same dtype, but got {_type_name(input)} and {_type_name(weight)} "
@@ -111,7 +122,9 @@ def _check_broadcast(a, b):
 
 def _pointwise_loss(op, input, target, reduction, size_average, reduce):
     reduction = _reduction(reduction, size_average, reduce)
-    if isinstance(target, Tensor) and target.shape != input.shape:
+    _require_tensor(op.name, input)
+    _require_tensor(op.name, target, 2, "target")
+    if target.shape != input.shape:
         _check_broadcast(tuple(input.shape), tuple(target.shape))
         _warn(
             f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
@@ -167,6 +180,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                   reduction="mean", label_smoothing=0.0):
     """Log-softmax over dim 1 and negative log-likelihood: class indices or class probabilities."""
     reduction = _reduction(reduction, size_average, reduce)
+    _require_tensor("cross_entropy", input)
+    _require_tensor("cross_entropy", target, 2, "target")
     _unsupported("weight", weight, None)
     _unsupported("label_smoothing", label_smoothing, 0.0)
     if not input.is_floating_point():
@@ -184,6 +199,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """Negative log-likelihood of class indices, given log-probabilities ``input`` (1-D or 2-D)."""
     reduction = _reduction(reduction, size_average, reduce)
+    _require_tensor("nll_loss", input)
+    _require_tensor("nll_loss", target, 2, "target")
     _unsupported("weight", weight, None)
     _check_class_target(input, target)
     if input.dim() > 2:

@@ -50,11 +50,11 @@ def _changed():
 
 
 def _typename(obj):
+    """PyTorch's ``typename``: ``torch.FloatTensor``, ``list``, ``numpy.ndarray``, a class's full name."""
     if isinstance(obj, Tensor):
         return obj.type()
-    if isinstance(obj, type):
-        return f"{obj.__module__}.{obj.__qualname__}"
-    return type(obj).__name__
+    cls = obj if isinstance(obj, type) else type(obj)
+    return cls.__qualname__ if cls.__module__ in ("builtins", "") else f"{cls.__module__}.{cls.__qualname__}"
 
 
 def _init_hint(module, what):
@@ -347,7 +347,7 @@ class Module:
             raise KeyError(f"attribute '{name}' already exists")
 
     def register_parameter(self, name, param):
-        """Add ``param`` (a Parameter or None) under ``name``; it gets ``name`` as its drawing label."""
+        """Add ``param`` (a Parameter or None) under ``name``; an unnamed one is labelled ``name``."""
         self._check_new_name(name, "parameter", "_parameters")
         if param is not None:
             if not isinstance(param, Parameter):
@@ -360,7 +360,8 @@ class Module:
                     f"explicitly. To express '{name}' as a function of another Tensor, compute the value in "
                     "the forward() method."
                 )
-            _set_label(param, name, keep_longer=True)
+            if param._name is None:
+                _set_label(param, name, keep_longer=False)
         self._parameters[name] = param
         _changed()
 

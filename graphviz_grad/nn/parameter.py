@@ -32,7 +32,8 @@ class Parameter(Tensor):
                 "wrap it first, e.g. nn.Parameter(torch.tensor(values))"
             )
         param = cls._make(data._data, data._version)
-        param._name = data._name
+        if data._name != getattr(data, "_auto_label", None):
+            param._name = data._name  # a name the user gave; a module's label is not inherited
         if requires_grad:
             param.requires_grad_(True)
         return param

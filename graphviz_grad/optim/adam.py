@@ -47,41 +47,32 @@ class Adam(Optimizer):
         if amsgrad:
             state["max_exp_avg_sq"] = _zeros_like(param)
 
-    def _update_group(self, group, math):
+    def _update(self, p, grad, group, math):
         # PyTorch's _single_tensor_adam, step for step.
         beta1, beta2 = group["betas"]
-        lr, eps, weight_decay = float(group["lr"]), group["eps"], group["weight_decay"]
-        amsgrad, maximize, decoupled = group["amsgrad"], group["maximize"], group["decoupled_weight_decay"]
-        for p in group["params"]:
-            grad = p._grad
-            if grad is None:
-                continue
-            state = self.state[p]
-            if not state:
-                self._init_state(state, p, amsgrad)
-            math.begin(p)
-            if maximize:
-                grad = math.neg(grad)
-            step_t = state["step"]
-            step_t._data += 1  # bookkeeping, not drawn
-            if weight_decay != 0:
-                if decoupled:
-                    math.mul_(p, 1 - lr * weight_decay)
-                else:
-                    grad = math.scaled_add(grad, p, weight_decay)
-            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-            math.lerp_(exp_avg, grad, 1 - beta1)
-            math.mul_(exp_avg_sq, beta2)
-            math.addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
-            step = float(step_t._data)
-            bias_correction1 = 1 - beta1**step
-            bias_correction2 = 1 - beta2**step
-            step_size = lr / bias_correction1
-            bias_correction2_sqrt = bias_correction2**0.5
-            if amsgrad:
-                math.maximum_(state["max_exp_avg_sq"], exp_avg_sq)
-                denom = math.sqrt_div_add(state["max_exp_avg_sq"], bias_correction2_sqrt, eps)
+        lr, weight_decay = float(group["lr"]), group["weight_decay"]
+        state = self.state[p]
+        if not state:
+            self._init_state(state, p, group["amsgrad"])
+        step_t = state["step"]
+        step_t._data += 1  # bookkeeping, not drawn
+        if weight_decay != 0:
+            if group["decoupled_weight_decay"]:
+                math.mul_(p, 1 - lr * weight_decay)
             else:
-                denom = math.sqrt_div_add(exp_avg_sq, bias_correction2_sqrt, eps)
-            math.addcdiv_(p, exp_avg, denom, -step_size)
-            math.finish(p)
+                grad = math.scaled_add(grad, p, weight_decay)
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        math.lerp_(exp_avg, grad, 1 - beta1)
+        math.mul_(exp_avg_sq, beta2)
+        math.addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
+        step = float(step_t._data)
+        bias_correction1 = 1 - beta1**step
+        bias_correction2 = 1 - beta2**step
+        step_size = lr / bias_correction1
+        bias_correction2_sqrt = bias_correction2**0.5
+        if group["amsgrad"]:
+            math.maximum_(state["max_exp_avg_sq"], exp_avg_sq)
+            denom = math.sqrt_div_add(state["max_exp_avg_sq"], bias_correction2_sqrt, group["eps"])
+        else:
+            denom = math.sqrt_div_add(exp_avg_sq, bias_correction2_sqrt, group["eps"])
+        math.addcdiv_(p, exp_avg, denom, -step_size)

@@ -1,7 +1,7 @@
 """``optim.Optimizer``: parameter groups, ``zero_grad``, ``step``, state dicts (as ``torch.optim``).
 
 A subclass gives its hyper-parameters to ``__init__`` and implements
-``_update_group(group, math)``, written against the math objects of
+``_update(param, grad, group, math)``, written against the math objects of
 :mod:`.update_math`; :meth:`Optimizer.step` runs it under ``no_grad`` in the
 ``"update"`` phase, on the raw arrays, or as recorded Tensor ops when a
 recorder is active.
@@ -125,10 +125,18 @@ class Optimizer:
         math = TensorMath() if _hook_state.recorders else self._array_math
         with no_grad(), phase("update"):
             for group in self.param_groups:
-                self._update_group(group, math)
+                maximize = group.get("maximize", False)
+                for p in group["params"]:
+                    grad = p._grad
+                    if grad is None:
+                        continue
+                    math.begin(p)
+                    self._update(p, math.neg(grad) if maximize else grad, group, math)
+                    math.finish(p)
         return loss
 
-    def _update_group(self, group, math):
+    def _update(self, param, grad, group, math):
+        """Update one parameter from its gradient (already negated for ``maximize``)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement step()")
 
     # --- state dicts --------------------------------------------------------------------

@@ -33,27 +33,18 @@ class SGD(Optimizer):
                     "differentiable": differentiable, "fused": fused}
         super().__init__(params, defaults)
 
-    def _update_group(self, group, math):
+    def _update(self, p, grad, group, math):
         # PyTorch's _single_tensor_sgd, step for step.
-        lr, momentum, dampening = float(group["lr"]), group["momentum"], group["dampening"]
-        weight_decay, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
-        for p in group["params"]:
-            grad = p._grad
-            if grad is None:
-                continue
-            math.begin(p)
-            if maximize:
-                grad = math.neg(grad)
-            if weight_decay != 0:
-                grad = math.scaled_add(grad, p, weight_decay)
-            if momentum != 0:
-                state = self.state[p]
-                buf = state.get("momentum_buffer")
-                if buf is None:
-                    buf = state["momentum_buffer"] = math.clone(grad)
-                else:
-                    math.mul_(buf, momentum)
-                    math.add_scaled_(buf, grad, 1 - dampening)
-                grad = math.scaled_add(grad, buf, momentum) if nesterov else buf
-            math.add_scaled_(p, grad, -lr)
-            math.finish(p)
+        momentum, weight_decay = group["momentum"], group["weight_decay"]
+        if weight_decay != 0:
+            grad = math.scaled_add(grad, p, weight_decay)
+        if momentum != 0:
+            state = self.state[p]
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = math.clone(grad)
+            else:
+                math.mul_(buf, momentum)
+                math.add_scaled_(buf, grad, 1 - group["dampening"])
+            grad = math.scaled_add(grad, buf, momentum) if group["nesterov"] else buf
+        math.add_scaled_(p, grad, -float(group["lr"]))
