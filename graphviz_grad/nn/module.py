@@ -120,13 +120,9 @@ def label_parameters(module, prefix="", *, keep_longer=False):
     >>> seq[0].bias.name
     'model.0.bias'
     """
-    if prefix and not prefix.endswith("."):
-        prefix += "."
-    for mod_prefix, mod in _walk(module, prefix):
-        for store in (mod._parameters, mod._buffers):
-            for name, t in store.items():
-                if t is not None:
-                    _set_label(t, mod_prefix + name, keep_longer)
+    prefix = prefix.removesuffix(".")
+    for name, t in [*module.named_parameters(prefix), *module.named_buffers(prefix)]:
+        _set_label(t, name, keep_longer)  # a shared tensor keeps its first name, as named_parameters()
 
 
 def zero_grads(tensors, set_to_none=True):
