@@ -274,7 +274,7 @@ class Function(metaclass=FunctionMeta):
         results = []
         for o in outs:
             if isinstance(o, _Tensor):
-                if o in tensors or o._is_view_of_any(tensors):
+                if any(o is t for t in tensors) or o._is_view_of_any(tensors):
                     o = o.detach()  # the output must be a new node, not an input
                 o = _Tensor._make(o._data, version=o._version)
             results.append(o)
