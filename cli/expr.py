@@ -53,7 +53,7 @@ from .errors import ExprError, one_line
 
 MAX_LENGTH = 2_000
 MAX_STATEMENTS = 50
-MAX_NODES = 1_000
+MAX_NODES = 800
 MAX_DEPTH = 200
 MAX_OPS = 200
 
@@ -170,6 +170,8 @@ def parse(text, label=None, functions=FUNCTION_NAMES, allow_names=True):
 
 def _check(source, tree, functions, allow_names):
     body = tree.body
+    if not body:
+        raise ExprError(source._prefix() + "the expression is empty (only a comment?); write e.g. \"y = w*x + b\"")
     if len(body) > MAX_STATEMENTS:
         raise source.error(body[MAX_STATEMENTS], f"more than {MAX_STATEMENTS} statements; that is the limit")
     roots = []

@@ -1,0 +1,107 @@
+"""``vizgrad train EXAMPLE``: run a tutorial network with a live loss; plot it, draw it, save it."""
+import enum
+from pathlib import Path
+
+import typer
+
+from .errors import CliError
+
+
+class Device(str, enum.Enum):
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+class Interrupted(CliError):
+    """Ctrl-C during training: reported in one line, exit status 130."""
+
+    exit_code = 130
+
+
+def train(
+    example: str = typer.Argument(..., metavar="EXAMPLE", help="Which network (see: vizgrad examples)."),
+    steps: int = typer.Option(500, "--steps", min=1, max=1_000_000, help="Training steps."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the random data and weights."),
+    device: Device = typer.Option(Device.cpu, "--device", help="cpu, or cuda (needs CuPy and a GPU)."),
+    plot: Path = typer.Option(None, "--plot", help="Write a plot of the loss per step (PNG, SVG or PDF by suffix)."),
+    graph: Path = typer.Option(None, "--graph", help="Draw the last step's graph (svg, png, pdf, dot, json, html by suffix)."),
+    save: Path = typer.Option(None, "--save", help="Save the trained weights (graphviz_grad.save, no pickle)."),
+):
+    """Train a tutorial network with a live loss; plot, draw or save it."""
+    from . import examples_cmd
+    from .outputs import Outputs, check_writable
+
+    chosen = examples_cmd.get(example)
+    for path in (plot, graph, save):
+        if path is not None:
+            check_writable(path)
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise CliError(f"--plot {plot}: use a .png, .svg or .pdf file name")
+    _check_device(device.value)
+
+    result, losses = _run(chosen, example, steps, seed, device.value)
+
+    with Outputs() as out:
+        if plot is not None:
+            from .plot import plot_training
+
+            plot_training(example, losses, result, out.file(plot))
+        if graph is not None:
+            from .drawing import call
+
+            call("render", result.loss, out.file(graph))
+        if save is not None:
+            import graphviz_grad as vg
+
+            vg.save(_state_dict(result), out.file(save))
+    first, last = losses[0], losses[-1]
+    print(f"{example}: {len(losses)} steps, loss {first:.6g} -> {last:.6g}")
+    for path in out.written:
+        print(f"wrote {path}")
+
+
+def _check_device(device):
+    if device == "cuda":
+        import graphviz_grad as vg
+
+        if not vg.cuda.is_available():
+            raise CliError("--device cuda needs CuPy and a CUDA GPU, and none is available here; use --device cpu")
+
+
+def _run(example, name, steps, seed, device):
+    """Run the example with a rich progress bar; returns (result, per-step losses)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    losses = []
+    columns = (TextColumn(f"{name}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task(name, total=steps, loss="-")
+
+        def on_step(step, loss):
+            losses.append(float(loss))
+            progress.update(task, completed=len(losses), loss=f"{float(loss):.6g}")
+
+        try:
+            result = example.run(steps=steps, seed=seed, device=device, on_step=on_step)
+        except KeyboardInterrupt:
+            done = f", last loss {losses[-1]:.6g}" if losses else ""
+            raise Interrupted(f"interrupted after {len(losses)} of {steps} steps{done}") from None
+        except CliError:
+            raise
+        except Exception as e:
+            raise CliError(f"training {name} failed: {e}") from e
+    if not losses:
+        losses = [float(v) for v in result.losses]
+    return result, losses
+
+
+def _state_dict(result):
+    """The trained weights: the model's state_dict, or the example's named tensors."""
+    model = getattr(result, "model", None)
+    if model is not None and hasattr(model, "state_dict"):
+        return model.state_dict()
+    tensors = getattr(result, "tensors", None) or getattr(result, "weights", None)
+    if not tensors:
+        raise CliError("this example has no weights to save")
+    return dict(tensors)
