@@ -127,6 +127,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                 deps[fn] = left
                 if left == 0:
                     heapq.heappush(heap, (-fn.seq, id(fn), fn))
+            node.grad_out, node.grads_in = grad, delivered  # references only: vg.graph(t) shows them on edges
             if _hook_state.recorders:
                 for r in _hook_state.recorders:
                     r.on_backward(node, grad, delivered)

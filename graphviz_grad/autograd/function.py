@@ -73,6 +73,7 @@ class Op:
         node = cls.__new__(cls)
         if attrs:
             node.__dict__.update(attrs)
+            node.op_attrs = attrs  # the non-tensor arguments, for labels in drawings
         out = node.forward(*[t._data for t in inputs])
         result = _Tensor._make(out)
         if cls.is_view:
