@@ -1,0 +1,19 @@
+"""Drawing: forward and backward passes as Graphviz diagrams, step by step, with nodes that never move.
+
+- :func:`draw` → a ``graphviz.Digraph`` (inline in Jupyter; ``.source`` is deterministic DOT)
+- :func:`render` → svg, png, pdf, dot, json, html or gif by suffix
+- :func:`steps` → one SVG (or PNG) per forward op, then per backward step
+- :func:`stepper` → one self-contained HTML page with prev/next/play and arrow keys
+- :func:`animate` → the same frames as an animated GIF
+
+Each accepts a Tensor (drawn through ``vg.graph(t)``), a recorded Graph, or a
+Tape, and ``level="module" | "tensor" | "scalar"``. Graphviz runs in-process
+through pygraphviz; this package is imported lazily (``vg.viz``).
+"""
+from .animate import animate
+from .draw import draw
+from .render import render
+from .stepper import stepper
+from .steps import steps
+
+__all__ = ["draw", "render", "steps", "stepper", "animate"]

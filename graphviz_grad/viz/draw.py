@@ -1,0 +1,41 @@
+"""``draw``: anything drawable → a ``graphviz.Digraph`` (through the graph model and a diagram)."""
+from .dot import to_digraph
+from .levels import MAX_NODES, build
+from .source import as_graph
+
+
+def prepare(x, level="tensor", rankdir="TB", backward=True, legend=False, small=16, clusters=True,
+            max_nodes=MAX_NODES):
+    """``(graph model, diagram, digraph)`` for ``x``; every drawing function starts here."""
+    if rankdir not in ("TB", "LR", "BT", "RL"):
+        raise ValueError(f"rankdir must be \"TB\", \"LR\", \"BT\" or \"RL\", not {rankdir!r}")
+    G = as_graph(x)
+    diagram = build(G, level, small=small, backward=backward, rankdir=rankdir, clusters=clusters,
+                    max_nodes=max_nodes)
+    roles = None
+    if legend:
+        present = {d.get("role") or "intermediate" for _, d in G.nodes(data=True) if d.get("kind") == "tensor"}
+        order = ("input", "leaf", "parameter", "constant", "intermediate", "output")
+        roles = [r for r in order if r in present] or ["intermediate"]
+    return G, diagram, to_digraph(diagram, legend_roles=roles)
+
+
+def draw(x, level="tensor", rankdir="TB", backward=True, legend=False, small=16, clusters=True,
+         max_nodes=MAX_NODES):
+    """The diagram of ``x`` (a Tensor, a Graph or a Tape) as a ``graphviz.Digraph``.
+
+    ``level``: ``"module"`` (one box per module call), ``"tensor"`` (default) or
+    ``"scalar"`` (every element, micrograd style). ``backward=False`` leaves
+    gradients out. ``legend`` adds a key to colours and lines; ``small`` is the
+    largest tensor whose values are written out; ``clusters`` groups ops by
+    ``nn.Module`` call; graphs over ``max_nodes`` nodes are refused.
+    In Jupyter the result shows inline; ``.source`` is the DOT text.
+
+    >>> import graphviz_grad as vg
+    >>> x = vg.tensor(1.0, requires_grad=True)
+    >>> y = (x * 3).sum()
+    >>> dot = vg.viz.draw(y)
+    >>> dot.source.startswith("digraph graphviz_grad {")
+    True
+    """
+    return prepare(x, level, rankdir, backward, legend, small, clusters, max_nodes)[2]

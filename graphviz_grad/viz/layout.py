@@ -1,0 +1,32 @@
+"""Graphviz, in-process through pygraphviz (its wheel bundles Graphviz: no ``dot`` binary needed).
+
+Two ways in: :func:`render_bytes` lays DOT out and renders it in one call;
+:func:`laid_out` lays it out once and :func:`draw_fixed` then renders that
+same layout again and again (``nop2``, i.e. ``neato -n2``: every position kept), for frames.
+
+>>> render_bytes('digraph { a -> b }', "svg")[:5]
+b'<?xml'
+"""
+
+
+def _agraph(source):
+    import pygraphviz
+
+    return pygraphviz.AGraph(string=source)
+
+
+def render_bytes(source, fmt="svg", prog="dot"):
+    """Lay out DOT ``source`` with ``prog`` and render it as ``fmt`` (svg, png, pdf, json, dot, ...)."""
+    return _agraph(source).draw(format=fmt, prog=prog)
+
+
+def laid_out(source, prog="dot"):
+    """A pygraphviz graph of ``source`` with positions (nodes, edge splines, clusters) filled in."""
+    graph = _agraph(source)
+    graph.layout(prog=prog)
+    return graph
+
+
+def draw_fixed(graph, fmt="png"):
+    """Render a laid-out graph again without moving anything (``nop2``: ``neato -n2``, splines kept)."""
+    return graph.draw(format=fmt, prog="nop2")

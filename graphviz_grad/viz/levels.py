@@ -1,0 +1,248 @@
+"""From the recorded graph to a :class:`.diagram.Diagram`, at the tensor or the module level.
+
+- ``tensor`` (the default): one node per tensor and per op; module calls as
+  clusters; after backward, a dashed red edge per gradient that flowed.
+- ``module``: one box per innermost ``nn.Module`` call (its parameters and
+  internal tensors folded in); calls that hold other calls become clusters.
+
+The scalar level lives in :mod:`.scalar`.
+"""
+from . import style
+from .calls import cluster_label, module_calls
+from .diagram import (Cluster, Diagram, Node, OpView, backward_done, nodes_in_order, op_inputs, op_outputs,
+                      ops_in_order, root_tensors, safe_names)
+
+MAX_NODES = 2000
+
+
+def _check_size(count, level, max_nodes):
+    if max_nodes is not None and count > max_nodes:
+        zoom = ("draw it at level=\"module\" (one box per module call) or a smaller part of the program"
+                if level != "module" else "draw a smaller part of the program")
+        raise ValueError(
+            f"graph too large to draw: {count} nodes at level=\"{level}\" (limit {max_nodes}); {zoom}, "
+            f"or pass max_nodes={count} to draw it anyway"
+        )
+
+
+def _clusters_for(calls, used):
+    """Cluster objects for the calls in ``used`` and every call around them."""
+    by_key, clusters = calls.by_key(), {}
+    for key in sorted(used, key=lambda k: int(k[1:])):
+        for k in calls.ancestors(key):
+            call = by_key[k]
+            clusters.setdefault(k, Cluster(k, cluster_label(call), call.parent))
+    return dict(sorted(clusters.items(), key=lambda kv: int(kv[0][1:])))
+
+
+def _tensor_home(G, tensor, calls):
+    """The call a tensor is drawn in: its producer's, or the one call all its consumers share."""
+    preds = list(G.predecessors(tensor))
+    if preds:
+        return calls.of_op.get(preds[0])
+    if G.nodes[tensor].get("role") not in ("parameter", "constant"):
+        return None
+    homes = {calls.of_op.get(op) for op in G.successors(tensor)}
+    return homes.pop() if len(homes) == 1 else None
+
+
+def _grad_label(edge_data, small):
+    return style.short_summary(edge_data.get("grad"), small)
+
+
+def _new_diagram(G, rankdir, backward):
+    return Diagram(graph_attrs=style.graph_attrs(rankdir), backward=backward and backward_done(G))
+
+
+def tensor_level(G, *, small=16, backward=True, rankdir="TB", clusters=True, max_nodes=MAX_NODES):
+    """One node per tensor and op of the recorded graph ``G``."""
+    _check_size(G.number_of_nodes(), "tensor", max_nodes)
+    diagram = _new_diagram(G, rankdir, backward)
+    names = safe_names(G)
+    calls = module_calls(G) if clusters else None
+    homes = {}
+    for node_id in nodes_in_order(G):
+        data = G.nodes[node_id]
+        name = names[node_id]
+        if data.get("kind") == "op":
+            home = calls.of_op.get(node_id) if calls else None
+            node = Node(name, style.op_attrs(data), style.op_rows(data), home, "op")
+        else:
+            home = _tensor_home(G, node_id, calls) if calls else None
+            rows = style.tensor_rows(data, small, show_grad=diagram.backward)
+            node = Node(name, style.tensor_attrs(data), rows, home, "tensor")
+            diagram.tensor_nodes[node_id] = [name]
+        if home is not None:
+            homes[name] = home
+        diagram.nodes.append(node)
+    if calls:
+        diagram.clusters = _clusters_for(calls, set(homes.values()))
+    for op in ops_in_order(G):
+        view = OpView(nodes=[names[op]])
+        for tensor, _, edge in op_inputs(G, op):
+            view.inputs.append(names[tensor])
+            view.forward_edges.append(diagram.add_edge(names[tensor], names[op], {}))
+        for tensor, _, _ in op_outputs(G, op):
+            view.outputs.append(names[tensor])
+            view.forward_edges.append(diagram.add_edge(names[op], names[tensor], {}))
+        diagram.op_views[op] = view
+    if diagram.backward:
+        _add_grad_edges(G, diagram, names, small)
+    diagram.root_nodes = [names[t] for t in root_tensors(G)]
+    return diagram
+
+
+def _add_grad_edges(G, diagram, names, small):
+    """After backward: a dashed red edge along every input edge that carried a gradient."""
+    for op in ops_in_order(G):
+        if G.nodes[op].get("backward_step") is None:
+            continue
+        view = diagram.op_views[op]
+        for tensor, _, edge in op_inputs(G, op):
+            if _carried_grad(G, tensor, edge):
+                attrs = style.grad_edge_attrs(_grad_label(edge, small))
+                view.grad_edges.append(diagram.add_edge(names[tensor], names[op], attrs, "grad"))
+
+
+def _carried_grad(G, tensor, edge):
+    """The edge's recorded gradient when it has one, else whether the tensor wanted a gradient."""
+    if "grad" in edge:
+        return edge["grad"] is not None
+    return bool(G.nodes[tensor].get("requires_grad"))
+
+
+# --- module level --------------------------------------------------------------------------
+
+def module_level(G, *, small=16, backward=True, rankdir="TB", max_nodes=MAX_NODES, **_):
+    """One box per innermost module call; what runs outside modules stays as tensors and ops."""
+    calls = module_calls(G)
+    by_key, kids = calls.by_key(), calls.children()
+    leaf_calls = {c.key for c in calls.calls if c.key not in kids}
+    names = safe_names(G)
+    rep = {}  # model node id -> drawn node name (box, op, or tensor)
+    box_of = {}  # model node id -> leaf call key, for nodes folded into a box
+    for op, key in calls.of_op.items():
+        if key in leaf_calls:
+            box_of[op] = key
+    for node_id, data in G.nodes(data=True):
+        if data.get("kind") == "tensor":
+            key = _folded_into(G, node_id, box_of)
+            if key is not None:
+                box_of[node_id] = key
+    for node_id in G.nodes:
+        rep[node_id] = f"m_{box_of[node_id]}" if node_id in box_of else names[node_id]
+    drawn = {r for r in rep.values()}
+    _check_size(len(drawn), "module", max_nodes)
+
+    diagram = _new_diagram(G, rankdir, backward)
+    used_homes = set()
+    emitted = set()
+    for node_id in nodes_in_order(G):
+        name = rep[node_id]
+        if name in emitted:
+            continue
+        emitted.add(name)
+        data = G.nodes[node_id]
+        if node_id in box_of:
+            key = box_of[node_id]
+            home = by_key[key].parent
+            node = Node(name, style.module_box_attrs(), _box_rows(G, by_key[key], box_of, diagram.backward),
+                        home, "module")
+        elif data.get("kind") == "op":
+            home = calls.of_op.get(node_id)
+            node = Node(name, style.op_attrs(data), style.op_rows(data), home, "op")
+        else:
+            home = _tensor_home(G, node_id, calls)
+            if home in leaf_calls:  # a box's result sits beside the box
+                home = by_key[home].parent
+            node = Node(name, style.tensor_attrs(data),
+                        style.tensor_rows(data, small, show_grad=diagram.backward), home, "tensor")
+        if home is not None:
+            used_homes.add(home)
+        diagram.nodes.append(node)
+    for node_id, data in G.nodes(data=True):
+        if data.get("kind") == "tensor":
+            diagram.tensor_nodes[node_id] = [rep[node_id]]
+    diagram.clusters = _clusters_for(calls, used_homes)
+    _module_edges(G, diagram, rep, small)
+    diagram.root_nodes = sorted({rep[t] for t in root_tensors(G)})
+    return diagram
+
+
+def _folded_into(G, tensor, box_of):
+    """The box a tensor disappears into: made and used only inside it, or a parameter used only by it."""
+    data = G.nodes[tensor]
+    consumers = {box_of.get(op) for op in G.successors(tensor)}
+    preds = list(G.predecessors(tensor))
+    if preds:
+        home = box_of.get(preds[0])
+        if home is not None and consumers == {home} and data.get("role") != "output":
+            return home
+        return None
+    if data.get("role") in ("parameter", "constant") and len(consumers) == 1:
+        return consumers.pop()
+    return None
+
+
+def _box_rows(G, call, box_of, show_grad):
+    """A module box: its name and class, the ops it ran, its parameters (and their gradients)."""
+    ops = []
+    for op in call.ops:
+        text = style.op_text(G.nodes[op])
+        if not ops or ops[-1] != text:
+            ops.append(text)
+    ops_text = " → ".join(ops[:4]) + (" → …" if len(ops) > 4 else "")
+    rows = [("title", cluster_label(call)), ("meta", ops_text)]
+    params = sorted((t for t, key in box_of.items() if key == call.key and G.nodes[t].get("kind") == "tensor"
+                     and G.nodes[t].get("role") == "parameter"), key=lambda t: G.nodes[t].get("name") or "")
+    for t in params:
+        data = G.nodes[t]
+        rows.append(("data", f"{data.get('name')}  {style.format_shape(data.get('shape'))}"))
+        if show_grad and data.get("grad"):
+            rows.append(("grad", f"grad {style.short_summary(data['grad'], 4)}"))
+    return rows
+
+
+def _module_edges(G, diagram, rep, small):
+    """Forward edges between drawn nodes (deduplicated); gradient edges where inputs crossed a box edge."""
+    forward, grads = {}, {}
+    for op in ops_in_order(G):
+        view = OpView(nodes=[rep[op]])
+        for tensor, _, edge in op_inputs(G, op):
+            pair = (rep[tensor], rep[op])
+            if pair[0] == pair[1]:
+                continue
+            view.inputs.append(pair[0])
+            if pair not in forward:
+                forward[pair] = diagram.add_edge(pair[0], pair[1], {})
+            view.forward_edges.append(forward[pair])
+            if diagram.backward and G.nodes[op].get("backward_step") is not None and _carried_grad(G, tensor, edge):
+                grads.setdefault(pair, []).append((edge, view))
+        for tensor, _, _ in op_outputs(G, op):
+            pair = (rep[op], rep[tensor])
+            if pair[0] == pair[1]:
+                continue
+            view.outputs.append(pair[1])
+            if pair not in forward:
+                forward[pair] = diagram.add_edge(pair[0], pair[1], {})
+            view.forward_edges.append(forward[pair])
+        diagram.op_views[op] = view
+    for pair, flows in grads.items():
+        label = style.short_summary(flows[0][0].get("grad"), small) if len(flows) == 1 else ""
+        name = diagram.add_edge(pair[0], pair[1], style.grad_edge_attrs(label), "grad")
+        for _, view in flows:
+            view.grad_edges.append(name)
+
+
+def build(G, level="tensor", **opts):
+    """The diagram of ``G`` at ``level`` (``"module"``, ``"tensor"`` or ``"scalar"``)."""
+    if level == "tensor":
+        return tensor_level(G, **opts)
+    if level == "module":
+        opts.pop("clusters", None)
+        return module_level(G, **opts)
+    if level == "scalar":
+        from .scalar import scalar_level
+        opts.pop("clusters", None)
+        return scalar_level(G, **opts)
+    raise ValueError(f"unknown level {level!r}: use \"module\", \"tensor\" or \"scalar\"")

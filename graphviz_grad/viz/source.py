@@ -1,0 +1,30 @@
+"""What the drawing functions accept: a Tensor, a recorded Graph (or any networkx graph in the schema), a Tape."""
+
+
+def as_graph(x):
+    """The graph model of ``x``: ``vg.graph(t)`` for a Tensor, ``tape.graph()`` for a Tape, a graph as is.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> as_graph(G) is G
+    True
+    """
+    import networkx as nx
+
+    from ..tensor import Tensor
+
+    if isinstance(x, Tensor):
+        from ..record import graph
+
+        return graph(x)
+    if isinstance(x, nx.Graph):
+        return x
+    nx_view = getattr(x, "nx", None)
+    if isinstance(nx_view, nx.Graph):
+        return nx_view
+    if callable(getattr(x, "graph", None)):
+        return x.graph()
+    raise TypeError(
+        f"cannot draw a {type(x).__name__}: pass a Tensor (e.g. the loss), a graph from vg.graph(t), "
+        "or a tape from `with vg.record() as tape:`"
+    )

@@ -1,0 +1,267 @@
+"""How things look: colours by role, shapes, and safely escaped HTML-like labels.
+
+Everything a user can name (tensor names, module names, custom Function class
+names) and every value goes through :func:`escape` before it reaches DOT, so
+quotes, ``<``, ``>``, ``&``, braces, backslashes, newlines and unicode all
+render as text. Labels are built from *rows* (``(kind, text)`` pairs) so the
+same node can be drawn in full colour or dimmed (GIF frames) without changing
+its size.
+
+>>> escape('a<b & "c"\\n{d}')
+'a&lt;b &amp; &quot;c&quot;<BR/>{d}'
+>>> format_number(1.0), format_number(0.000123456), format_number(3)
+('1.0', '0.0001235', '3')
+>>> format_summary({"values": [[1.0, 2.0], [3.0, 4.0]], "numel": 4})
+'[[1.0, 2.0],\\n [3.0, 4.0]]'
+"""
+import math
+import re
+
+FONT = "Helvetica,Arial,sans-serif"
+FONT_SIZE = "14"
+SMALL_FONT_SIZE = "11"
+
+GRAD_COLOR = "#c0392b"      # gradients: text, dashed edges
+FORWARD_EDGE_COLOR = "#4d4d4d"
+META_COLOR = "#666666"      # shape / dtype line
+HIGHLIGHT_COLOR = "#ff8c00"  # the op of the current step
+NEAR_COLOR = "#1f6fb2"      # its operands / the tensors it feeds
+MODULE_COLOR = "#7f8c8d"
+
+# role -> (fill, border). Leaves and parameters stand apart from intermediates.
+ROLE_COLORS = {
+    "input": ("#eeeeee", "#7a7a7a"),
+    "leaf": ("#fff3bf", "#b08900"),
+    "parameter": ("#d3f9d8", "#2b8a3e"),
+    "intermediate": ("#e7f0fb", "#3b6fb6"),
+    "output": ("#ffe3c2", "#c4620a"),
+    "constant": ("#ffffff", "#9a9a9a"),
+}
+ROLE_TITLES = {
+    "input": "input (no grad)",
+    "leaf": "leaf (requires grad)",
+    "parameter": "parameter",
+    "intermediate": "intermediate",
+    "output": "output",
+    "constant": "constant",
+}
+OP_COLORS = ("#efe4f7", "#7d3c98")
+CUSTOM_OP_COLORS = ("#fde2f3", "#a61e4d")
+ANOMALY_COLORS = ("#ffc9c9", "#c92a2a")
+MODULE_BOX_COLORS = ("#f1f3f5", "#495057")
+
+DIM_ALPHA = "40"  # hex alpha appended to colours of not-yet-computed nodes in raster frames
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def escape_control(text):
+    """``text`` with control characters (invalid in XML) replaced by U+FFFD."""
+    return _CONTROL.sub("\ufffd", str(text))
+
+
+def escape(text):
+    """``text`` made safe inside an HTML-like Graphviz label (newlines become line breaks)."""
+    text = escape_control(text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<BR/>")
+
+
+def format_number(value):
+    """A short, stable text for one number: 4 significant digits, floats keep a dot."""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, int):
+        return str(value)
+    value = float(value)
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    text = f"{value:.4g}"
+    if "." not in text and "e" not in text:
+        text += ".0"
+    return text
+
+
+def _format_nested(values, depth=0):
+    if not isinstance(values, list):
+        return format_number(values)
+    if values and isinstance(values[0], list):
+        inner = [_format_nested(v, depth + 1) for v in values]
+        return "[" + (",\n" + " " * (depth + 1)).join(inner) + "]"
+    return "[" + ", ".join(format_number(v) for v in values) + "]"
+
+
+def format_summary(summary, small=16):
+    """Values when few (``small`` elements or fewer), else min/mean/max; ``""`` when unknown."""
+    if not summary:
+        return ""
+    numel = summary.get("numel")
+    values = summary.get("values")
+    if values is not None and (numel is None or numel <= small):
+        return _format_nested(values)
+    stats = [(k, summary[k]) for k in ("min", "mean", "max") if summary.get(k) is not None]
+    if not stats and values is not None:
+        stats = _stats_of(values)
+    return "  ".join(f"{k} {format_number(v)}" for k, v in stats)
+
+
+def _stats_of(values):
+    flat, stack = [], [values]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        else:
+            flat.append(float(item))
+    if not flat:
+        return []
+    return [("min", min(flat)), ("mean", sum(flat) / len(flat)), ("max", max(flat))]
+
+
+def short_summary(summary, small=4):
+    """One line for an edge label: the value(s) when at most ``small``, else the norm (or mean)."""
+    if not summary:
+        return ""
+    numel = summary.get("numel")
+    if summary.get("values") is not None and (numel is None or numel <= small):
+        return format_summary(summary, small).replace("\n", "")
+    if summary.get("norm") is not None:
+        return f"‖·‖ {format_number(summary['norm'])}"
+    return format_summary(summary, 0).replace("  ", " ")
+
+
+def format_shape(shape):
+    """``2×3`` for a matrix, ``scalar`` for a 0-d tensor."""
+    if isinstance(shape, str):
+        shape = [int(s) for s in re.findall(r"\d+", shape)]
+    shape = list(shape or [])
+    return "×".join(str(int(s)) for s in shape) if shape else "scalar"
+
+
+# --- labels ------------------------------------------------------------------------------
+
+def html_label(rows, dim=False, show_grad=True):
+    """An HTML-like label from ``(kind, text)`` rows; kinds: title, meta, data, grad, op, note.
+
+    ``dim`` fades every colour (a node not computed yet); ``show_grad=False``
+    keeps grad rows' space but makes them invisible, so the node never resizes.
+    """
+    alpha = DIM_ALPHA if dim else ""
+    cells = []
+    for kind, text in rows:
+        body = escape(text)
+        if kind in ("title", "op"):
+            body = f"<B>{body}</B>"
+        color = {"meta": META_COLOR, "grad": GRAD_COLOR, "note": META_COLOR}.get(kind, "#000000")
+        if kind == "grad" and not show_grad:
+            color = "transparent"
+        elif alpha:
+            color += alpha
+        size = SMALL_FONT_SIZE if kind in ("meta", "note") else None
+        font = f'<FONT COLOR="{color}"' + (f' POINT-SIZE="{size}"' if size else "") + ">"
+        cells.append(f"<TR><TD>{font}{body}</FONT></TD></TR>")
+    return "<<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"1\">" + "".join(cells) + "</TABLE>>"
+
+
+def tensor_rows(node, small=16, show_grad=True):
+    """Rows of a tensor node: name, shape (and unusual dtype/device), values, gradient."""
+    role = node.get("role") or "intermediate"
+    data = format_summary(node.get("data"), small)
+    if role == "constant":
+        return [("data", data or node.get("name", "?"))]
+    meta = format_shape(node.get("shape"))
+    if node.get("dtype") and node.get("dtype") not in ("float32", "torch.float32"):
+        meta += f" · {node['dtype']}"
+    if node.get("device") and not str(node["device"]).startswith("cpu"):
+        meta += f" · {node['device']}"
+    rows = [("title", node.get("name") or "?"), ("meta", meta)]
+    if data:
+        rows.append(("data", data))
+    grad = node.get("grad")
+    if show_grad and grad:
+        rows.append(("grad", "grad " + format_summary(grad, small).replace("\n", "\n     ")))
+    return rows
+
+
+def op_text(node):
+    """What an op node says: its label (``pow 2``), else its name; a custom Function its class name."""
+    return node.get("label") or node.get("op") or "op"
+
+
+def tensor_attrs(node):
+    """DOT attributes of a tensor node (label excluded)."""
+    role = node.get("role") or "intermediate"
+    fill, border = ROLE_COLORS.get(role, ROLE_COLORS["intermediate"])
+    attrs = {"shape": "box", "style": "rounded,filled", "fillcolor": fill, "color": border,
+             "penwidth": "2" if role == "output" else "1.2", "margin": "0.12,0.06"}
+    if role == "constant":
+        attrs.update(style="rounded,dashed,filled", margin="0.06,0.03")
+    return attrs
+
+
+def op_attrs(node):
+    """DOT attributes of an op node (label excluded): ellipses, custom Functions doubled."""
+    fill, border = OP_COLORS
+    attrs = {"shape": "ellipse", "style": "filled", "penwidth": "1.2", "margin": "0.06,0.03"}
+    if node.get("custom"):
+        fill, border = CUSTOM_OP_COLORS
+        attrs["peripheries"] = "2"
+    if node.get("anomaly"):
+        fill, border = ANOMALY_COLORS
+        attrs["penwidth"] = "3"
+    attrs.update(fillcolor=fill, color=border)
+    return attrs
+
+
+def op_rows(node):
+    rows = [("op", op_text(node))]
+    if node.get("anomaly"):
+        rows.append(("note", "first NaN/Inf here"))
+    return rows
+
+
+def module_box_attrs():
+    fill, border = MODULE_BOX_COLORS
+    return {"shape": "box", "style": "filled", "fillcolor": fill, "color": border, "penwidth": "1.5",
+            "margin": "0.15,0.08"}
+
+
+def graph_attrs(rankdir="TB"):
+    return {"rankdir": rankdir, "fontname": FONT, "fontsize": FONT_SIZE, "nodesep": "0.35",
+            "ranksep": "0.4", "bgcolor": "white", "pad": "0.2"}
+
+
+def node_defaults():
+    return {"fontname": FONT, "fontsize": FONT_SIZE}
+
+
+def edge_defaults():
+    return {"fontname": FONT, "fontsize": SMALL_FONT_SIZE, "color": FORWARD_EDGE_COLOR, "arrowsize": "0.8"}
+
+
+def grad_edge_attrs(label_text):
+    """A gradient edge: red, dashed, drawn against the forward direction, labelled with the gradient."""
+    attrs = {"color": GRAD_COLOR, "fontcolor": GRAD_COLOR, "style": "dashed", "dir": "back",
+             "arrowsize": "0.8", "penwidth": "1.3"}
+    if label_text:
+        attrs["label"] = " " + label_text.replace("\n", " ") + " "
+    return attrs
+
+
+def legend_label(roles):
+    """An HTML table naming what each fill colour, shape and line style means."""
+    rows = []
+    for role in roles:
+        fill, border = ROLE_COLORS[role]
+        rows.append(f'<TR><TD BGCOLOR="{fill}" COLOR="{border}" BORDER="1" WIDTH="28"> </TD>'
+                    f'<TD ALIGN="LEFT">{escape(ROLE_TITLES[role])}</TD></TR>')
+    fill, border = OP_COLORS
+    rows.append(f'<TR><TD BGCOLOR="{fill}" COLOR="{border}" BORDER="1" STYLE="ROUNDED">op</TD>'
+                f'<TD ALIGN="LEFT">operation</TD></TR>')
+    rows.append(f'<TR><TD><FONT COLOR="{FORWARD_EDGE_COLOR}">──▶</FONT></TD><TD ALIGN="LEFT">forward</TD></TR>')
+    rows.append(f'<TR><TD><FONT COLOR="{GRAD_COLOR}">◀╌╌</FONT></TD>'
+                f'<TD ALIGN="LEFT"><FONT COLOR="{GRAD_COLOR}">gradient</FONT></TD></TR>')
+    return ('<<TABLE BORDER="1" COLOR="#bbbbbb" CELLBORDER="0" CELLSPACING="3" CELLPADDING="3">'
+            '<TR><TD COLSPAN="2"><B>legend</B></TD></TR>' + "".join(rows) + "</TABLE>>")
