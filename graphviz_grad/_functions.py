@@ -47,15 +47,21 @@ def constant(value, like):
     return Tensor._make(backend.xp_of(data).asarray(value, dtype=dt))
 
 
+def _promote_dtypes(da, db):
+    """PyTorch's result dtype for two tensors of equal standing: the higher category (bool < int < float) wins."""
+    ca, cb = _CATEGORY[da.kind], _CATEGORY[db.kind]
+    if ca == cb:
+        return np.promote_types(da, db)
+    return da if ca > cb else db
+
+
 def _promote(a, b):
     """PyTorch's result dtype for two tensors (0-dim tensors weigh less than dimensioned ones)."""
     da, db = a._data.dtype, b._data.dtype
-    ca, cb = _CATEGORY[da.kind], _CATEGORY[db.kind]
     a0, b0 = a._data.ndim == 0, b._data.ndim == 0
     if a0 == b0:
-        if ca == cb:
-            return np.promote_types(da, db)
-        return da if ca > cb else db
+        return _promote_dtypes(da, db)
+    ca, cb = _CATEGORY[da.kind], _CATEGORY[db.kind]
     dim_d, dim_c, zero_d, zero_c = (db, cb, da, ca) if a0 else (da, ca, db, cb)
     return dim_d if zero_c <= dim_c else zero_d
 
@@ -73,11 +79,11 @@ def operands(a, b):
     if not isinstance(a, Tensor):
         if not isinstance(b, Tensor):
             raise TypeError("expected at least one Tensor argument")
-        return constant(a, b), b
-    if not isinstance(b, Tensor):
+        a = constant(a, b)
+    elif not isinstance(b, Tensor):
         if isinstance(b, (numbers.Number, np.generic)):
-            return a, constant(b, a)
-        if isinstance(b, _ndarray):
+            b = constant(b, a)
+        elif isinstance(b, _ndarray):
             b = Tensor._make(b)
         else:
             raise TypeError(
@@ -125,7 +131,16 @@ def add(input, other, alpha=1):
     return ops.Add.apply(*operands(input, other))
 
 
+def _is_bool(x):
+    return isinstance(x, (bool, np.bool_)) or (isinstance(x, Tensor) and x._data.dtype.kind == "b")
+
+
 def sub(input, other, alpha=1):
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead."
+        )
     if alpha != 1:
         other = mul(other, alpha)
     return ops.Sub.apply(*operands(input, other))
@@ -142,6 +157,11 @@ def div(input, other, rounding_mode=None):
 
 
 def neg(input):
+    if input._data.dtype.kind == "b":
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead."
+        )
     return ops.Neg.apply(input)
 
 
@@ -150,6 +170,8 @@ def pow(input, exponent):
         if input._data.dtype.kind != "f" and isinstance(exponent, float):
             input = _float_input(input)
         return ops.Pow.apply(input, exponent=exponent)
+    if _is_bool(input) and isinstance(exponent, Tensor) and _is_bool(exponent):
+        raise NotImplementedError("\"pow\" not implemented for 'Bool': convert the tensors with .float() or .long()")
     return ops.PowTensor.apply(*operands(input, exponent))
 
 
@@ -190,7 +212,10 @@ def _bound(v):
 def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    return ops.Clamp.apply(input, min=_bound(min), max=_bound(max))
+    lo, hi = _bound(min), _bound(max)
+    if isinstance(lo, float) or isinstance(hi, float):  # an integer tensor clamped to floats becomes float
+        input = _float_input(input)
+    return ops.Clamp.apply(input, min=lo, max=hi)
 
 
 clip = clamp
@@ -254,10 +279,8 @@ def _max_min(full_op, dim_op, input, dim, keepdim, other):
     if isinstance(dim, Tensor) and other is None:
         other, dim = dim, None
     if other is not None:
-        a, b = operands(input, other)
-        xp_op = ops.Where
-        cond = (a >= b) if full_op is ops.Max else (a <= b)
-        return xp_op.apply(cond, a, b)
+        binary_op = ops.Maximum if full_op is ops.Max else ops.Minimum
+        return binary_op.apply(*operands(input, other))
     if dim is None:
         return full_op.apply(input)
     d = input._wrap_dim(dim)
@@ -475,7 +498,7 @@ def _common_dtype(tensors):
     dt = tensors[0]._data.dtype
     for t_ in tensors[1:]:
         if t_._data.dtype != dt:
-            dt = np.promote_types(dt, t_._data.dtype)
+            dt = _promote_dtypes(dt, t_._data.dtype)
     if not [t_ for t_ in tensors if t_._data.dtype != dt]:  # (builtin all is shadowed by vg.all here)
         return tensors
     d = _dtype.from_numpy_dtype(dt)

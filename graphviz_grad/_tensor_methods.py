@@ -20,6 +20,7 @@ Tensor.T = property(lambda self: F.permute(self, *reversed(range(self.dim()))) i
 Tensor.mT = property(lambda self: F.transpose(self, -2, -1))
 Tensor.subtract, Tensor.multiply, Tensor.divide, Tensor.true_divide = F.sub, F.mul, F.div, F.div
 Tensor.greater, Tensor.less = F.gt, F.lt
+Tensor.where = lambda self, condition, other: F.where(condition, self, other)
 
 
 def _reflected(fn):

@@ -2,7 +2,7 @@
 
 Adding an op means adding a class here and one line in the op tests.
 """
-from .arithmetic import Add, Div, Mul, Neg, Pow, PowTensor, Sub
+from .arithmetic import Add, Div, Maximum, Minimum, Mul, Neg, Pow, PowTensor, Sub
 from .compare import Eq, Ge, Gt, Le, LogicalNot, Lt, Ne
 from .matmul import Matmul, Mm
 from .nn_ops import CrossEntropy, L1Loss, Linear, MseLoss
@@ -13,8 +13,8 @@ from .softmax import LogSoftmax, Softmax
 from .unary import Abs, Clamp, Exp, Log, Relu, Sigmoid, Sqrt, Tanh
 
 ALL_OPS = (
-    Add, Sub, Mul, Div, Neg, Pow, PowTensor, Mm, Matmul, Linear, MseLoss, L1Loss, CrossEntropy,
-    Sum, Mean, Max, Min, MaxDim, MinDim, Reshape, Flatten, Transpose, Permute, Expand, Squeeze,
-    Unsqueeze, Index, SetItem, Cat, Stack, Clone, ToCopy, Where, Softmax, LogSoftmax, Abs, Clamp,
+    Add, Sub, Mul, Div, Neg, Pow, PowTensor, Maximum, Minimum, Mm, Matmul, Linear, MseLoss, L1Loss,
+    CrossEntropy, Sum, Mean, Max, Min, MaxDim, MinDim, Reshape, Flatten, Transpose, Permute, Expand,
+    Squeeze, Unsqueeze, Index, SetItem, Cat, Stack, Clone, ToCopy, Where, Softmax, LogSoftmax, Abs, Clamp,
     Exp, Log, Relu, Sigmoid, Sqrt, Tanh, Eq, Ne, Lt, Le, Gt, Ge, LogicalNot,
 )

@@ -105,6 +105,8 @@ class PowTensor(Op):
     def forward(self, a, b):
         self.a, self.b = a, b
         self.out = a**b
+        if a.dtype.kind == "b":  # NumPy makes bool ** bool int8; PyTorch keeps bool
+            self.out = self.out.astype(bool)
         return self.out
 
     def backward(self, grad):
@@ -116,3 +118,35 @@ class PowTensor(Op):
             with_log = self.out * xp.log(xp.where(self.a == 0, 1, self.a))
             gb = grad * xp.where((self.a == 0) & (self.b >= 0), 0, with_log)
         return ga, gb
+
+
+class Maximum(Op):
+    """Elementwise max of two tensors; at a tie each side gets half the gradient, as in PyTorch."""
+
+    name = "maximum"
+    derivatives = ("grad · [a > b] (½ at a tie)", "grad · [b > a] (½ at a tie)")
+    saved_inputs = (0, 1)
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return xp_of(a).maximum(a, b)
+
+    def share_of_a(self, a, b, dtype):
+        return (a > b).astype(dtype) + (a == b).astype(dtype) * 0.5
+
+    def backward(self, grad):
+        na, nb = self.needs_input_grad
+        ga = grad * self.share_of_a(self.a, self.b, grad.dtype)
+        return (ga if na else None), (grad - ga if nb else None)
+
+
+class Minimum(Maximum):
+    name = "minimum"
+    derivatives = ("grad · [a < b] (½ at a tie)", "grad · [b < a] (½ at a tie)")
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return xp_of(a).minimum(a, b)
+
+    def share_of_a(self, a, b, dtype):
+        return super().share_of_a(b, a, dtype)
