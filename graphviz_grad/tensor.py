@@ -251,13 +251,14 @@ class Tensor:
                 dtype = a
         dtype = _dtype.to_dtype(dtype)
         device = None if device is None else backend.device(device)
-        from .ops.shape import ToCopy
+        from .ops.shape import ToCopy, ToIntegral
 
         same_dtype = dtype is None or dtype.np == self._data.dtype
         same_device = device is None or device == self.device
         if same_dtype and same_device and not copy:
             return self
-        return ToCopy.apply(self, dtype=None if dtype is None else dtype.np, device=device)
+        op = ToCopy if dtype is None or dtype.is_floating_point else ToIntegral
+        return op.apply(self, dtype=None if dtype is None else dtype.np, device=device)
 
     def cpu(self):
         return self.to("cpu")

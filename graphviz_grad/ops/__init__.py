@@ -8,13 +8,14 @@ from .matmul import Matmul, Mm
 from .nn_ops import CrossEntropy, L1Loss, Linear, MseLoss
 from .reduce import Max, MaxDim, Mean, Min, MinDim, Sum
 from .shape import (Cat, Clone, Expand, Flatten, Index, Permute, Reshape, SetItem, Squeeze, Stack,
-                    ToCopy, Transpose, Unsqueeze, Where)
+                    ToCopy, ToIntegral, Transpose, Unsqueeze, Where)
 from .softmax import LogSoftmax, Softmax
 from .unary import Abs, Clamp, Exp, Log, Relu, Sigmoid, Sqrt, Tanh
 
 ALL_OPS = (
-    Add, Sub, Mul, Div, Neg, Pow, PowTensor, Maximum, Minimum, Mm, Matmul, Linear, MseLoss, L1Loss,
-    CrossEntropy, Sum, Mean, Max, Min, MaxDim, MinDim, Reshape, Flatten, Transpose, Permute, Expand,
-    Squeeze, Unsqueeze, Index, SetItem, Cat, Stack, Clone, ToCopy, Where, Softmax, LogSoftmax, Abs, Clamp,
-    Exp, Log, Relu, Sigmoid, Sqrt, Tanh, Eq, Ne, Lt, Le, Gt, Ge, LogicalNot,
+    Add, Sub, Mul, Div, Neg, Pow, PowTensor, Maximum, Minimum, Mm, Matmul, Linear, MseLoss,
+    L1Loss, CrossEntropy, Sum, Mean, Max, Min, MaxDim, MinDim, Reshape, Flatten, Transpose,
+    Permute, Expand, Squeeze, Unsqueeze, Index, SetItem, Cat, Stack, Clone, ToCopy, ToIntegral,
+    Where, Softmax, LogSoftmax, Abs, Clamp, Exp, Log, Relu, Sigmoid, Sqrt, Tanh, Eq, Ne, Lt, Le,
+    Gt, Ge, LogicalNot,
 )

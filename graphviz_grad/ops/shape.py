@@ -212,6 +212,12 @@ class ToCopy(Op):
         return (g.astype(self.in_dtype, copy=False),)
 
 
+class ToIntegral(ToCopy):
+    """A cast to an integer or bool dtype: like PyTorch, its result never requires grad."""
+
+    differentiable = False
+
+
 def _device_of(a):
     from ..backend import device_of
 
