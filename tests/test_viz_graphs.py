@@ -22,18 +22,23 @@ def _op(G, node_id, op, step, back, derivative, module=None):
                phase="forward", custom=False, anomaly=False)
 
 
-def ywxb_graph(backward=True, names=("w", "x", "b", "y")):
-    """``y = w * x + b`` (w=2, x=1, b=3) as the recorder draws it, with or without a backward pass."""
+def ywxb_graph(backward=True, names=("w", "x", "b", "y"), module=None):
+    """``y = w * x + b`` (w=2, x=1, b=3) as the recorder draws it, with or without a backward pass.
+
+    With ``module`` (e.g. ``"lin"``), both ops ran inside that module call and
+    w and b are its parameters.
+    """
     wn, xn, bn, yn = names
     G = nx.MultiDiGraph(schema=1, root="t4", backward_done=backward)
     g = (lambda v: v) if backward else (lambda v: None)
-    _tensor(G, "t0", wn, 2.0, "leaf", g(1.0))
+    leaf = "parameter" if module else "leaf"
+    _tensor(G, "t0", wn, 2.0, leaf, g(1.0))
     _tensor(G, "t1", xn, 1.0, "leaf", g(2.0))
-    _op(G, "op0", "mul", 0, g(1), ["grad · b", "grad · a"])
-    _tensor(G, "t2", "t2", 2.0, "intermediate", g(1.0))
-    _tensor(G, "t3", bn, 3.0, "leaf", g(1.0))
-    _op(G, "op1", "add", 1, g(0), ["grad · 1", "grad · 1"])
-    _tensor(G, "t4", yn, 5.0, "output", g(1.0))
+    _op(G, "op0", "mul", 0, g(1), ["grad · b", "grad · a"], module)
+    _tensor(G, "t2", "t2", 2.0, "intermediate", g(1.0), module)
+    _tensor(G, "t3", bn, 3.0, leaf, g(1.0))
+    _op(G, "op1", "add", 1, g(0), ["grad · 1", "grad · 1"], module)
+    _tensor(G, "t4", yn, 5.0, "output", g(1.0), module)
     rules = {
         ("t0", "op0"): (1.0, f"{wn}.grad += t2.grad · {xn} = 1.0 · 1.0"),
         ("t1", "op0"): (2.0, f"{xn}.grad += t2.grad · {wn} = 1.0 · 2.0"),

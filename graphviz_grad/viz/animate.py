@@ -31,23 +31,26 @@ def _font(size):
         return ImageFont.load_default(size=size)
 
 
-def frame_images(lesson):
-    """One RGB Pillow image per frame of ``lesson`` (see :func:`.steps.lesson`), all the same size."""
-    from PIL import Image, ImageDraw
-
+def restyled_renders(lesson, fmt="png"):
+    """Render each frame of ``lesson`` as ``fmt`` bytes: one layout, restyled, drawn at fixed positions."""
     graph = laid_out(lesson.digraph.source)
     graph.graph_attr["dpi"] = DPI
     nodes = {n.name: graph.get_node(n.name) for n in lesson.diagram.nodes}
     edges = {e.attr.get("id"): e for e in graph.edges()}
-    pictures = []
     for frame in lesson.frames:
         for node in lesson.diagram.nodes:
-            attrs = node_attrs(node, frame.nodes.get(node.name, "normal"),
-                               show_grad=node.name in frame.grads)
+            attrs = node_attrs(node, frame.nodes.get(node.name, "normal"), show_grad=node.name in frame.grads)
             nodes[node.name].attr.update(attrs)
         for edge in lesson.diagram.edges:
             edges[edge.name].attr.update(edge_attrs(edge, frame.edges.get(edge.name, "normal"), complete=True))
-        pictures.append(Image.open(io.BytesIO(draw_fixed(graph, "png"))).convert("RGB"))
+        yield draw_fixed(graph, fmt)
+
+
+def frame_images(lesson):
+    """One RGB Pillow image per frame of ``lesson`` (see :func:`.steps.lesson`), all the same size."""
+    from PIL import Image, ImageDraw
+
+    pictures = [Image.open(io.BytesIO(png)).convert("RGB") for png in restyled_renders(lesson, "png")]
     font, bold = _font(CAPTION_SIZE), _font(CAPTION_SIZE + 1)
     n_lines = max(1 + len(f.lines) for f in lesson.frames)
     measure = ImageDraw.Draw(Image.new("RGB", (1, 1)))

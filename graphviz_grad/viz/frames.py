@@ -83,7 +83,7 @@ def _backward_lines(G, op):
 def compute_frames(G, diagram):
     """The frames of ``G`` drawn as ``diagram`` (see the module docstring)."""
     views = diagram.op_views
-    ordered = [op for op in ops_in_order(G) if op in views]
+    ordered = [op for op in ops_in_order(G) if op in views and views[op].nodes]  # views draw nothing
     phase = {op: G.nodes[op].get("phase") or "forward" for op in ordered}
     forward = [op for op in ordered if phase[op] == "forward"]
     backward = sorted((op for op in ordered if G.nodes[op].get("backward_step") is not None and diagram.backward),
@@ -113,7 +113,7 @@ def compute_frames(G, diagram):
         frame = Frame("backward", f"backward {i + 1}/{len(b_groups)} · {_op_names(G, group)}", lines)
         _mark(frame, views, [op for op in update if op not in group], "future")
         for op in group:
-            shown.update(views[op].inputs if views[op].grad_edges else ())
+            shown.update(views[op].inputs)
         frame.grads = set(shown)
         _mark_active(frame, views, group)
         flowed = {e for g in b_groups[: i + 1] for op in g for e in views[op].grad_edges}

@@ -7,6 +7,14 @@ same layout again and again (``nop2``, i.e. ``neato -n2``: every position kept),
 >>> render_bytes('digraph { a -> b }', "svg")[:5]
 b'<?xml'
 """
+import contextlib
+import io
+
+
+def _quiet():
+    # pygraphviz prints "graph has N nodes...layout may take a long time" above 1000 nodes; we refuse
+    # graphs too large ourselves, so the note only adds noise.
+    return contextlib.redirect_stderr(io.StringIO())
 
 
 def _agraph(source):
@@ -17,16 +25,19 @@ def _agraph(source):
 
 def render_bytes(source, fmt="svg", prog="dot"):
     """Lay out DOT ``source`` with ``prog`` and render it as ``fmt`` (svg, png, pdf, json, dot, ...)."""
-    return _agraph(source).draw(format=fmt, prog=prog)
+    with _quiet():
+        return _agraph(source).draw(format=fmt, prog=prog)
 
 
 def laid_out(source, prog="dot"):
     """A pygraphviz graph of ``source`` with positions (nodes, edge splines, clusters) filled in."""
     graph = _agraph(source)
-    graph.layout(prog=prog)
+    with _quiet():
+        graph.layout(prog=prog)
     return graph
 
 
 def draw_fixed(graph, fmt="png"):
     """Render a laid-out graph again without moving anything (``nop2``: ``neato -n2``, splines kept)."""
-    return graph.draw(format=fmt, prog="nop2")
+    with _quiet():
+        return graph.draw(format=fmt, prog="nop2")

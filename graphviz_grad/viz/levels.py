@@ -193,13 +193,15 @@ def _box_rows(G, call, box_of, show_grad):
             ops.append(text)
     ops_text = " → ".join(ops[:4]) + (" → …" if len(ops) > 4 else "")
     rows = [("title", cluster_label(call)), ("meta", ops_text)]
-    params = sorted((t for t, key in box_of.items() if key == call.key and G.nodes[t].get("kind") == "tensor"
-                     and G.nodes[t].get("role") == "parameter"), key=lambda t: G.nodes[t].get("name") or "")
+    params = [t for t in nodes_in_order(G) if box_of.get(t) == call.key
+              and G.nodes[t].get("kind") == "tensor" and G.nodes[t].get("role") == "parameter"]
     for t in params:
         data = G.nodes[t]
-        rows.append(("data", f"{data.get('name')}  {style.format_shape(data.get('shape'))}"))
+        name = str(data.get("name") or t)
+        name = name[len(call.name) + 1:] if name.startswith(call.name + ".") else name
+        rows.append(("data", f"{name}: {style.format_shape(data.get('shape'))}"))
         if show_grad and data.get("grad"):
-            rows.append(("grad", f"grad {style.short_summary(data['grad'], 4)}"))
+            rows.append(("grad", f"{name}.grad {style.short_summary(data['grad'], 4)}"))
     return rows
 
 

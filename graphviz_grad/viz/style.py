@@ -1,4 +1,4 @@
-"""How things look: colours by role, shapes, and safely escaped HTML-like labels.
+r"""How things look: colours by role, shapes, and safely escaped HTML-like labels.
 
 Everything a user can name (tensor names, module names, custom Function class
 names) and every value goes through :func:`escape` before it reaches DOT, so
@@ -7,12 +7,12 @@ render as text. Labels are built from *rows* (``(kind, text)`` pairs) so the
 same node can be drawn in full colour or dimmed (GIF frames) without changing
 its size.
 
->>> escape('a<b & "c"\\n{d}')
-'a&lt;b &amp; &quot;c&quot;<BR/>{d}'
+>>> print(escape('a<b & "c"\n{d} \\N'))
+a&lt;b &amp; &quot;c&quot;<BR/>{d} \\N
 >>> format_number(1.0), format_number(0.000123456), format_number(3)
 ('1.0', '0.0001235', '3')
 >>> format_summary({"values": [[1.0, 2.0], [3.0, 4.0]], "numel": 4})
-'[[1.0, 2.0],\\n [3.0, 4.0]]'
+'[[1.0, 2.0],\n [3.0, 4.0]]'
 """
 import math
 import re
@@ -64,6 +64,8 @@ def escape(text):
     """``text`` made safe inside an HTML-like Graphviz label (newlines become line breaks)."""
     text = escape_control(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    # Graphviz expands \N, \G, ... even inside HTML labels; a doubled backslash draws one.
+    text = text.replace("\\", "\\\\")
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<BR/>")
 
 
@@ -147,6 +149,12 @@ def html_label(rows, dim=False, show_grad=True):
 
     ``dim`` fades every colour (a node not computed yet); ``show_grad=False``
     keeps grad rows' space but makes them invisible, so the node never resizes.
+    A single ``op`` row is a bare bold label.
+
+    >>> html_label([("op", "mul")])
+    '<<B>mul</B>>'
+    >>> html_label([("title", "w"), ("grad", "grad 1.0")])
+    '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD><B>w</B></TD></TR><TR><TD><FONT COLOR="#c0392b">grad 1.0</FONT></TD></TR></TABLE>>'
     """
     alpha = DIM_ALPHA if dim else ""
     cells = []
@@ -154,15 +162,20 @@ def html_label(rows, dim=False, show_grad=True):
         body = escape(text)
         if kind in ("title", "op"):
             body = f"<B>{body}</B>"
-        color = {"meta": META_COLOR, "grad": GRAD_COLOR, "note": META_COLOR}.get(kind, "#000000")
+        color = {"meta": META_COLOR, "grad": GRAD_COLOR, "note": META_COLOR}.get(kind)
         if kind == "grad" and not show_grad:
             color = "transparent"
         elif alpha:
-            color += alpha
+            color = (color or "#000000") + alpha
         size = SMALL_FONT_SIZE if kind in ("meta", "note") else None
-        font = f'<FONT COLOR="{color}"' + (f' POINT-SIZE="{size}"' if size else "") + ">"
-        cells.append(f"<TR><TD>{font}{body}</FONT></TD></TR>")
-    return "<<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"1\">" + "".join(cells) + "</TABLE>>"
+        if color or size:
+            body = ("<FONT" + (f' COLOR="{color}"' if color else "") + (f' POINT-SIZE="{size}"' if size else "")
+                    + f">{body}</FONT>")
+        cells.append(body)
+    if len(rows) == 1 and rows[0][0] == "op":
+        return f"<{cells[0]}>"
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+            + "".join(f"<TR><TD>{c}</TD></TR>" for c in cells) + "</TABLE>>")
 
 
 def tensor_rows(node, small=16, show_grad=True):
