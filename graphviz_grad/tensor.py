@@ -398,12 +398,10 @@ class Tensor:
             alias.requires_grad, alias.grad_fn, alias._name = self.requires_grad, self.grad_fn, self._name
             result = op_class.apply(alias, *others, **attrs)
             if needs_graph:
-                self._data = result._data
-                self.grad_fn = result.grad_fn
-                self.requires_grad = result.requires_grad
+                self._adopt(result)
             else:
                 self._data[...] = result._data
-            self._bump()
+                self._bump()
             for r in _hook_state.recorders:
                 r.on_inplace(self, result)
             return self
@@ -414,6 +412,23 @@ class Tensor:
             inplace(self._data, *[o._data for o in others])
         self._bump()
         return self
+
+    def _adopt(self, result):
+        """Become ``result`` (an in-place op recorded in the graph) while keeping this object's identity.
+
+        The old array is not written to: the op's node keeps it, under the old
+        version counter. We take a new counter one step ahead, so nodes that saved
+        our old value refuse to backward (as PyTorch's do), while the op's own
+        saved input does not look modified.
+        """
+        self._data = result._data
+        self.grad_fn = result.grad_fn
+        self.requires_grad = result.requires_grad
+        self._version = [self._version[0] + 1]
+        node = result.grad_fn
+        if node is not None and node.output_version is result._version:
+            node.output_version = self._version  # its saved output is our array from now on
+            node.saved_output_version = self._version[0]
 
     def zero_(self):
         self._check_inplace()

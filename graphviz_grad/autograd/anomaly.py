@@ -4,15 +4,23 @@ The offending graph node gets ``anomaly=True`` so drawings can highlight it.
 
 >>> import graphviz_grad as vg
 >>> x = vg.tensor([0.0], requires_grad=True)
->>> with vg.autograd.detect_anomaly():
+>>> with vg.autograd.detect_anomaly():  # doctest: +ELLIPSIS
 ...     y = vg.log(x) * 0
 Traceback (most recent call last):
 ...
-RuntimeError: Function 'LogBackward0' (op 'log') returned nan/inf values in its output ...
+graphviz_grad.autograd.anomaly.AnomalyError: Function 'LogBackward0' (op 'log') returned nan/inf values in its output...
 """
 import numpy as np
 
 from . import hooks
+
+
+class AnomalyError(RuntimeError):
+    """The RuntimeError raised by anomaly detection; ``.node`` is the op that produced NaN/Inf."""
+
+    def __init__(self, message, node):
+        super().__init__(message)
+        self.node = node
 
 
 class _AnomalyRecorder:
@@ -38,9 +46,10 @@ class _AnomalyRecorder:
         except AttributeError:
             pass
         name = node.grad_fn_name() if hasattr(node, "grad_fn_name") else type(node).__name__
-        raise RuntimeError(
+        raise AnomalyError(
             f"Function '{name}' (op '{getattr(node, 'name', '?')}') returned nan/inf values in its "
-            f"{where}. It is the first op that did; look at its inputs (drawn highlighted in red)."
+            f"{where}. It is the first op that did; look at its inputs (drawn highlighted in red).",
+            node,
         )
 
     def on_op(self, node, inputs, result):

@@ -209,10 +209,13 @@ class CustomNode(FunctionCtx, Op):
         grad_t = _Tensor._make(grad)
         prev = _grad_state.enabled
         _grad_state.enabled = False
+        # ctx.needs_input_grad has one flag per argument of forward; the engine's has one per tensor
+        engine_needs, self.needs_input_grad = self.needs_input_grad, self.arg_needs_grad
         try:
             result = self.function.backward(self, grad_t)
         finally:
             _grad_state.enabled = prev
+            self.needs_input_grad = engine_needs
         if not isinstance(result, tuple):
             result = (result,)
         n_args = len(self.arg_is_tensor)
@@ -260,7 +263,7 @@ class Function(metaclass=FunctionMeta):
         node = cls._node_class()
         tensors = tuple(a for a in args if isinstance(a, _Tensor))
         node.arg_is_tensor = tuple(isinstance(a, _Tensor) for a in args)
-        node.needs_input_grad = tuple(isinstance(a, _Tensor) and a.requires_grad for a in args)
+        node.needs_input_grad = node.arg_needs_grad = tuple(isinstance(a, _Tensor) and a.requires_grad for a in args)
         recorders = _hook_state.recorders
         for recorder in recorders:
             recorder.on_function_start(node, tensors)
