@@ -1,0 +1,67 @@
+"""Caller variable names: label tensors by the names the user's code bound them to.
+
+A tensor's label is, in order: ``name=`` (or the parameter name an ``nn.Module``
+gave it, or the CLI's variable), the first public variable bound to it in the
+user's frames, ``<owner>.grad`` for a gradient, the value of a constant, else
+its node id. This module finds the variable names: it looks through the frames
+of the code that called into graphviz_grad (not graphviz_grad's own frames,
+except the bundled examples and doctests), locals first, then globals.
+
+>>> import graphviz_grad as vg
+>>> w1 = vg.tensor([1.0, 2.0], requires_grad=True)
+>>> loss = (w1 * w1).sum()
+>>> G = vg.graph(loss)
+>>> sorted(d["name"] for _, d in G.nodes(data=True) if d["kind"] == "tensor")
+['loss', 't1', 'w1']
+"""
+import sys
+
+_internal_modules = {}
+
+
+def _is_internal(frame):
+    if frame.f_code.co_filename[:1] == "<":
+        return False  # typed or generated code: a doctest, the REPL
+    module = frame.f_globals.get("__name__", "")
+    known = _internal_modules.get(module)
+    if known is None:
+        package = module.partition(".")[0]
+        known = _internal_modules[module] = (package == "graphviz_grad"
+                                             and not module.startswith("graphviz_grad.examples"))
+    return known
+
+
+def user_frame(depth=0):
+    """The innermost frame outside graphviz_grad, starting ``depth`` frames above the caller."""
+    frame = sys._getframe(depth + 1)
+    while frame is not None and _is_internal(frame):
+        frame = frame.f_back
+    return frame
+
+
+def user_frames(depth=0, limit=8):
+    """Up to ``limit`` frames outside graphviz_grad, innermost first."""
+    frames, frame = [], sys._getframe(depth + 1)
+    while frame is not None and len(frames) < limit:
+        if not _is_internal(frame):
+            frames.append(frame)
+        frame = frame.f_back
+    return frames
+
+
+def name_variables(frames, lookup, tensor_type=None):
+    """Give the record ``lookup(tensor)`` of each tensor bound in ``frames`` its variable name.
+
+    The first public name found wins (innermost frame, locals before globals); a
+    record already named keeps its name.
+    """
+    if tensor_type is None:
+        from ..tensor import Tensor as tensor_type
+    for frame in frames:
+        scopes = (frame.f_locals,) if frame.f_locals is frame.f_globals else (frame.f_locals, frame.f_globals)
+        for scope in scopes:
+            for key, value in list(scope.items()):
+                if isinstance(value, tensor_type) and key[:1] != "_" and key.isidentifier():
+                    rec = lookup(value)
+                    if rec is not None and rec.ident.var is None:
+                        rec.ident.var = key

@@ -1,0 +1,241 @@
+"""Records: what the graph model is built from, captured from tensors and autograd nodes.
+
+A :class:`TensorRecord` is one tensor at one version (summaries, never the
+array); an :class:`OpRecord` one executed op; a :class:`BackwardStep` one step
+of the engine's backward walk. Records hold no reference to tensors, arrays or
+autograd nodes, so keeping them never keeps a graph alive. Both ``vg.graph(t)``
+(from an autograd graph) and ``tape.graph()`` (from recorded events) produce
+records, and :func:`graphviz_grad.record.graph.build` turns them into the model.
+
+>>> import graphviz_grad as vg
+>>> w = vg.tensor(2.0, requires_grad=True, name="w")
+>>> y = w * 3
+>>> op = capture_op(y.grad_fn, [capture_tensor(w), capture_tensor(y.grad_fn.inputs[1])],
+...                 capture_tensor(y))
+>>> op.op, op.grad_fn, op.derivative, op.inputs[0].name, op.inputs[0].data
+('mul', 'MulBackward0', ['grad · b', 'grad · a'], 'w', {'numel': 1, 'values': 2.0})
+"""
+import re
+
+import numpy as np
+
+from .summary import format_number, summarize, value_text
+
+_ndarray = np.ndarray
+
+
+class Ident:
+    """What every version of one tensor object shares: its variable name and where it came from."""
+
+    __slots__ = ("var", "external", "grad_of")
+
+    def __init__(self, external=False, grad_of=None):
+        self.var = None  # caller variable name, found by naming.name_variables
+        self.external = external  # first seen as an input, not made by a recorded op
+        self.grad_of = grad_of  # the TensorRecord whose .grad this tensor is
+
+
+class TensorRecord:
+    """One tensor at one version: metadata and summaries of its data and gradient."""
+
+    __slots__ = ("ident", "name", "shape", "dtype", "device", "requires_grad", "is_leaf", "is_param",
+                 "data", "grad", "module", "version", "array_id")
+
+    def label(self):
+        """``name=`` or parameter name, else variable name, else ``<owner>.grad``, else None."""
+        rec = self
+        suffix = ""
+        while True:
+            name = rec.name or rec.ident.var
+            if name:
+                return name + suffix
+            if rec.ident.grad_of is None:
+                return None
+            rec, suffix = rec.ident.grad_of, ".grad" + suffix
+
+    def is_constant(self):
+        """A Python number used in an op: a 0-d leaf without grad, name or variable."""
+        return (self.is_leaf and not self.requires_grad and self.shape == () and self.label() is None)
+
+
+class OpRecord:
+    """One executed op: its name, arguments, module, local derivative and the tensors it joined."""
+
+    __slots__ = ("op", "label", "grad_fn", "attrs", "module", "derivative", "phase", "custom", "anomaly",
+                 "inplace", "inputs", "output", "stale", "seq")
+
+
+class BackwardStep:
+    """One step of the backward walk: the gradient ``op`` received and the one it sent to each input."""
+
+    __slots__ = ("op", "grad_out", "grads")
+
+    def __init__(self, op, grad_out, grads):
+        self.op = op
+        self.grad_out = grad_out
+        self.grads = grads
+
+
+_param_types = {}
+
+
+def _is_parameter(t):
+    cls = t.__class__
+    known = _param_types.get(cls)
+    if known is None:
+        known = _param_types[cls] = any(c.__name__ == "Parameter" for c in cls.__mro__)
+    return known
+
+
+def _device_text(arr):
+    if arr.__class__ is _ndarray:
+        return "cpu"
+    from ..backend import device_of
+
+    return str(device_of(arr))
+
+
+def capture_tensor(t, small=16, ident=None, module=None, data=None):
+    """A record of tensor ``t`` now; ``data`` is its summary when the caller already has it."""
+    arr = t._data
+    rec = TensorRecord()
+    rec.ident = Ident() if ident is None else ident
+    rec.name = t._name
+    rec.shape = tuple(arr.shape)
+    rec.dtype = arr.dtype.name
+    rec.device = _device_text(arr)
+    rec.requires_grad = bool(t.requires_grad)
+    rec.is_leaf = t.grad_fn is None
+    rec.is_param = _is_parameter(t)
+    rec.data = summarize(arr, small) if data is None else data
+    rec.grad = None
+    rec.module = module
+    rec.version = t._version[0]
+    rec.array_id = id(arr)
+    return rec
+
+
+def capture_op(node, inputs, output, module=None, phase="forward"):
+    """A record of autograd node (or no-grad op instance) ``node`` joining ``inputs`` to ``output``."""
+    cls = node.__class__
+    rec = OpRecord()
+    rec.op = cls.name
+    rec.custom = getattr(cls, "function", None) is not None
+    rec.attrs = json_safe(getattr(node, "op_attrs", None) or {})
+    rec.label = op_label(rec.op, rec.attrs)
+    rec.grad_fn = node.grad_fn_name()
+    rec.derivative = list(cls.derivatives) or [f"{rec.op}.backward"] * len(inputs)
+    rec.module = module
+    rec.phase = phase
+    rec.anomaly = bool(getattr(node, "anomaly", False))
+    rec.inplace = False
+    rec.inputs = list(inputs)
+    rec.output = output
+    rec.stale = ()
+    rec.seq = node.seq
+    return rec
+
+
+def inplace_op(what, target, output, module=None, phase="forward"):
+    """A record of an in-place change made without an op class (``zero_``, ``fill_``, ``copy_``, ``t[k] = v``)."""
+    rec = OpRecord()
+    rec.op = rec.label = what
+    rec.custom = rec.anomaly = False
+    rec.attrs, rec.grad_fn, rec.derivative = {}, None, []
+    rec.module, rec.phase, rec.inplace = module, phase, True
+    rec.inputs = [] if target is None else [target]
+    rec.output = output
+    rec.stale, rec.seq = (), -1
+    return rec
+
+
+def placeholder_tensor(array, module=None):
+    """A record of a tensor known only by an array of its shape (a root made before recording began)."""
+    rec = TensorRecord()
+    rec.ident, rec.name = Ident(external=True), None
+    rec.shape, rec.dtype, rec.device = tuple(array.shape), array.dtype.name, _device_text(array)
+    rec.requires_grad, rec.is_leaf, rec.is_param = True, False, False
+    rec.data, rec.grad, rec.module = {"numel": int(array.size)}, None, module
+    rec.version, rec.array_id = 0, None
+    return rec
+
+
+# --- non-tensor arguments -----------------------------------------------------
+
+
+def json_safe(value):
+    """``value`` as JSON types: numbers, strings, bools, None, lists and dicts; anything else as text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)) and all(
+            x is None or isinstance(x, (bool, int, float, str, np.generic)) for x in value):
+        return [json_safe(x) for x in value]
+    return _short_text(value)
+
+
+def _short_text(value):
+    if isinstance(value, slice):
+        parts = ["" if p is None else str(p) for p in (value.start, value.stop, value.step)]
+        return ":".join(parts[:2] if value.step is None else parts)
+    if hasattr(value, "shape") and hasattr(value, "dtype"):
+        return f"array{list(value.shape)}"
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(_short_text(v) for v in value) + ")"
+    text = str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def op_label(op, attrs):
+    """``"pow 2"``, ``"clamp min=0"``, ``"sum"``: the op with the arguments that matter."""
+    shown = [(k, v) for k, v in attrs.items() if v is not None and v is not False]
+    if op == "pow" and len(shown) == 1 and shown[0][0] == "exponent":
+        return f"pow {_arg_text(shown[0][1])}"
+    return " ".join([op] + [f"{k}={_arg_text(v)}" for k, v in shown])
+
+
+def _arg_text(v):
+    if isinstance(v, float):
+        return format_number(v) if not v.is_integer() else str(int(v)) if abs(v) < 1e15 else str(v)
+    if isinstance(v, list):
+        return "(" + ", ".join(_arg_text(x) for x in v) + ("," if len(v) == 1 else "") + ")"
+    return str(v)
+
+
+# --- the chain rule as text ---------------------------------------------------------
+
+_TOKEN = re.compile(r"(?<![A-Za-z_])(grad|out|a|b|c|p|min|max)(?![A-Za-z_])")
+_MATH_WORDS = re.compile(r"(?<![A-Za-z_])(ln|log|exp|sqrt|sign|softmax)(?![A-Za-z_])")
+_ATTR_TOKENS = {"p": "exponent", "min": "min", "max": "max"}
+
+
+def chain_rule(op, position, grad_out, label_of):
+    """``"w.grad += y.grad · x = 1.0 · 1.0"``: the local rule for input ``position``, with numbers.
+
+    ``grad_out`` is the summary of the gradient the op received; ``label_of(record)``
+    names a tensor. The numbers are left out when the rule is prose rather than a
+    formula, or when an input was changed in place after the forward pass.
+    """
+    template = op.derivative[position] if position < len(op.derivative) else f"{op.op}.backward"
+    inputs, out = op.inputs, op.output
+    words, numbers, numeric = {}, {}, True
+    for token in set(_TOKEN.findall(template)):
+        if token == "grad":
+            words[token], numbers[token] = f"{label_of(out)}.grad", value_text(grad_out, out.shape)
+        elif token == "out":
+            words[token], numbers[token] = label_of(out), value_text(out.data, out.shape)
+        elif token in "abc" and "abc".index(token) < len(inputs):
+            i = "abc".index(token)
+            words[token], numbers[token] = label_of(inputs[i]), value_text(inputs[i].data, inputs[i].shape)
+            numeric = numeric and i not in op.stale
+        elif _ATTR_TOKENS.get(token) in op.attrs and op.attrs[_ATTR_TOKENS[token]] is not None:
+            words[token] = numbers[token] = _arg_text(op.attrs[_ATTR_TOKENS[token]])
+    symbolic = _TOKEN.sub(lambda m: words.get(m.group(1), m.group(1)), template)
+    text = f"{label_of(inputs[position])}.grad += {symbolic}"
+    prose = re.search(r"[A-Za-z]", _MATH_WORDS.sub("", _TOKEN.sub("", template)))
+    if numeric and not prose:
+        text += " = " + _TOKEN.sub(lambda m: numbers.get(m.group(1), m.group(1)), template)
+    return text

@@ -1,0 +1,325 @@
+"""``with vg.record() as tape:``: every op, in-place update and backward step, in order.
+
+The tape is a recorder (see :mod:`graphviz_grad.autograd.hooks`): while it is
+active the engine calls it for every op, including ops under ``no_grad``, every
+in-place change and every step of ``backward()``. It keeps records (summaries,
+never arrays) and finds tensors and autograd nodes through weak references
+only, so it keeps nothing alive that the program freed. Recording is per thread
+and tapes nest (an inner and an outer tape both record).
+
+Phases: ``backward`` inside the engine; else the explicit phase
+(``optimizer.step()`` runs in ``"update"``); else ``"update"`` for an in-place
+change outside backward under ``no_grad`` or to a tensor that existed before it
+was first used in the tape (the weights of a manual training loop), for the op
+that computed its operand just before it (``lr * grad`` in ``w -= lr * grad``),
+and for ops under ``no_grad`` that read a ``.grad``; everything else is
+``forward``.
+
+``max_events=N`` keeps only the newest N events (a ring), so one tape can stay
+open around a long training loop without growing.
+
+>>> import graphviz_grad as vg
+>>> w, x, b = vg.tensor(2.0, requires_grad=True), vg.tensor(1.0), vg.tensor(3.0, requires_grad=True)
+>>> with vg.record() as tape:
+...     y = w * x + b
+...     y.backward()
+>>> [(e["phase"], e["op"]) for e in tape.events]
+[('forward', 'mul'), ('forward', 'add'), ('backward', 'add'), ('backward', 'mul')]
+>>> tape.events[-1]["rules"][0]
+'w.grad += t2.grad · x = 1.0 · 1.0'
+"""
+import collections
+import weakref
+
+from ..autograd import grad_mode, hooks
+from .graph import _Numbering, build
+from .naming import name_variables, user_frame, user_frames
+from .records import (BackwardStep, Ident, OpRecord, _is_parameter, capture_op, capture_tensor, chain_rule,
+                      inplace_op, placeholder_tensor)
+from .summary import constant_summary, summarize
+
+_hook_state = hooks.state
+_grad_state = grad_mode.state
+
+
+class _WeakIdMap:
+    """Values by object identity, forgotten when the object is freed (Tensor ``==`` is elementwise,
+    so a ``WeakKeyDictionary`` cannot hold tensors)."""
+
+    __slots__ = ("_items", "_remove", "__weakref__")
+
+    def __init__(self):
+        self._items = {}
+        self_ref = weakref.ref(self)
+
+        def remove(ref):
+            owner = self_ref()
+            if owner is not None and owner._items.get(ref.key, (None,))[0] is ref:
+                del owner._items[ref.key]
+
+        self._remove = remove
+
+    def get(self, obj):
+        entry = self._items.get(id(obj))
+        return entry[1] if entry is not None and entry[0]() is obj else None
+
+    def set(self, obj, value):
+        key = id(obj)
+        entry = self._items.get(key)
+        ref = entry[0] if entry is not None and entry[0]() is obj else weakref.KeyedRef(obj, self._remove, key)
+        self._items[key] = (ref, value)
+
+
+class Tape:
+    """The recorder behind ``with vg.record(small=16, max_events=None) as tape:``.
+
+    ``tape.events`` is the ordered list of events (dicts); ``tape.graph()`` the
+    graph model of everything recorded. ``small``: tensors with at most this many
+    elements keep their values. ``max_events``: keep only the newest events.
+    """
+
+    def __init__(self, small=16, max_events=None):
+        if max_events is not None and (not isinstance(max_events, int) or max_events < 1):
+            raise ValueError(f"max_events must be a positive integer or None, got {max_events!r}")
+        self.small = small
+        self.max_events = max_events
+        self._events = [] if max_events is None else collections.deque(maxlen=max_events)
+        self._appended = 0
+        self._live = _WeakIdMap()  # tensor -> its TensorRecord at the newest version seen
+        self._ops = _WeakIdMap()  # autograd node -> OpRecord
+        self._outputs = _WeakIdMap()  # autograd node made before recording -> record of its output
+        self._functions = []  # custom Functions running: (events appended before, input records)
+        self._phase = None
+        self._frame = None
+        self._active = False
+
+    def __repr__(self):
+        return f"<Tape: {len(self._events)} events{' (recording)' if self._active else ''}>"
+
+    def __len__(self):
+        return len(self._events)
+
+    def __enter__(self):
+        if self._active:
+            raise RuntimeError("this tape is already recording; nest a new `with vg.record()` instead")
+        self._active = True
+        _hook_state.recorders = _hook_state.recorders + (self,)
+        return self
+
+    def __exit__(self, *exc):
+        _hook_state.recorders = tuple(r for r in _hook_state.recorders if r is not self)
+        self._active = False
+        frames = user_frames(1)
+        if self._frame is not None and all(f is not self._frame for f in frames):
+            frames.append(self._frame)
+        self._name_from(frames)
+        self._frame = None  # the frame may hold this tape: drop the cycle
+        return False
+
+    # --- what was recorded ---------------------------------------------------------------
+    def graph(self):
+        """The graph model (:class:`~graphviz_grad.record.Graph`) of everything recorded."""
+        ops, steps = self._collect()
+        return build(ops, steps)
+
+    @property
+    def events(self):
+        """The events in execution order, as dicts (see the schema document for their keys)."""
+        ops, _ = self._collect()
+        ids = _Numbering(ops, ())
+        out, backward_step = [], 0
+        forward_step = {id(op): k for k, op in enumerate(ops)}
+        for event in self._events:
+            if isinstance(event, OpRecord):
+                out.append(_op_event(event, ids, forward_step[id(event)]))
+            else:
+                out.append(_backward_event(event, ids, backward_step))
+                backward_step += 1
+        return out
+
+    def _collect(self):
+        if self._active:
+            self._name_from(user_frames(2))
+        events = list(self._events)
+        ops = [e for e in events if isinstance(e, OpRecord)]
+        recorded = {id(op) for op in ops}
+        earlier = {id(e.op): e.op for e in events if isinstance(e, BackwardStep) and id(e.op) not in recorded}
+        steps = [e for e in events if isinstance(e, BackwardStep)]
+        return sorted(earlier.values(), key=lambda op: op.seq) + ops, steps
+
+    # --- the recorder protocol (called by the engine) ---------------------------------------
+    def on_op(self, node, inputs, result):
+        if _hook_state.in_backward:
+            return  # the inside of a custom Function's backward: the step itself is the event
+        self._add_op(node, [self._tensor(t) for t in inputs], result)
+
+    def on_function_start(self, node, tensors):
+        if not _hook_state.in_backward:
+            self._functions.append((self._appended, [self._tensor(t) for t in tensors]))
+
+    def on_function_end(self, node, tensors, results):
+        if _hook_state.in_backward or not self._functions:
+            return
+        mark, inputs = self._functions.pop()
+        for _ in range(min(self._appended - mark, len(self._events))):
+            self._events.pop()  # the ops inside the Function's forward: drawn as the Function alone
+        self._appended = mark
+        result = next((r for r in results if hasattr(r, "_version")), None)
+        if result is not None:
+            self._add_op(node, inputs, result)
+
+    def on_backward_start(self, node, grad):
+        pass
+
+    def on_backward(self, node, grad, delivered):
+        small = self.small
+        op = self._ops.get(node) or self._adopt(node, grad)
+        grads = [None if g is None else summarize(g, small) for g in delivered]
+        for i, (t, g) in enumerate(zip(node.inputs, delivered)):
+            if g is not None and t._grad is not None and (t.grad_fn is None or t._retains_grad):
+                self._note_grad(t._grad, g, grads[i], op.inputs[i])
+        self._append(BackwardStep(op, summarize(grad, small), grads), "backward")
+
+    def on_inplace(self, tensor, result, what=None):
+        if _hook_state.in_backward:
+            return
+        before = self._live.get(tensor)
+        if result is not None:  # Tensor._inplace ran an op on an alias of `tensor`: make it about `tensor`
+            op = self._events[-1] if self._events else None
+            if not isinstance(op, OpRecord) or op.output is not self._live.get(result):
+                return
+            alias = op.inputs[0]
+            if before is not None and before.version == alias.version and before.array_id == alias.array_id:
+                op.inputs[0] = before
+            elif before is not None:
+                alias.ident = before.ident
+            out = op.output
+            out.ident, out.module = op.inputs[0].ident, None
+            _refresh(out, tensor)
+            op.label = op.op + "_" + op.label[len(op.op):]
+            op.phase = self._inplace_phase(out.ident, op.phase)
+            if op.phase == "update":
+                self._retag_operand_producer(op)
+        else:  # zero_, fill_, copy_, t[k] = v without a graph: no op class ran
+            target = before if before is not None and before.version == tensor._version[0] - 1 else None
+            data = constant_summary(tuple(tensor._data.shape), 0, self.small) if what == "zero_" else None
+            out = capture_tensor(tensor, self.small, target.ident if target else Ident(external=True), data=data)
+            op = inplace_op(what or "inplace", target, out, _hook_state.module,
+                            self._inplace_phase(out.ident, "forward"))
+            self._append(op, op.phase)
+        op.inplace = True
+        self._live.set(tensor, out)
+
+    @staticmethod
+    def _inplace_phase(ident, phase):
+        if _hook_state.phase:
+            return _hook_state.phase
+        if not _grad_state.enabled or ident.external or ident.grad_of is not None:
+            return "update"
+        return phase
+
+    # --- helpers ---------------------------------------------------------------------------
+    def _tensor(self, t):
+        """The record of ``t`` as it is now: the known one, or a new one (a new version of the same tensor)."""
+        rec = self._live.get(t)
+        if rec is not None and rec.version == t._version[0] and rec.array_id == id(t._data):
+            return rec
+        rec = capture_tensor(t, self.small, rec.ident if rec is not None else Ident(external=True))
+        self._live.set(t, rec)
+        if t.grad_fn is not None and self._ops.get(t.grad_fn) is None:
+            self._outputs.set(t.grad_fn, rec)
+        return rec
+
+    def _add_op(self, node, inputs, result):
+        module = _hook_state.module
+        out = capture_tensor(result, self.small, Ident(), module)
+        self._live.set(result, out)
+        phase = _hook_state.phase
+        if phase is None:
+            reads_grad = not _grad_state.enabled and any(r.ident.grad_of is not None for r in inputs)
+            phase = "update" if reads_grad else "forward"
+        op = capture_op(node, inputs, out, module, phase)
+        if node.inputs:
+            self._ops.set(node, op)
+        self._append(op, phase)
+
+    def _adopt(self, node, grad):
+        """An OpRecord for a node whose forward ran before recording began."""
+        inputs = [self._tensor(t) for t in node.inputs]
+        out = self._outputs.get(node) or placeholder_tensor(grad, node.module)
+        op = capture_op(node, inputs, out, node.module)
+        self._ops.set(node, op)
+        return op
+
+    def _note_grad(self, grad_tensor, delivered, delivered_summary, owner):
+        """Record the ``.grad`` tensor of ``owner`` after the engine accumulated into it."""
+        known = self._live.get(grad_tensor)
+        if known is not None and known.version == grad_tensor._version[0] and known.array_id == id(
+                grad_tensor._data):
+            return  # untouched (autograd.grad fills no .grad)
+        fresh = grad_tensor._data is delivered or (known is None and grad_tensor._version[0] == 0)
+        data = delivered_summary if fresh else summarize(grad_tensor._data, self.small)
+        owner.grad = data
+        ident = known.ident if known is not None else Ident()
+        ident.grad_of = owner
+        self._live.set(grad_tensor, capture_tensor(grad_tensor, self.small, ident, data=data))
+
+    def _retag_operand_producer(self, op):
+        """``w -= lr * grad``: the op that just computed ``lr * grad`` belongs to the update too."""
+        events = self._events
+        if len(events) < 2:
+            return
+        before = events[-2]
+        if (isinstance(before, OpRecord) and before.phase == "forward" and before.seq == -1
+                and any(before.output is r for r in op.inputs[1:])):
+            before.phase = "update"
+
+    def _append(self, event, phase):
+        frame = user_frame()
+        if frame is not self._frame:
+            if self._frame is not None:
+                self._name_from([self._frame])  # a function returned: its locals are final
+            self._frame = frame
+        elif phase != self._phase and frame is not None:
+            self._name_from([frame])  # forward -> backward -> update: name what the code bound so far
+        self._phase = phase
+        self._events.append(event)
+        self._appended += 1
+
+    def _name_from(self, frames):
+        name_variables(frames, self._live.get)
+
+
+def _refresh(rec, t):
+    """Update ``rec`` to describe tensor ``t`` as it is after an in-place change."""
+    rec.name = t._name
+    rec.requires_grad = bool(t.requires_grad)
+    rec.is_leaf = t.grad_fn is None
+    rec.is_param = _is_parameter(t)
+    rec.version = t._version[0]
+    rec.array_id = id(t._data)
+
+
+def _shape(rec):
+    return list(rec.shape)
+
+
+def _op_event(op, ids, step):
+    ins = [ids(t) for t in op.inputs]
+    return {
+        "phase": op.phase, "op": op.op, "label": op.label, "op_id": ids(op), "forward_step": step,
+        "inplace": op.inplace, "module": op.module, "inputs": ins, "output": ids(op.output),
+        "input_shapes": [_shape(t) for t in op.inputs], "output_shape": _shape(op.output),
+        "text": f"{ids.label(op.output)} = {op.label}({', '.join(ids.label(t) for t in op.inputs)})",
+    }
+
+
+def _backward_event(step, ids, k):
+    op = step.op
+    rules = [None if g is None else chain_rule(op, i, step.grad_out, ids.label) for i, g in enumerate(step.grads)]
+    return {
+        "phase": "backward", "op": op.op, "label": op.label, "op_id": ids(op), "grad_fn": op.grad_fn,
+        "backward_step": k, "module": op.module, "inputs": [ids(t) for t in op.inputs], "output": ids(op.output),
+        "grad_out": step.grad_out, "grads": list(step.grads), "rules": rules,
+        "text": "; ".join(r for r in rules if r) or f"{op.grad_fn}: no gradient to pass on",
+    }
