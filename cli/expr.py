@@ -453,6 +453,8 @@ class _Evaluator:
                 self.add_input(name, value)
         except ExprError as e:
             raise self.source.error(stmt, str(e)) from None
+        except Exception as e:  # the engine refusing the value (ragged list, ...)
+            raise self.source.error(stmt, one_line(e)) from e
         value.name = name
         self.variables[name] = value
         return value
@@ -492,8 +494,8 @@ def parse_value(name, text):
     value = evaluator.expression(tree.body[0].value)
     try:
         value = ops.to_tensor(value, f"the value of {name}")
-    except ExprError as e:
-        raise ExprError(f"{source._prefix()}{e}") from None
+    except Exception as e:  # ExprError, or the engine refusing a ragged list
+        raise ExprError(one_line(f"{source._prefix()}{e}")) from e
     value = value.detach()
     if not value.is_floating_point():
         value = value.float()

@@ -20,7 +20,8 @@ class Interrupted(CliError):
 
 def train(
     example: str = typer.Argument(..., metavar="EXAMPLE", help="Which network (see: vizgrad examples)."),
-    steps: int = typer.Option(500, "--steps", min=1, max=1_000_000, help="Training steps."),
+    steps: int = typer.Option(None, "--steps", min=1, max=1_000_000, show_default=False,
+                              help="Training steps [default: the tutorial's own, e.g. 500]."),
     seed: int = typer.Option(0, "--seed", help="Seed of the random data and weights."),
     device: Device = typer.Option(Device.cpu, "--device", help="cpu, or cuda (needs CuPy and a GPU)."),
     plot: Path = typer.Option(None, "--plot", help="Write a plot of the loss per step (PNG, SVG or PDF by suffix)."),
@@ -39,7 +40,7 @@ def train(
         raise CliError(f"--plot {plot}: use a .png, .svg or .pdf file name")
     _check_device(device.value)
 
-    result, losses = _run(chosen, example, steps, seed, device.value)
+    result, losses = _run(chosen, example, steps or chosen.default_steps, seed, device.value)
 
     with Outputs() as out:
         if plot is not None:
@@ -49,11 +50,13 @@ def train(
         if graph is not None:
             from .drawing import call
 
+            if result.loss is None:
+                raise CliError(f"{example} computes its loss without a graph (NumPy), so there is no graph to draw")
             call("render", result.loss, out.file(graph))
         if save is not None:
             import graphviz_grad as vg
 
-            vg.save(_state_dict(result), out.file(save))
+            vg.save(result.state_dict(), out.file(save))
     first, last = losses[0], losses[-1]
     print(f"{example}: {len(losses)} steps, loss {first:.6g} -> {last:.6g}")
     for path in out.written:
@@ -70,12 +73,14 @@ def _check_device(device):
 
 def _run(example, name, steps, seed, device):
     """Run the example with a rich progress bar; returns (result, per-step losses)."""
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     losses = []
     columns = (TextColumn(f"{name}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn())
-    with Progress(*columns, transient=True) as progress:
+    console = Console(stderr=True)  # stdout stays clean for the summary; the bar shows on terminals only
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task(name, total=steps, loss="-")
 
         def on_step(step, loss):
@@ -92,16 +97,5 @@ def _run(example, name, steps, seed, device):
         except Exception as e:
             raise CliError(f"training {name} failed: {e}") from e
     if not losses:
-        losses = [float(v) for v in result.losses]
+        raise CliError(f"training {name} made no step")
     return result, losses
-
-
-def _state_dict(result):
-    """The trained weights: the model's state_dict, or the example's named tensors."""
-    model = getattr(result, "model", None)
-    if model is not None and hasattr(model, "state_dict"):
-        return model.state_dict()
-    tensors = getattr(result, "tensors", None) or getattr(result, "weights", None)
-    if not tensors:
-        raise CliError("this example has no weights to save")
-    return dict(tensors)
