@@ -80,7 +80,7 @@ def edge_attrs(edge, state="normal", complete=False):
 
 def _cluster_attrs(cluster):
     return {"label": f"<{style.escape(cluster.label)}>", "style": "rounded,dashed", "color": style.MODULE_COLOR,
-            "fontcolor": style.MODULE_COLOR, "fontsize": style.SMALL_FONT_SIZE, "labeljust": "l",
+            "fontcolor": style.META_COLOR, "fontsize": "12", "labeljust": "l",
             "id": f"cl_{cluster.key}", "margin": "10"}
 
 

@@ -13,6 +13,7 @@ from .diagram import (Cluster, Diagram, Node, OpView, backward_done, nodes_in_or
                       ops_in_order, root_tensors, safe_names)
 
 MAX_NODES = 2000
+EDGE_LABEL_VALUES = 2  # a gradient edge is labelled with up to this many values, else with a norm
 
 
 def _check_size(count, level, max_nodes):
@@ -46,8 +47,9 @@ def _tensor_home(G, tensor, calls):
     return homes.pop() if len(homes) == 1 else None
 
 
-def _grad_label(edge_data, small):
-    return style.short_summary(edge_data.get("grad"), small)
+def _grad_label(edge_data):
+    # The node already lists its gradient in full; the edge carries a short reminder.
+    return style.short_summary(edge_data.get("grad"), EDGE_LABEL_VALUES)
 
 
 def _new_diagram(G, rankdir, backward):
@@ -87,12 +89,12 @@ def tensor_level(G, *, small=16, backward=True, rankdir="TB", clusters=True, max
             view.forward_edges.append(diagram.add_edge(names[op], names[tensor], {}))
         diagram.op_views[op] = view
     if diagram.backward:
-        _add_grad_edges(G, diagram, names, small)
+        _add_grad_edges(G, diagram, names)
     diagram.root_nodes = [names[t] for t in root_tensors(G)]
     return diagram
 
 
-def _add_grad_edges(G, diagram, names, small):
+def _add_grad_edges(G, diagram, names):
     """After backward: a dashed red edge along every input edge that carried a gradient."""
     for op in ops_in_order(G):
         if G.nodes[op].get("backward_step") is None:
@@ -100,7 +102,7 @@ def _add_grad_edges(G, diagram, names, small):
         view = diagram.op_views[op]
         for tensor, _, edge in op_inputs(G, op):
             if _carried_grad(G, tensor, edge):
-                attrs = style.grad_edge_attrs(_grad_label(edge, small))
+                attrs = style.grad_edge_attrs(_grad_label(edge))
                 view.grad_edges.append(diagram.add_edge(names[tensor], names[op], attrs, "grad"))
 
 
@@ -164,7 +166,7 @@ def module_level(G, *, small=16, backward=True, rankdir="TB", max_nodes=MAX_NODE
         if data.get("kind") == "tensor":
             diagram.tensor_nodes[node_id] = [rep[node_id]]
     diagram.clusters = _clusters_for(calls, used_homes)
-    _module_edges(G, diagram, rep, small)
+    _module_edges(G, diagram, rep)
     diagram.root_nodes = sorted({rep[t] for t in root_tensors(G)})
     return diagram
 
@@ -197,15 +199,14 @@ def _box_rows(G, call, box_of, show_grad):
               and G.nodes[t].get("kind") == "tensor" and G.nodes[t].get("role") == "parameter"]
     for t in params:
         data = G.nodes[t]
-        name = str(data.get("name") or t)
-        name = name[len(call.name) + 1:] if name.startswith(call.name + ".") else name
+        name = str(data.get("name") or t).rsplit(".", 1)[-1]  # the box names the module already
         rows.append(("data", f"{name}: {style.format_shape(data.get('shape'))}"))
         if show_grad and data.get("grad"):
-            rows.append(("grad", f"{name}.grad {style.short_summary(data['grad'], 4)}"))
+            rows.append(("grad", f"{name}.grad {style.short_summary(data['grad'], EDGE_LABEL_VALUES)}"))
     return rows
 
 
-def _module_edges(G, diagram, rep, small):
+def _module_edges(G, diagram, rep):
     """Forward edges between drawn nodes (deduplicated); gradient edges where inputs crossed a box edge."""
     forward, grads = {}, {}
     for op in ops_in_order(G):
@@ -230,7 +231,7 @@ def _module_edges(G, diagram, rep, small):
             view.forward_edges.append(forward[pair])
         diagram.op_views[op] = view
     for pair, flows in grads.items():
-        label = style.short_summary(flows[0][0].get("grad"), small) if len(flows) == 1 else ""
+        label = _grad_label(flows[0][0]) if len(flows) == 1 else ""
         name = diagram.add_edge(pair[0], pair[1], style.grad_edge_attrs(label), "grad")
         for _, view in flows:
             view.grad_edges.append(name)

@@ -7,6 +7,7 @@ showing ``step i / n`` and the step's chain-rule text beside the diagram.
 """
 import json
 
+from .dot import dom_id
 from .frames import strip_prolog, xml_text
 from .levels import MAX_NODES
 
@@ -17,9 +18,10 @@ body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Helvetica, 
 header { padding: 12px 20px; background: #ffffff; border-bottom: 1px solid #d0d7de; }
 header h1 { margin: 0; font-size: 20px; font-weight: 600; }
 main { display: flex; gap: 20px; padding: 16px 20px; align-items: flex-start; }
-#vg-diagram { flex: 1 1 auto; min-width: 0; background: #fff; border: 1px solid #d0d7de; border-radius: 8px;
-              padding: 12px; overflow: auto; }
-#vg-diagram svg { max-width: 100%; height: auto; display: block; margin: 0 auto; }
+#vg-diagram { flex: 1 1 auto; min-width: 0; max-height: calc(100vh - 110px); background: #fff;
+              border: 1px solid #d0d7de; border-radius: 8px; padding: 12px; overflow: auto; }
+#vg-diagram svg { display: block; margin: 0 auto; }
+#vg-diagram.fit svg { max-width: 100%; max-height: calc(100vh - 140px); width: auto; height: auto; }
 aside { flex: 0 0 360px; position: sticky; top: 16px; background: #fff; border: 1px solid #d0d7de;
         border-radius: 8px; padding: 16px; }
 .vg-controls { display: flex; gap: 8px; }
@@ -41,6 +43,8 @@ aside { flex: 0 0 360px; position: sticky; top: 16px; background: #fff; border: 
 #vg-list li { cursor: pointer; padding: 1px 0; color: #57606a; }
 #vg-list li.current { color: #1f2328; font-weight: 700; }
 .vg-help { color: #57606a; font-size: 12px; margin-top: 12px; }
+#vg-fit { margin-top: 10px; font-size: 13px; padding: 4px 10px; border: 1px solid #8c959f; border-radius: 6px;
+          background: #f6f8fa; cursor: pointer; }
 """
 
 _JS = """
@@ -56,6 +60,8 @@ _JS = """
   var prev = document.getElementById("vg-prev");
   var next = document.getElementById("vg-next");
   var play = document.getElementById("vg-play");
+  var diagram = document.getElementById("vg-diagram");
+  var fit = document.getElementById("vg-fit");
   var current = 0, timer = null;
   frames.forEach(function (f, i) {
     var li = document.createElement("li");
@@ -79,6 +85,8 @@ _JS = """
     Array.prototype.forEach.call(list.children, function (li, j) {
       li.className = j === current ? "current" : "";
     });
+    var focus = f.focus && document.getElementById(f.focus);
+    if (focus && focus.scrollIntoView) { focus.scrollIntoView({block: "nearest", inline: "nearest"}); }
   }
   function stop() {
     if (timer !== null) { clearInterval(timer); timer = null; }
@@ -95,6 +103,10 @@ _JS = """
   prev.addEventListener("click", function () { stop(); show(current - 1); });
   next.addEventListener("click", function () { stop(); show(current + 1); });
   play.addEventListener("click", toggle);
+  fit.addEventListener("click", function () {
+    diagram.classList.toggle("fit");
+    fit.textContent = diagram.classList.contains("fit") ? "actual size" : "fit to window";
+  });
   document.addEventListener("keydown", function (e) {
     if (e.key === "ArrowRight" || e.key === "ArrowDown") { stop(); show(current + 1); e.preventDefault(); }
     else if (e.key === "ArrowLeft" || e.key === "ArrowUp") { stop(); show(current - 1); e.preventDefault(); }
@@ -112,9 +124,15 @@ def _json_for_script(value):
     return json.dumps(value, ensure_ascii=True, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+def _focus(frame):
+    """The element to scroll into view: the first active node of the frame."""
+    active = sorted(name for name, state in frame.nodes.items() if state == "active")
+    return dom_id(active[0]) if active else None
+
+
 def stepper_html(lesson, title="forward and backward pass", interval=1200):
     """The HTML page of a :class:`.steps.Lesson` as a string."""
-    frames = [{"title": f.title, "phase": f.phase, "lines": list(f.lines), "css": css}
+    frames = [{"title": f.title, "phase": f.phase, "lines": list(f.lines), "css": css, "focus": _focus(f)}
               for f, css in zip(lesson.frames, lesson.frame_styles())]
     first = frames[0]
     return (
@@ -131,6 +149,7 @@ def stepper_html(lesson, title="forward and backward pass", interval=1200):
         f"<span id=\"vg-phase\" class=\"{first['phase']}\">{first['phase']}</span>\n"
         f"<div id=\"vg-title\">{xml_text(first['title'])}</div>\n"
         f"<pre id=\"vg-rule\" class=\"{first['phase']}\">{xml_text(chr(10).join(first['lines']))}</pre>\n"
+        "<button id=\"vg-fit\" type=\"button\">fit to window</button>\n"
         "<ol id=\"vg-list\"></ol>\n"
         "<p class=\"vg-help\">\u2190 \u2192 step \u00B7 space play/pause \u00B7 Home/End first/last</p>\n"
         "</aside>\n</main>\n</div>\n"

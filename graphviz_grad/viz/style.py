@@ -109,28 +109,41 @@ def format_summary(summary, small=16):
     return "  ".join(f"{k} {format_number(v)}" for k, v in stats)
 
 
-def _stats_of(values):
+def _flatten(values):
     flat, stack = [], [values]
     while stack:
         item = stack.pop()
         if isinstance(item, list):
-            stack.extend(item)
+            stack.extend(reversed(item))
         else:
             flat.append(float(item))
+    return flat
+
+
+def _stats_of(values):
+    flat = _flatten(values)
     if not flat:
         return []
     return [("min", min(flat)), ("mean", sum(flat) / len(flat)), ("max", max(flat))]
 
 
 def short_summary(summary, small=4):
-    """One line for an edge label: the value(s) when at most ``small``, else the norm (or mean)."""
+    """One line for an edge label: the value(s) when at most ``small``, else the norm ``‖·‖``.
+
+    >>> short_summary({"values": [3.0, 4.0], "numel": 2}), short_summary({"values": [3.0, 4.0], "numel": 2}, 1)
+    ('[3.0, 4.0]', '‖·‖ 5.0')
+    """
     if not summary:
         return ""
     numel = summary.get("numel")
-    if summary.get("values") is not None and (numel is None or numel <= small):
+    values = summary.get("values")
+    if values is not None and (numel is None or numel <= small):
         return format_summary(summary, small).replace("\n", "")
-    if summary.get("norm") is not None:
-        return f"‖·‖ {format_number(summary['norm'])}"
+    norm = summary.get("norm")
+    if norm is None and values is not None:
+        norm = math.sqrt(sum(v * v for v in _flatten(values)))
+    if norm is not None:
+        return f"‖·‖ {format_number(norm)}"
     return format_summary(summary, 0).replace("  ", " ")
 
 
