@@ -1,0 +1,100 @@
+"""Cost of recording: one training step of the autograd tutorial with ``vg.record()`` on vs off.
+
+    python benchmarks/bench_record.py [--reps 30] [--steps 20] [--device cpu|cuda]
+
+The step is the tutorial's two-layer net (N=64, D_in=1000, H=100, D_out=10):
+forward, ``loss.backward()``, the manual SGD update under ``no_grad`` and
+``zero_()`` of the gradients. Off and on are timed side by side in one run:
+each repetition times ``--steps`` steps without recording, then ``--steps``
+steps each inside its own ``with vg.record():``, alternating which goes first; the medians are compared. Also printed:
+one tape around all steps with a bounded ring (``max_events``), and
+``vg.graph(loss)`` after backward. Target (issue 4): on/off ≤ 1.15×.
+"""
+import argparse
+import statistics
+import time
+
+import graphviz_grad as vg
+
+N, D_IN, H, D_OUT = 64, 1000, 100, 10
+
+
+def make_step(x, y, w1, w2, lr=1e-6):
+    def step():
+        nonlocal w1, w2  # `w1 -= ...` rebinds the name (to the same tensor, updated in place)
+        y_pred = x.mm(w1).clamp(min=0).mm(w2)
+        loss = (y_pred - y).pow(2).sum()
+        loss.backward()
+        with vg.no_grad():
+            w1 -= lr * w1.grad
+            w2 -= lr * w2.grad
+            w1.grad.zero_()
+            w2.grad.zero_()
+        return loss
+
+    return step
+
+
+def time_steps(fn, steps):
+    start = time.perf_counter()
+    for _ in range(steps):
+        fn()
+    return (time.perf_counter() - start) / steps
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=30)
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+
+    vg.manual_seed(0)
+    dev = vg.device(args.device)
+    x, y = vg.randn(N, D_IN, device=dev), vg.randn(N, D_OUT, device=dev)
+    w1 = vg.randn(D_IN, H, device=dev, requires_grad=True)
+    w2 = vg.randn(H, D_OUT, device=dev, requires_grad=True)
+    step = make_step(x, y, w1, w2)
+    sync = vg.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+
+    def off():
+        step()
+        sync()
+
+    def on():
+        with vg.record():
+            step()
+        sync()
+
+    ring = vg.record(max_events=1000)
+
+    def in_ring():
+        with ring:
+            step()
+        sync()
+
+    def graph_after_backward():
+        loss = step()
+        vg.graph(loss)
+        sync()
+
+    variants = {"off": off, "record() per step": on, "one ring tape": in_ring, "step + vg.graph(loss)": graph_after_backward}
+    for fn in variants.values():  # warm-up
+        time_steps(fn, 3)
+    times = {name: [] for name in variants}
+    names = list(variants)
+    for rep in range(args.reps):
+        order = names if rep % 2 == 0 else names[::-1]
+        for name in order:
+            times[name].append(time_steps(variants[name], args.steps))
+    base = statistics.median(times["off"])
+    print(f"tutorial step N={N} D_in={D_IN} H={H} D_out={D_OUT} on {dev}, {args.reps} reps × {args.steps} steps")
+    for name in names:
+        med = statistics.median(times[name])
+        print(f"  {name:<24} {med * 1e3:8.3f} ms/step   ratio to off {med / base:5.3f}×")
+    ratio = statistics.median(times["record() per step"]) / base
+    print(f"recording on/off: {ratio:.3f}× (target ≤ 1.15×)")
+
+
+if __name__ == "__main__":
+    main()
