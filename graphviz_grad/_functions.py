@@ -32,16 +32,26 @@ def _scalar_dtype(value, like):
     if isinstance(value, (bool, np.bool_)):
         return like
     if isinstance(value, numbers.Integral):
-        return np.dtype(np.int64) if kind == "b" else like
+        return _INT64 if kind == "b" else like
     if isinstance(value, numbers.Real):
         return like if kind == "f" else _dtype.get_default_dtype().np
     raise TypeError(f"unsupported operand type: {type(value).__name__}")
 
 
+_INT64 = np.dtype(np.int64)
+
+
 def constant(value, like):
     """A constant (no grad) tensor for a Python number used next to tensor ``like``."""
-    dt = _scalar_dtype(value, like._data.dtype)
     data = like._data
+    like_dtype = data.dtype
+    cls = value.__class__
+    if cls is float:  # the common cases first, without the numbers ABCs
+        dt = like_dtype if like_dtype.kind == "f" else _dtype.get_default_dtype().np
+    elif cls is int:
+        dt = _INT64 if like_dtype.kind == "b" else like_dtype
+    else:
+        dt = _scalar_dtype(value, like_dtype)
     if data.__class__ is _ndarray or backend.device_of(data).type == "cpu":
         return Tensor._make(np.asarray(value, dtype=dt))
     return Tensor._make(backend.xp_of(data).asarray(value, dtype=dt))
@@ -81,7 +91,7 @@ def operands(a, b):
             raise TypeError("expected at least one Tensor argument")
         a = constant(a, b)
     elif not isinstance(b, Tensor):
-        if isinstance(b, (numbers.Number, np.generic)):
+        if b.__class__ in _PY_NUMBERS or isinstance(b, (numbers.Number, np.generic)):
             b = constant(b, a)
         elif isinstance(b, _ndarray):
             b = Tensor._make(b)
@@ -89,15 +99,20 @@ def operands(a, b):
             raise TypeError(
                 f"unsupported operand type(s): 'Tensor' and '{type(b).__name__}'"
             )
-    if a._data.__class__ is not b._data.__class__:
+    da, db = a._data, b._data
+    if da.__class__ is not db.__class__:
         _check_device(a, b)
-    if a._data.dtype != b._data.dtype:
+    da, db = da.dtype, db.dtype
+    if da is not db and da != db:
         dt = _promote(a, b)
-        if a._data.dtype != dt:
+        if da != dt:
             a = a.to(_dtype.from_numpy_dtype(dt))
-        if b._data.dtype != dt:
+        if db != dt:
             b = b.to(_dtype.from_numpy_dtype(dt))
     return a, b
+
+
+_PY_NUMBERS = (float, int, bool)
 
 
 def _float_operands(a, b):

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import _dtype, backend
 from ._format import format_tensor
+from . import autograd as _autograd
 from .autograd import engine, function, grad_mode
 from .autograd.hooks import state as _hook_state
 
@@ -182,9 +183,7 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor w.r.t. the graph's leaves, into their ``.grad``."""
-        from .autograd import backward as _backward
-
-        _backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs)
+        _autograd.backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs)
 
     def register_hook(self, hook):
         raise NotImplementedError("tensor hooks are not supported by graphviz_grad yet")

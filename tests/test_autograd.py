@@ -407,6 +407,24 @@ def test_augmented_assignment_keeps_the_same_tensor():
     assert id(w) == before and w.is_leaf and w.requires_grad
 
 
+def test_zero_dim_results_and_grads_can_be_updated_in_place():
+    # NumPy turns 0-d results into scalars; a tensor holding one ignored `+=` and failed zero_().
+    def program(lib):
+        x = lib.tensor(2.0, requires_grad=True)
+        (x * 3).backward()
+        grad_before = x.grad.clone()
+        x.grad.zero_()
+        s = lib.tensor([1.0, 2.0]).sum()
+        y = lib.tensor(2.0) * 3
+        with lib.no_grad():
+            y += 1
+            s.zero_()
+            x -= 0.5
+        return grad_before, x.grad, y, s, x
+
+    assert_same(program)
+
+
 def test_setitem_under_no_grad_bumps_version():
     w = vg.ones(3, requires_grad=True)
     with vg.no_grad():

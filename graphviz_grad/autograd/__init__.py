@@ -8,6 +8,8 @@ tensor([2., 4.])
 """
 import numpy as np
 
+from ..backend import xp_of
+from . import function
 from .anomaly import detect_anomaly, set_detect_anomaly
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -20,9 +22,7 @@ __all__ = ["backward", "grad", "Function", "FunctionCtx", "gradcheck", "detect_a
 
 
 def _tensor_class():
-    from ..tensor import Tensor
-
-    return Tensor
+    return function._Tensor  # bound when graphviz_grad.tensor loads (no import per call)
 
 
 def _root_grads(tensors, grad_tensors):
@@ -37,14 +37,14 @@ def _root_grads(tensors, grad_tensors):
             )
         g = None if grad_tensors is None else grad_tensors[i]
         if g is None:
-            if t._data.size != 1:
+            data = t._data
+            if data.size != 1:
                 raise RuntimeError(
                     f"grad can be implicitly created only for scalar outputs, but this tensor has shape "
                     f"{list(t.shape)}. Reduce it to one number first (e.g. loss = y.sum() or y.mean()), "
                     "or pass the upstream gradient: y.backward(gradient=torch.ones_like(y))."
                 )
-            xp = _xp(t)
-            g = xp.ones(t._data.shape, dtype=t._data.dtype)
+            g = (np if data.__class__ is np.ndarray else xp_of(data)).ones(data.shape, dtype=data.dtype)
         else:
             if not isinstance(g, Tensor):
                 g = Tensor._make(_xp(t).asarray(g, dtype=t._data.dtype))
@@ -59,8 +59,6 @@ def _root_grads(tensors, grad_tensors):
 
 
 def _xp(t):
-    from ..backend import xp_of
-
     return xp_of(t._data)
 
 

@@ -14,10 +14,13 @@ tensor(1.)
 """
 import heapq
 
+import numpy as np
+
 from . import function as _function
 from . import grad_mode, hooks
 
 _hook_state = hooks.state
+_ndarray = np.ndarray
 
 
 def unbroadcast(grad, shape):
@@ -41,12 +44,16 @@ def _dependencies(roots):
     while stack:
         node = stack.pop()
         for t, need in zip(node.inputs, node.needs_input_grad):
-            fn = t.grad_fn
-            if need and fn is not None:
-                deps[fn] = deps.get(fn, 0) + 1
-                if fn not in seen:
-                    seen.add(fn)
-                    stack.append(fn)
+            if need:
+                fn = t.grad_fn
+                if fn is not None:
+                    if fn in deps:
+                        deps[fn] += 1
+                    else:
+                        deps[fn] = 1
+                    if fn not in seen:
+                        seen.add(fn)
+                        stack.append(fn)
     return deps
 
 
@@ -83,15 +90,17 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             buffers[fn] = g
             heap.append((-fn.seq, id(fn), fn))
     deps = _dependencies([item[2] for item in heap])
-    heap = [item for item in heap if deps.get(item[2], 0) == 0]
+    heap = [item for item in heap if item[2] not in deps]
     heapq.heapify(heap)
     recorders = _hook_state.recorders
     prev_grad, prev_in_backward = grad_mode.state.enabled, _hook_state.in_backward
     grad_mode.state.enabled = False
     _hook_state.in_backward = True
+    accumulate = capture is None
+    heappop, heappush = heapq.heappop, heapq.heappush
     try:
         while heap:
-            node = heapq.heappop(heap)[2]
+            node = heappop(heap)[2]
             grad = buffers.pop(node)
             if node.freed:
                 raise _freed_error(node)
@@ -100,33 +109,35 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                 for r in _hook_state.recorders:
                     r.on_backward_start(node, grad)
             grads_in = node.backward(grad)
-            aliasing = getattr(node, "function", None) is not None  # user code may return shared tensors
+            aliasing = node.function is not None  # user code may return shared tensors
             delivered = []
             for t, g, need in zip(node.inputs, grads_in, node.needs_input_grad):
                 if not need or g is None:
                     delivered.append(None)
                     continue
-                if g.shape != t._data.shape:
-                    g = unbroadcast(g, t._data.shape)
-                if g.dtype != t._data.dtype:
-                    g = g.astype(t._data.dtype)
+                data = t._data
+                if g.shape != data.shape:
+                    g = unbroadcast(g, data.shape)
+                if g.dtype is not data.dtype and g.dtype != data.dtype:
+                    g = g.astype(data.dtype)
                 delivered.append(g)
                 fn = t.grad_fn
-                if capture is not None and id(t) in capture:
+                if not accumulate and id(t) in capture:
                     _capture(capture, t, g)
                 if fn is None:
-                    if capture is None:
-                        fresh = not aliasing and g is not grad and g.flags.owndata
-                        _accumulate(t, g, fresh)
+                    if accumulate:
+                        _accumulate(t, g, not aliasing and g is not grad and g.flags.owndata)
                     continue
-                if t._retains_grad and capture is None:
+                if t._retains_grad and accumulate:
                     _accumulate(t, g, fresh=False)
-                buf = buffers.get(fn)
-                buffers[fn] = g if buf is None else buf + g
+                if fn in buffers:
+                    buffers[fn] = buffers[fn] + g
+                else:
+                    buffers[fn] = g
                 left = deps[fn] - 1
                 deps[fn] = left
-                if left == 0:
-                    heapq.heappush(heap, (-fn.seq, id(fn), fn))
+                if not left:
+                    heappush(heap, (-fn.seq, id(fn), fn))
             node.grad_out, node.grads_in = grad, delivered  # references only: vg.graph(t) shows them on edges
             if _hook_state.recorders:
                 for r in _hook_state.recorders:
@@ -143,6 +154,8 @@ def _accumulate(t, g, fresh):
     """Add ``g`` into ``t.grad`` in place (keeping the grad tensor's identity, as PyTorch does)."""
     grad = t._grad
     if grad is None:
+        if g.__class__ is not _ndarray and isinstance(g, np.generic):
+            g, fresh = np.asarray(g), True  # a NumPy scalar: .grad must be an array (zero_() writes to it)
         t._grad = _function._Tensor._make(g if fresh else g.copy())
     else:
         grad._data += g

@@ -23,12 +23,23 @@ tensor(2.)
 """
 import itertools
 
+import numpy as np
+
 from . import grad_mode, hooks
 
 _grad_state = grad_mode.state
 _hook_state = hooks.state
 _next_seq = itertools.count().__next__
 _Tensor = None  # graphviz_grad.tensor.Tensor, bound when that module loads
+_ndarray = np.ndarray
+_new_object = object.__new__
+
+
+def _as_array(value):
+    """An op's result as an array: a NumPy scalar becomes a 0-d array; CuPy arrays pass."""
+    if isinstance(value, np.generic):
+        return np.asarray(value)
+    return value
 
 
 class Op:
@@ -60,6 +71,9 @@ class Op:
     module = None
     freed = False
     output_version = None
+    saved_versions = ()
+    saved_output_version = None
+    function = None  # the user's Function class, on the nodes of custom Functions
 
     def forward(self, *arrays):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -70,16 +84,36 @@ class Op:
 
     @classmethod
     def apply(cls, *inputs, **attrs):
-        node = cls.__new__(cls)
+        # The hot path of every op: no per-op imports, copies or isinstance chains.
+        node = _new_object(cls)
         if attrs:
             node.__dict__.update(attrs)
             node.op_attrs = attrs  # the non-tensor arguments, for labels in drawings
-        out = node.forward(*[t._data for t in inputs])
-        result = _Tensor._make(out)
-        if cls.is_view:
-            result._version = inputs[0]._version
+        n = len(inputs)
+        if n == 2:
+            a, b = inputs
+            out = node.forward(a._data, b._data)
+        elif n == 1:
+            out = node.forward(inputs[0]._data)
+        else:
+            out = node.forward(*[t._data for t in inputs])
+        if out.__class__ is not _ndarray:
+            out = _as_array(out)  # NumPy turns 0-d results into scalars, which in-place ops cannot write
+        result = _new_object(_Tensor)
+        result._data = out
+        result.requires_grad = False
+        result._grad = None
+        result.grad_fn = None
+        result._version = inputs[0]._version if cls.is_view else [0]
+        result._name = None
+        result._retains_grad = False
         if _grad_state.enabled and cls.differentiable:
-            needs = tuple([t.requires_grad for t in inputs])
+            if n == 2:
+                needs = (a.requires_grad, b.requires_grad)
+            elif n == 1:
+                needs = (inputs[0].requires_grad,)
+            else:
+                needs = tuple([t.requires_grad for t in inputs])
             if True in needs:
                 node.inputs = inputs
                 node.needs_input_grad = needs
@@ -100,10 +134,12 @@ class Op:
     # --- used by the engine -------------------------------------------------
     def check_versions(self):
         """Raise PyTorch's error if a saved tensor was changed in place since forward."""
-        for i, v in zip(self.saved_inputs, getattr(self, "saved_versions", ())):
-            t = self.inputs[i]
-            if t._version[0] != v:
-                _raise_modified(self, t, v)
+        if self.saved_versions:
+            inputs = self.inputs
+            for i, v in zip(self.saved_inputs, self.saved_versions):
+                t = inputs[i]
+                if t._version[0] != v:
+                    _raise_modified(self, t, v)
         if self.output_version is not None and self.output_version[0] != self.saved_output_version:
             _raise_modified(self, None, self.saved_output_version)
 
