@@ -8,6 +8,7 @@ diagram elements show it, so that frames work the same at every level.
 Helpers here read the graph model (docs/reference/graph-schema.md) in a fixed,
 deterministic order: ops by ``forward_step``, edges by argument position.
 """
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -74,10 +75,17 @@ class Diagram:
 
 # --- reading the graph model in a fixed order ------------------------------------------
 
+_NUMBERED = re.compile(r"^(\D*)(\d+)$")
+
+
 def natural_key(node_id):
     """``t2`` before ``t10``: ids sort by their text, then their number."""
-    text = str(node_id)
-    match = re.match(r"^(\D*)(\d+)$", text)
+    return _natural_key(str(node_id))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _natural_key(text):
+    match = _NUMBERED.match(text)
     return (match.group(1), int(match.group(2)), "") if match else (text, -1, text)
 
 
@@ -103,15 +111,24 @@ def _step(value):
     return value if isinstance(value, int) else 1 << 60
 
 
+def _adjacent(G, adjacency):
+    """``(node, key, data)`` for one node's in- or out-adjacency (multigraph or not)."""
+    if G.is_multigraph():
+        edges = [(u, k, d) for u, keyed in adjacency.items() for k, d in keyed.items()]
+    else:
+        edges = [(u, 0, d) for u, d in adjacency.items()]
+    if len(edges) > 1:
+        edges.sort(key=lambda e: (e[2].get("position", 0), natural_key(e[0]), str(e[1])))
+    return edges
+
+
 def op_inputs(G, op):
     """``(tensor id, edge key, edge data)`` of an op's arguments, by position."""
-    edges = [(u, k, d) for u, _, k, d in G.in_edges(op, keys=True, data=True)]
-    return sorted(edges, key=lambda e: (e[2].get("position", 0), natural_key(e[0]), str(e[1])))
+    return _adjacent(G, G.pred[op])
 
 
 def op_outputs(G, op):
-    edges = [(v, k, d) for _, v, k, d in G.out_edges(op, keys=True, data=True)]
-    return sorted(edges, key=lambda e: (e[2].get("position", 0), natural_key(e[0]), str(e[1])))
+    return _adjacent(G, G.succ[op])
 
 
 def producer(G, tensor):

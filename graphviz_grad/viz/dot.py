@@ -9,7 +9,10 @@ elements by id without a new layout.
 The returned :class:`VizDigraph` renders in-process through pygraphviz, so it
 shows inline in Jupyter (its own ``_repr_mimebundle_``) with no ``dot`` binary.
 """
+import functools
+
 import graphviz
+from graphviz import quoting
 
 from . import style
 
@@ -84,6 +87,37 @@ def _cluster_attrs(cluster):
             "id": f"cl_{cluster.key}", "margin": "10"}
 
 
+# graphviz's own quoting, without its per-call argument checks (DOT text stays exactly what
+# ``Digraph.node``/``Digraph.edge`` would write, in a fraction of the time for 2,000 nodes).
+_quote = getattr(quoting.quote, "__wrapped__", quoting.quote)
+_quote_short = functools.lru_cache(maxsize=4096)(_quote)
+
+
+def _q(value):
+    return _quote_short(value) if len(value) < 64 else _quote(value)
+
+
+def _attr_list(attrs):
+    """`` [label=... k=v ...]`` as ``graphviz`` writes it: the label first, the rest sorted by key."""
+    parts = []
+    label = attrs.get("label")
+    if label is not None:
+        parts.append(f"label={_q(label)}")
+    for key in sorted(attrs):
+        value = attrs[key]
+        if key != "label" and value is not None:
+            parts.append(f"{_q(key)}={_q(value)}")
+    return f" [{' '.join(parts)}]" if parts else ""
+
+
+def _add_node(graph, name, attrs):
+    graph.body.append(f"\t{_q(name)}{_attr_list(attrs)}\n")
+
+
+def _add_edge(graph, tail, head, attrs):
+    graph.body.append(f"\t{_q(tail)} -> {_q(head)}{_attr_list(attrs)}\n")  # names are plain ids (no ports)
+
+
 def to_digraph(diagram, legend_roles=None):
     """The diagram as a :class:`VizDigraph`; ``legend_roles`` adds a legend of those roles."""
     graph = VizDigraph("graphviz_grad", graph_attr=diagram.graph_attrs, node_attr=style.node_defaults(),
@@ -92,7 +126,7 @@ def to_digraph(diagram, legend_roles=None):
               for key, c in diagram.clusters.items()}
     for node in diagram.nodes:
         target = bodies.get(node.cluster, graph)
-        target.node(node.name, **node_attrs(node, show_grad=diagram.backward))
+        _add_node(target, node.name, node_attrs(node, show_grad=diagram.backward))
     # Attach clusters deepest first, so each is complete when copied into its parent.
     depth = {}
     for key in diagram.clusters:
@@ -105,5 +139,5 @@ def to_digraph(diagram, legend_roles=None):
     if legend_roles:
         graph.node("legend", label=style.legend_label(legend_roles), shape="plain", id="legend")
     for edge in diagram.edges:
-        graph.edge(edge.tail, edge.head, **edge_attrs(edge))
+        _add_edge(graph, edge.tail, edge.head, edge_attrs(edge))
     return graph

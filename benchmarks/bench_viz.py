@@ -1,0 +1,176 @@
+"""Cost of drawing: ``vg.viz.render`` vs raw pygraphviz, and a 50-frame stepper vs one render.
+
+    python benchmarks/bench_viz.py [--reps 5] [--nodes 2000] [--frames 50]
+
+Both comparisons are timed side by side in one run (alternating which goes
+first in each repetition) and reported as ratios of medians:
+
+1. ``vg.viz.render(G, "x.svg")`` of a graph of about ``--nodes`` drawn nodes
+   (model → diagram → DOT → layout → SVG → file) against pygraphviz laying out
+   and drawing the very same DOT text to SVG (``AGraph(string=dot).draw(format="svg",
+   prog="dot")``), the least any renderer must do. Target (issue 5): ≤ 1.2×.
+2. ``vg.viz.stepper(G, "x.html")`` over a graph with ``--frames`` steps (one
+   layout, every frame a restyling) against one ``vg.viz.render`` of the same
+   graph to SVG. Target (issue 5): ≤ 2×.
+
+The graphs are built by hand in the documented schema (a chain of ``neg`` ops
+after backward, and a layered net of ``mul``/``add`` ops), so only drawing is timed.
+Timings are printed, never asserted.
+"""
+import argparse
+import os
+import statistics
+import tempfile
+import time
+
+import networkx as nx
+
+import graphviz_grad as vg
+from graphviz_grad.viz.draw import prepare
+
+
+def _summary(value, numel=1):
+    return {"values": value, "numel": numel}
+
+
+def _tensor(G, node_id, name, value, role, grad):
+    G.add_node(node_id, kind="tensor", name=name, shape=[], dtype="float32", device="cpu",
+               requires_grad=True, is_leaf=role in ("leaf", "parameter"), role=role,
+               data=_summary(value), grad=_summary(grad), module=None)
+
+
+def _op(G, node_id, op, step, back, n_inputs, module=None):
+    G.add_node(node_id, kind="op", op=op, label=op, grad_fn=op.capitalize() + "Backward0", attrs={},
+               forward_step=step, backward_step=back, module=module,
+               derivative=["grad"] * n_inputs, phase="forward", custom=False, anomaly=False)
+
+
+def wide_graph(n_nodes, width=8):
+    """A layered net after backward: ``width`` parallel lanes, each step ``h = h * w + c``, joined at the end.
+
+    Every lane step adds a parameter, two ops and two tensors, with modules as
+    clusters (one per layer), so the layout has real crossings and ranks to solve.
+    About ``n_nodes`` nodes in all.
+    """
+    G = nx.MultiDiGraph(schema=1, backward_done=True)
+    ids = iter(range(10 ** 9))
+    step = 0
+    lanes = []
+    for lane in range(width):
+        t = f"t{next(ids)}"
+        _tensor(G, t, f"x{lane}", 0.5 + lane, "leaf", 1.0)
+        lanes.append(t)
+    per_layer = width * 5  # w, mul, tmp, add, h (c shared per layer)
+    layers = max(1, (n_nodes - width) // (per_layer + 1))
+    ops = []
+    for layer in range(layers):
+        c = f"t{next(ids)}"
+        _tensor(G, c, f"layer{layer}.c", 0.1, "parameter", 1.0)
+        for lane in range(width):
+            w, tmp, h = (f"t{next(ids)}" for _ in range(3))
+            mul, add = f"op{next(ids)}", f"op{next(ids)}"
+            _tensor(G, w, f"layer{layer}.w{lane}", 1.01, "parameter", 0.5)
+            _op(G, mul, "mul", step, None, 2, f"layer{layer}")
+            _tensor(G, tmp, tmp, 1.0, "intermediate", 1.0)
+            _op(G, add, "add", step + 1, None, 2, f"layer{layer}")
+            _tensor(G, h, h, 1.1, "intermediate", 1.0)
+            step += 2
+            src = lanes[(lane + layer) % width] if layer % 2 else lanes[lane]
+            for pos, t in enumerate((src, w)):
+                G.add_edge(t, mul, kind="input", position=pos, grad=_summary(1.0), rule=None)
+            G.add_edge(mul, tmp, kind="output", position=0)
+            for pos, t in enumerate((tmp, c)):
+                G.add_edge(t, add, kind="input", position=pos, grad=_summary(1.0), rule=None)
+            G.add_edge(add, h, kind="output", position=0)
+            ops += [mul, add]
+            lanes[lane] = h
+    for back, op in enumerate(reversed(ops)):
+        G.nodes[op]["backward_step"] = back
+    last = lanes[-1]
+    G.nodes[last]["role"] = "output"
+    G.graph["root"] = last
+    return G
+
+
+def chain_graph(n_ops):
+    """``x → neg → neg → ...`` after backward: ``2·n_ops + 1`` nodes, ``n_ops`` forward and backward frames."""
+    G = nx.MultiDiGraph(schema=1, root=f"t{n_ops}", backward_done=True)
+    _tensor(G, "t0", "x", 1.0, "leaf", 1.0)
+    for i in range(n_ops):
+        _op(G, f"op{i}", "neg", i, n_ops - 1 - i, 1)
+        role = "output" if i == n_ops - 1 else "intermediate"
+        _tensor(G, f"t{i + 1}", f"t{i + 1}", (-1.0) ** (i + 1), role, 1.0)
+        G.add_edge(f"t{i}", f"op{i}", kind="input", position=0, grad=_summary(1.0), rule=None)
+        G.add_edge(f"op{i}", f"t{i + 1}", kind="output", position=0)
+    return G
+
+
+def timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def side_by_side(a, b, reps):
+    """Median seconds of ``a`` and of ``b``, run alternately (``a`` first on even repetitions)."""
+    ta, tb = [], []
+    for rep in range(reps):
+        if rep % 2 == 0:
+            ta.append(timed(a))
+            tb.append(timed(b))
+        else:
+            tb.append(timed(b))
+            ta.append(timed(a))
+    return statistics.median(ta), statistics.median(tb)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--nodes", type=int, default=2000)
+    parser.add_argument("--layered", type=int, default=500, help="nodes of the layered graph (0: skip it)")
+    parser.add_argument("--frames", type=int, default=50)
+    args = parser.parse_args()
+
+    import pygraphviz
+
+    out = tempfile.mkdtemp(prefix="bench-viz-")
+    print(f"pygraphviz {pygraphviz.__version__}, Graphviz in-process; {args.reps} repetitions, medians")
+
+    graphs = [("chain", chain_graph((args.nodes - 1) // 2))]
+    if args.layered:
+        graphs.append(("layered, clusters", wide_graph(args.layered, width=4)))
+    for what, G in graphs:
+        drawn = len(prepare(G)[1].nodes)
+        source = vg.viz.draw(G).source
+        ours_path, raw_path = os.path.join(out, "ours.svg"), os.path.join(out, "raw.svg")
+
+        def ours():
+            vg.viz.render(G, ours_path)
+
+        def raw():
+            data = pygraphviz.AGraph(string=source).draw(format="svg", prog="dot")
+            with open(raw_path, "wb") as f:
+                f.write(data)
+
+        ours()  # warm up: imports, fonts
+        t_ours, t_raw = side_by_side(ours, raw, args.reps)
+        print(f"render {drawn:5d} nodes ({what}) to SVG: vg.viz.render {t_ours * 1000:8.1f} ms   "
+              f"raw pygraphviz {t_raw * 1000:8.1f} ms   ratio {t_ours / t_raw:.2f}x  (target <= 1.2x)")
+
+    lesson_graph = chain_graph(args.frames // 2)
+    frames = len(vg.viz.steps(lesson_graph, os.path.join(out, "frames")))
+
+    def stepper():
+        vg.viz.stepper(lesson_graph, os.path.join(out, "lesson.html"))
+
+    def single():
+        vg.viz.render(lesson_graph, os.path.join(out, "single.svg"))
+
+    t_step, t_one = side_by_side(stepper, single, args.reps)
+    print(f"stepper of {frames} frames vs one render: vg.viz.stepper {t_step * 1000:7.1f} ms   "
+          f"vg.viz.render {t_one * 1000:7.1f} ms   ratio {t_step / t_one:.2f}x  (target <= 2x)")
+
+
+if __name__ == "__main__":
+    main()
