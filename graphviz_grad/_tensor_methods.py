@@ -59,7 +59,7 @@ def _inplace_method(op_class, prepare=F.operands):
         if alpha != 1:
             other = F.mul(other, alpha) if isinstance(other, Tensor) else other * alpha
         _, other = prepare(self, other)
-        if other._data.dtype != self._data.dtype:
+        if other._data.dtype is not self._data.dtype and other._data.dtype != self._data.dtype:
             if self._data.dtype.kind != "f" and other._data.dtype.kind == "f":
                 raise RuntimeError(
                     f"result type {other.dtype.name.capitalize()} can't be cast to the desired output "

@@ -390,8 +390,10 @@ class Tensor:
 
     def _inplace(self, op_class, *others, **attrs):
         """Run ``op_class`` in place: mutate our array under no_grad, else rebind to the result."""
-        self._check_inplace()
-        needs_graph = _grad_state.enabled and (self.requires_grad or any(o.requires_grad for o in others))
+        grad_enabled = _grad_state.enabled
+        if grad_enabled and self.requires_grad and self.grad_fn is None:
+            self._check_inplace()  # raises: a leaf that requires grad
+        needs_graph = grad_enabled and (self.requires_grad or any([o.requires_grad for o in others]))
         if needs_graph or _hook_state.recorders:
             alias = Tensor._make(self._data, self._version)
             alias.requires_grad, alias.grad_fn, alias._name = self.requires_grad, self.grad_fn, self._name
@@ -407,9 +409,11 @@ class Tensor:
         inplace = op_class.inplace
         if inplace is None:
             self._data[...] = op_class.apply(self, *others, **attrs)._data
+        elif len(others) == 1:
+            inplace(self._data, others[0]._data)
         else:
             inplace(self._data, *[o._data for o in others])
-        self._bump()
+        self._version[0] += 1
         return self
 
     def _adopt(self, result):
@@ -430,10 +434,12 @@ class Tensor:
             node.saved_output_version = self._version[0]
 
     def zero_(self):
-        self._check_inplace()
+        if self.requires_grad:
+            self._check_inplace()
         self._data[...] = 0
-        self._bump()
-        self._notify_inplace("zero_")
+        self._version[0] += 1
+        if _hook_state.recorders:
+            self._notify_inplace("zero_")
         return self
 
     def fill_(self, value):

@@ -126,7 +126,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                     _capture(capture, t, g)
                 if fn is None:
                     if accumulate:
-                        _accumulate(t, g, not aliasing and g is not grad and g.flags.owndata)
+                        _accumulate(t, g, not aliasing and g is not grad and g.base is None)
                     continue
                 if t._retains_grad and accumulate:
                     _accumulate(t, g, fresh=False)

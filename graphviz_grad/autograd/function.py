@@ -119,8 +119,12 @@ class Op:
                 node.needs_input_grad = needs
                 node.seq = _next_seq()
                 node.module = _hook_state.module
-                if cls.saved_inputs:
-                    node.saved_versions = tuple([inputs[i]._version[0] for i in cls.saved_inputs])
+                saved = cls.saved_inputs
+                if saved:
+                    if n == 2 and saved == (0, 1):
+                        node.saved_versions = (a._version[0], b._version[0])
+                    else:
+                        node.saved_versions = tuple([inputs[i]._version[0] for i in saved])
                 if cls.saves_output:
                     node.output_version = result._version
                     node.saved_output_version = result._version[0]

@@ -1,6 +1,23 @@
 """Reductions: sum, mean, max and min, over everything or along dims."""
+import numpy as np
+
 from ..autograd.function import Op
 from ..backend import xp_of
+
+_ndarray = np.ndarray
+
+
+def _spread(value, shape):
+    """A read-only view that repeats the one element of ``value`` over ``shape`` (no copy).
+
+    What ``broadcast_to`` returns, built directly for NumPy arrays (broadcast_to
+    is Python code that costs more than the rest of a small backward step).
+    """
+    if value.__class__ is _ndarray and value.size == 1:
+        view = _ndarray(shape, value.dtype, value, 0, (0,) * len(shape))
+        view.flags.writeable = False
+        return view
+    return xp_of(value).broadcast_to(value, shape)
 
 
 def _expand_back(grad, shape, axes, keepdim):
@@ -30,6 +47,8 @@ class Sum(Op):
         return a.sum(axis=self.axes, keepdims=self.keepdim, dtype=dt)
 
     def backward(self, grad):
+        if self.axes is None:
+            return (_spread(grad, self.shape),)
         g = _expand_back(grad, self.shape, self.axes, self.keepdim)
         return (xp_of(g).broadcast_to(g, self.shape),)
 
