@@ -16,7 +16,7 @@ vizgrad ...
 import sys
 
 from . import help_text
-from .errors import CliError, one_line
+from .errors import CliError, Interrupted, one_line
 
 _state = {"debug": False}
 
@@ -27,8 +27,12 @@ def _version():
     return f"vizgrad {__version__}"
 
 
-def _error(message, code):
-    sys.stderr.write(f"vizgrad: error: {one_line(message)}\n")
+def _error(message, code, prefix="error: "):
+    try:
+        sys.stdout.flush()  # what the command printed comes before the error
+    except (OSError, ValueError):
+        pass
+    sys.stderr.write(f"vizgrad: {prefix}{one_line(message)}\n")
     sys.stderr.flush()
     return code
 
@@ -54,6 +58,13 @@ def _group_class():
         def format_help(self, ctx, formatter):
             formatter.write(help_text.main_help())
 
+        def invoke(self, ctx):
+            # typer turns Ctrl-C into a silent exit 130; say so in one line instead.
+            try:
+                return super().invoke(ctx)
+            except KeyboardInterrupt:
+                raise Interrupted() from None
+
         def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
             _state["debug"] = "--debug" in (sys.argv[1:] if args is None else list(args))
             try:
@@ -67,9 +78,11 @@ def _group_class():
             except Exit as e:
                 code = e.exit_code
             except Abort:
-                code = _error("interrupted", 130)
+                code = _error("interrupted", 130, prefix="")
+            except KeyboardInterrupt:
+                code = _error("interrupted", 130, prefix="")
             except CliError as e:
-                code = _error(str(e), e.exit_code)
+                code = _error(str(e), e.exit_code, e.prefix)
             except Exception as e:  # a bug of ours: one line unless --debug
                 if _state["debug"]:
                     raise
@@ -140,11 +153,16 @@ def main(argv=None):
     try:
         command = _typer_command()
     except KeyboardInterrupt:
-        return _error("interrupted", 130)
+        return _error("interrupted", 130, prefix="")
     return command.main(args=args, prog_name="vizgrad", standalone_mode=False)
 
 
 def _typer_command():
+    """The click command of the app, its values converted without pydantic (see :mod:`.coercion`)."""
     import typer.main
 
-    return typer.main.get_command(get_app())
+    from . import coercion
+
+    command = typer.main.get_command(get_app())
+    coercion.install(command)
+    return command

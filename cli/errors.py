@@ -2,7 +2,7 @@
 
 A :class:`CliError` is something the user can fix (a refused expression, a
 missing example, a file that cannot be written); ``main()`` prints its message
-and exits with status 1.
+and exits with status 1. :class:`Interrupted` (Ctrl-C) exits with status 130.
 
 >>> str(CliError("no such example 'foo'"))
 "no such example 'foo'"
@@ -15,6 +15,17 @@ class CliError(Exception):
     """A mistake the user can fix: printed as ``vizgrad: error: <message>``, exit status 1."""
 
     exit_code = 1
+    prefix = "error: "  # printed between "vizgrad: " and the message
+
+
+class Interrupted(CliError):
+    """Ctrl-C: printed as ``vizgrad: interrupted...``, exit status 130 (128 + SIGINT, as shells report it)."""
+
+    exit_code = 130
+    prefix = ""
+
+    def __init__(self, details=""):
+        super().__init__(f"interrupted{details}")
 
 
 class ExprError(CliError):

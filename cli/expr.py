@@ -262,8 +262,7 @@ def _check_call(source, node, functions, allowed_bools):
             raise source.refuse(func, "attribute access")
         raise source.refuse(node, "calling anything but a function name")
     if func.id not in functions:
-        known = ", ".join(sorted(functions))
-        raise source.error(node, f"unknown function '{one_line(func.id, 40)}'; the functions are {known}")
+        raise source.error(node, _unknown_function(func.id, functions))
     for arg in node.args:
         if isinstance(arg, ast.Starred):
             raise source.refuse(arg, _REFUSED[ast.Starred])
@@ -277,6 +276,26 @@ def _check_call(source, node, functions, allowed_bools):
         if kw.arg == "keepdim" and isinstance(kw.value, ast.Constant):
             allowed_bools.add(kw.value)
     return node.args + [kw.value for kw in node.keywords]
+
+
+def _unknown_function(name, functions):
+    """``unknown function 'nam'``, with the close names, and the list when it is short enough for one line.
+
+    >>> _unknown_function("relux", FUNCTION_NAMES)
+    "unknown function 'relux' (did you mean relu?); see 'vizgrad render --help' for the list"
+    >>> _unknown_function("open", VALUE_FUNCTION_NAMES)
+    "unknown function 'open'; the functions are ones, rand, randn, tensor, zeros"
+    """
+    import difflib
+
+    message = f"unknown function '{one_line(name, 40)}'"
+    close = difflib.get_close_matches(name, functions, n=3, cutoff=0.75)
+    if close:
+        message += f" (did you mean {' or '.join(close)}?)"
+    known = ", ".join(sorted(functions))
+    if len(known) <= 120:
+        return f"{message}; the functions are {known}"
+    return f"{message}; see 'vizgrad render --help' for the list"
 
 
 def _int_index(source, node):

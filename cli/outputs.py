@@ -41,6 +41,29 @@ def check_writable(path, kind="file"):
         raise CliError(f"cannot write {path}: no permission to write in {parent}")
 
 
+def _key(path):
+    return os.path.normcase(os.path.abspath(os.fspath(path)))
+
+
+def check_distinct(named):
+    """Refuse two outputs that would land on the same path: ``named`` is (option, path or None) pairs.
+
+    >>> check_distinct([("-o", "y.svg"), ("--steps", "frames")])
+    >>> check_distinct([("-o", "y.svg"), ("--steps", "./y.svg")])
+    Traceback (most recent call last):
+    ...
+    graphviz_grad.cli.errors.CliError: -o and --steps both name ./y.svg; give them different paths
+    """
+    seen = {}
+    for option, path in named:
+        if path is None:
+            continue
+        key = _key(path)
+        if key in seen:
+            raise CliError(f"{seen[key]} and {option} both name {path}; give them different paths")
+        seen[key] = option
+
+
 class Outputs:
     """A context manager handing out staging paths; on success they are moved to their destinations."""
 
@@ -55,6 +78,8 @@ class Outputs:
     def _stage(self, final, kind):
         final = Path(final)
         check_writable(final, kind)
+        if any(_key(final) == _key(other) for _, other, _ in self._moves):
+            raise CliError(f"{final} is asked for twice; give the outputs different paths")
         staged = self._tmp / str(len(self._moves))
         staged.mkdir()
         if kind == "file":

@@ -61,6 +61,7 @@ def render(
     evaluation = expr.evaluate(expression, given, seed=seed)
     name = evaluation.output_name
     diagram = diagram or Path(f"{name}.{fmt}")
+    _check_distinct(diagram, steps, html, gif, label="-o" if output is not None else f"the diagram ({diagram})")
     root, notes = run_backward(evaluation, backward=not no_backward)
     for note in _input_notes(evaluation, seed):
         notes.insert(0, note)
@@ -69,7 +70,8 @@ def render(
     if rankdir:
         options["rankdir"] = rankdir.value
     written = drawing.draw(root, diagram, steps, html, gif, **options)
-    _print_result(evaluation, notes, written, backward=not no_backward)
+    _print_result(evaluation, notes, written, backward=not no_backward,
+                  root_name=None if root is evaluation.output else root.name)
 
 
 def _diagram_path(output, fmt):
@@ -114,6 +116,12 @@ def _check_destinations(diagram, steps, html, gif):
             raise CliError(f"{path} should end in {suffix}")
 
 
+def _check_distinct(diagram, steps, html, gif, label):
+    from .outputs import check_distinct
+
+    check_distinct([(label, diagram), ("--steps", steps), ("--html", html), ("--gif", gif)])
+
+
 def _input_notes(evaluation, seed):
     notes = []
     if evaluation.random_inputs:
@@ -150,7 +158,7 @@ def run_backward(evaluation, backward):
     return root, notes
 
 
-def _print_result(evaluation, notes, written, backward):
+def _print_result(evaluation, notes, written, backward, root_name=None):
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -164,7 +172,7 @@ def _print_result(evaluation, notes, written, backward):
     name = evaluation.output_name
     console.print(f"{name} = {format_tensor(evaluation.output)}", markup=False)
     if evaluation.inputs:
-        grad_header = f"∂{name}/∂input" if backward else "grad"
+        grad_header = f"∂{root_name or name}/∂input" if backward else "grad"
         table = Table(box=box.SIMPLE_HEAD, show_edge=False)
         table.add_column("input")
         table.add_column("value")

@@ -4,18 +4,16 @@ from pathlib import Path
 
 import typer
 
-from .errors import CliError
+from .errors import CliError, Interrupted  # noqa: F401  (Interrupted: Ctrl-C, exit status 130)
+
+GRAPH_SUFFIXES = (".svg", ".png", ".pdf", ".dot", ".gv", ".json", ".html", ".gif")
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+NO_GRAPH = {"numpy"}  # the examples whose loss is a plain NumPy number: nothing recorded to draw
 
 
 class Device(str, enum.Enum):
     cpu = "cpu"
     cuda = "cuda"
-
-
-class Interrupted(CliError):
-    """Ctrl-C during training: reported in one line, exit status 130."""
-
-    exit_code = 130
 
 
 def train(
@@ -30,17 +28,25 @@ def train(
 ):
     """Train a tutorial network with a live loss; plot, draw or save it."""
     from . import examples_cmd
-    from .outputs import Outputs, check_writable
+    from .outputs import Outputs, check_distinct, check_writable
 
     chosen = examples_cmd.get(example)
     for path in (plot, graph, save):
         if path is not None:
             check_writable(path)
-    if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
+    check_distinct([("--plot", plot), ("--graph", graph), ("--save", save)])
+    if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
         raise CliError(f"--plot {plot}: use a .png, .svg or .pdf file name")
+    if graph is not None:  # refused before training, not after it
+        if graph.suffix.lower() not in GRAPH_SUFFIXES:
+            raise CliError(f"--graph {graph}: use a file name ending in {', '.join(GRAPH_SUFFIXES)}")
+        if example in NO_GRAPH:
+            raise CliError(f"{example} computes its loss in plain NumPy, without a graph, so --graph has "
+                           f"nothing to draw; try 'vizgrad train autograd --graph {graph}'")
     _check_device(device.value)
 
-    result, losses = _run(chosen, example, steps or chosen.default_steps, seed, device.value)
+    wanted = [str(path) for path in (plot, graph, save) if path is not None]
+    result, losses = _run(chosen, example, steps or chosen.default_steps, seed, device.value, wanted)
 
     with Outputs() as out:
         if plot is not None:
@@ -71,8 +77,12 @@ def _check_device(device):
             raise CliError("--device cuda needs CuPy and a CUDA GPU, and none is available here; use --device cpu")
 
 
-def _run(example, name, steps, seed, device):
-    """Run the example with a rich progress bar; returns (result, per-step losses)."""
+def _run(example, name, steps, seed, device, wanted=()):
+    """Run the example with a rich progress bar; returns (result, per-step losses).
+
+    Ctrl-C stops it with :class:`Interrupted` naming the steps done (``wanted``: the
+    files that are then not written, all or nothing as for any failure).
+    """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -91,7 +101,8 @@ def _run(example, name, steps, seed, device):
             result = example.run(steps=steps, seed=seed, device=device, on_step=on_step)
         except KeyboardInterrupt:
             done = f", last loss {losses[-1]:.6g}" if losses else ""
-            raise Interrupted(f"interrupted after {len(losses)} of {steps} steps{done}") from None
+            skipped = f"; not written: {', '.join(wanted)}" if wanted else ""
+            raise Interrupted(f" after {len(losses)} of {steps} steps{done}{skipped}") from None
         except CliError:
             raise
         except Exception as e:
