@@ -195,7 +195,7 @@ def test_module_level_draws_one_box_per_call_inside_the_parent_cluster():
     source = vg.viz.draw(_two_layer_graph(), level="module").source
     boxes = [l for l in source.splitlines() if l.strip().startswith("m_") and "[label=" in l]
     assert len(boxes) == 3
-    assert "subgraph cluster_c0" in source and "label=<model>" in source
+    assert "subgraph cluster_c0" in source and "label=<<B>model</B>>" in source
     assert "weight: 2×2" in boxes[0] and "bias: 2×2" in boxes[0] and "model.0.weight" not in source
     assert "<B>mse_loss</B>" in source  # an op outside any module stays an op
     # what passes between calls stays visible; parameters and internals do not

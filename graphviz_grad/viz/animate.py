@@ -10,15 +10,17 @@ import os
 from .dot import edge_attrs, node_attrs
 from .layout import draw_fixed, laid_out
 
-CAPTION_SIZE = 16
-LINE_HEIGHT = 22
+CAPTION_SIZE = 20
+LINE_HEIGHT = 28
 DPI = "96"
 
 
-def _font(size):
+def _font(size, bold=False):
     from PIL import ImageFont
 
-    for name in ("DejaVuSans.ttf", "Arial.ttf", "LiberationSans-Regular.ttf"):
+    names = (("DejaVuSans-Bold.ttf", "Arial Bold.ttf", "LiberationSans-Bold.ttf") if bold
+             else ("DejaVuSans.ttf", "Arial.ttf", "LiberationSans-Regular.ttf"))
+    for name in names:
         try:
             return ImageFont.truetype(name, size)
         except OSError:
@@ -26,7 +28,7 @@ def _font(size):
     try:
         import matplotlib
 
-        return ImageFont.truetype(os.path.join(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans.ttf"), size)
+        return ImageFont.truetype(os.path.join(matplotlib.get_data_path(), "fonts", "ttf", names[0]), size)
     except (ImportError, OSError):
         return ImageFont.load_default(size=size)
 
@@ -47,26 +49,32 @@ def restyled_renders(lesson, fmt="png"):
 
 
 def frame_images(lesson):
-    """One RGB Pillow image per frame of ``lesson`` (see :func:`.steps.lesson`), all the same size."""
+    """One RGB Pillow image per frame of ``lesson`` (see :func:`.steps.lesson`), all the same size.
+
+    The step's title and chain rule are written in a band above the diagram,
+    as high in every frame, so the diagram never moves.
+    """
     from PIL import Image, ImageDraw
 
     pictures = [Image.open(io.BytesIO(png)).convert("RGB") for png in restyled_renders(lesson, "png")]
-    font, bold = _font(CAPTION_SIZE), _font(CAPTION_SIZE + 1)
+    font, bold = _font(CAPTION_SIZE), _font(CAPTION_SIZE, bold=True)
     n_lines = max(1 + len(f.lines) for f in lesson.frames)
     measure = ImageDraw.Draw(Image.new("RGB", (1, 1)))
     text_w = max(measure.textlength(line, font=bold) for f in lesson.frames for line in [f.title, *f.lines])
     width = int(max(max(p.width for p in pictures), text_w + 24))
-    height = max(p.height for p in pictures) + n_lines * LINE_HEIGHT + 16
+    band = n_lines * LINE_HEIGHT + 20
+    height = max(p.height for p in pictures) + band
     images = []
     for frame, picture in zip(lesson.frames, pictures):
         image = Image.new("RGB", (width, height), "white")
-        image.paste(picture, (0, 0))
+        image.paste(picture, (0, band))
         draw = ImageDraw.Draw(image)
-        y = picture.height + 8
+        y = 10
         for i, line in enumerate([frame.title, *frame.lines]):
             color = (34, 34, 34) if i == 0 or frame.phase != "backward" else (192, 57, 43)
             draw.text((12, y), line, fill=color, font=bold if i == 0 else font)
             y += LINE_HEIGHT
+        draw.line([(0, band - 8), (width, band - 8)], fill=(208, 215, 222), width=1)
         images.append(image)
     return images
 

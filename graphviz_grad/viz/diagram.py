@@ -65,6 +65,7 @@ class Diagram:
     tensor_nodes: dict = field(default_factory=dict)   # recorded tensor id -> [node names]
     root_nodes: list = field(default_factory=list)     # nodes whose gradient is the seed
     backward: bool = False
+    rows: list = field(default_factory=list)           # node names kept on one rank, in this order
 
     def add_edge(self, tail, head, attrs, kind="forward"):
         prefix = "e" if kind == "forward" else "g"

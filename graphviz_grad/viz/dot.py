@@ -82,9 +82,9 @@ def edge_attrs(edge, state="normal", complete=False):
 
 
 def _cluster_attrs(cluster):
-    return {"label": f"<{style.escape(cluster.label)}>", "style": "rounded,dashed", "color": style.MODULE_COLOR,
-            "fontcolor": style.META_COLOR, "fontsize": "12", "labeljust": "l",
-            "id": f"cl_{cluster.key}", "margin": "10"}
+    return {"label": f"<<B>{style.escape(cluster.label)}</B>>", "style": "rounded,dashed",
+            "color": style.MODULE_COLOR, "fontcolor": style.CLUSTER_TEXT_COLOR, "fontsize": style.CLUSTER_FONT_SIZE,
+            "labeljust": "l", "id": f"cl_{cluster.key}", "margin": "10"}
 
 
 # graphviz's own quoting, without its per-call argument checks (DOT text stays exactly what
@@ -140,4 +140,6 @@ def to_digraph(diagram, legend_roles=None):
         graph.node("legend", label=style.legend_label(legend_roles), shape="plain", id="legend")
     for edge in diagram.edges:
         _add_edge(graph, edge.tail, edge.head, edge_attrs(edge))
+    for row in diagram.rows:  # e.g. W[0,0], W[0,1], ... side by side in reading order
+        graph.body.append("\t{rank=same; " + " -> ".join(_q(n) for n in row) + " [style=invis]}\n")
     return graph

@@ -41,7 +41,13 @@ def _name(G, tensor):
 
 
 def _value(G, tensor):
-    return style.short_summary(G.nodes[tensor].get("data"), 4)
+    """A result as a caption writes it: its values when at most 4, else its shape (``[64×100]``)."""
+    data = G.nodes[tensor].get("data")
+    numel = (data or {}).get("numel")
+    if data and data.get("values") is not None and (numel is None or numel <= 4):
+        return style.short_summary(data, 4)
+    shape = G.nodes[tensor].get("shape")
+    return f"[{style.format_shape(shape)}]" if shape else style.short_summary(data, 4)
 
 
 def _groups(ops, views):
@@ -219,8 +225,8 @@ def _rule(ids, spec):
 
 # --- one SVG per frame ---------------------------------------------------------------------
 
-CAPTION_FONT = 14
-CAPTION_LINE = 20
+CAPTION_FONT = 16
+CAPTION_LINE = 22
 
 
 def strip_prolog(svg):
@@ -228,13 +234,23 @@ def strip_prolog(svg):
     return svg[svg.index("<svg"):]
 
 
-def frame_svg(base_svg, frame, diagram):
-    """``base_svg`` restyled as ``frame``, with the step's title and chain rule written under it."""
+def caption_lines(frames):
+    """How many caption lines the tallest frame needs: every frame keeps a band this high."""
+    return max((1 + len(f.lines) for f in frames), default=1)
+
+
+def frame_svg(base_svg, frame, diagram, band_lines=None):
+    """``base_svg`` restyled as ``frame``, with the step's title and chain rule written above it.
+
+    The caption band is ``band_lines`` lines high (the frame's own count when
+    None); give every frame of a lesson the same count and the diagram sits at
+    the same place in each of them.
+    """
     svg = strip_prolog(base_svg)
     match = _HEADER.match(svg)
     width, height = float(match.group(1)), float(match.group(2))
     lines = [frame.title, *frame.lines]
-    band = CAPTION_LINE * len(lines) + 12
+    band = CAPTION_LINE * max(len(lines), band_lines or 0) + 14
     text_width = max(len(line) for line in lines) * CAPTION_FONT * 0.6 + 24
     new_w, new_h = max(width, text_width), height + band
     header = (f'<svg width="{new_w:.0f}pt" height="{new_h:.0f}pt" '
@@ -244,14 +260,16 @@ def frame_svg(base_svg, frame, diagram):
     for i, line in enumerate(lines):
         weight = ' font-weight="bold"' if i == 0 else ""
         color = style.GRAD_COLOR if frame.phase == "backward" and i > 0 else "#222222"
-        texts.append(f'<text x="12" y="{height + 8 + CAPTION_LINE * (i + 1) - 4:.0f}" fill="{color}"'
+        texts.append(f'<text x="12" y="{CAPTION_LINE * (i + 1):.0f}" fill="{color}"'
                      f' font-family="{style.FONT}" font-size="{CAPTION_FONT}"{weight}>{xml_text(line)}</text>')
     rest = svg[match.end():]
     open_end = rest.index(">") + 1
     body = rest[open_end:rest.rindex("</svg>")]
     return (f'{header}{rest[:open_end]}\n<style>{css}</style>\n'
-            f'<rect x="0" y="0" width="{new_w:.2f}" height="{new_h:.2f}" fill="white"/>{body}'
-            f'<g id="caption">{"".join(texts)}</g>\n</svg>\n')
+            f'<rect x="0" y="0" width="{new_w:.2f}" height="{new_h:.2f}" fill="white"/>'
+            f'<g id="caption">{"".join(texts)}</g>\n'
+            f'<line x1="0" y1="{band - 6:.0f}" x2="{new_w:.2f}" y2="{band - 6:.0f}" stroke="#d0d7de"/>\n'
+            f'<g id="diagram" transform="translate(0,{band})">{body}</g>\n</svg>\n')
 
 
 def xml_text(text):

@@ -237,13 +237,41 @@ def _module_edges(G, diagram, rep):
             view.grad_edges.append(name)
 
 
+# Which side of a node a gradient edge leaves from, by rankdir: (first input's side, last input's side).
+_GRAD_SIDES = {"TB": ("w", "e"), "BT": ("w", "e"), "LR": ("n", "s"), "RL": ("n", "s")}
+
+
+def place_grad_edges(diagram):
+    """Route gradient edges around the outside of their op, apart from the forward edges.
+
+    An op that sends one gradient back sends it from its far side (east, or
+    south for ``rankdir=LR``); one that sends several sends the first input's
+    from the near side (west, or north) and the last input's from the far
+    side. Forward edges keep the middle of the op, so the two never overlap;
+    Graphviz takes the sides into account when it orders the inputs.
+    """
+    near, far = _GRAD_SIDES.get(diagram.graph_attrs.get("rankdir", "TB"), ("w", "e"))
+    by_head = {}
+    for edge in diagram.edges:
+        if edge.kind == "grad":
+            by_head.setdefault(edge.head, []).append(edge)
+    for edges in by_head.values():
+        edges[-1].attrs["headport"] = far
+        if len(edges) > 1:
+            edges[0].attrs["headport"] = near
+
+
 def build(G, level="tensor", **opts):
     """The diagram of ``G`` at ``level`` (``"module"``, ``"tensor"`` or ``"scalar"``)."""
     if level == "tensor":
-        return tensor_level(G, **opts)
+        diagram = tensor_level(G, **opts)
+        place_grad_edges(diagram)
+        return diagram
     if level == "module":
         opts.pop("clusters", None)
-        return module_level(G, **opts)
+        diagram = module_level(G, **opts)
+        place_grad_edges(diagram)
+        return diagram
     if level == "scalar":
         from .scalar import scalar_level
         opts.pop("clusters", None)

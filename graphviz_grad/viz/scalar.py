@@ -12,8 +12,8 @@ output elements. Tensors above ``small`` elements are refused.
 import numpy as np
 
 from . import style
-from .diagram import Diagram, Node, OpView, backward_done, ops_in_order, op_inputs, op_outputs, root_tensors, \
-    safe_names
+from .diagram import Diagram, Node, OpView, backward_done, natural_key, ops_in_order, op_inputs, op_outputs, \
+    root_tensors, safe_names
 from .levels import MAX_NODES
 
 ELEMENTWISE_SYMBOLS = {"add": "+", "sub": "−", "mul": "×", "div": "÷", "pow": "^", "maximum": "max",
@@ -23,6 +23,7 @@ UNARY = {"neg", "exp", "log", "sqrt", "abs", "relu", "tanh", "sigmoid", "clamp",
 VIEWS = {"reshape", "view", "flatten", "squeeze", "unsqueeze", "expand", "transpose", "t", "permute",
          "contiguous", "detach"}
 REDUCTIONS = {"sum": "+", "mean": "mean"}
+SYMBOL_FONT_SIZE = "18"
 MATMULS = {"mm", "matmul", "linear", "dot"}
 
 
@@ -62,7 +63,8 @@ class _Builder:
     def op_node(self, text):
         name = self._new_name("o")
         attrs = style.op_attrs({})
-        attrs.update(margin="0.02,0.01", fontsize="12")
+        # a symbol (×, +) big enough to read at a glance; names (tanh, relu) as at the tensor level
+        attrs.update(margin="0.02,0.01", fontsize=SYMBOL_FONT_SIZE if len(text) <= 2 else style.FONT_SIZE)
         self.diagram.nodes.append(Node(name, attrs, [("op", text)], None, "op"))
         return name
 
@@ -128,6 +130,9 @@ def scalar_level(G, *, small=16, backward=True, rankdir="LR", max_nodes=MAX_NODE
         if data.get("kind") == "tensor":
             b.diagram.tensor_nodes[tensor] = b.tensor_elements(tensor)
     b.diagram.root_nodes = [n for t in root_tensors(G) for n in b.tensor_elements(t)]
+    # The elements of an input side by side in reading order (w[0,0], w[0,1], ...), not as crossings fall.
+    b.diagram.rows = [b.elements[t] for t in sorted(b.elements, key=natural_key)
+                      if G.in_degree(t) == 0 and len(b.elements[t]) > 1]
     if max_nodes is not None and len(b.diagram.nodes) > max_nodes:
         raise ValueError(f"graph too large to draw at level=\"scalar\": {len(b.diagram.nodes)} nodes "
                          f"(limit {max_nodes}); use level=\"tensor\" or pass max_nodes={len(b.diagram.nodes)}")

@@ -4,6 +4,8 @@ No network, no server: the diagram is inline SVG (laid out once), each frame
 is the CSS that restyles it (:func:`.frames.frame_css`), and a little inline
 JavaScript swaps frames on the previous/next/play buttons and the arrow keys,
 showing ``step i / n`` and the step's chain-rule text beside the diagram.
+``lesson.html#7`` opens at step 7. The diagram starts as wide as its panel when
+that keeps its text readable (``fit to width`` / ``actual size`` toggles it).
 """
 import json
 
@@ -21,7 +23,7 @@ main { display: flex; gap: 20px; padding: 16px 20px; align-items: flex-start; }
 #vg-diagram { flex: 1 1 auto; min-width: 0; max-height: calc(100vh - 110px); background: #fff;
               border: 1px solid #d0d7de; border-radius: 8px; padding: 12px; overflow: auto; }
 #vg-diagram svg { display: block; margin: 0 auto; }
-#vg-diagram.fit svg { max-width: 100%; max-height: calc(100vh - 140px); width: auto; height: auto; }
+#vg-diagram.fit svg { max-width: 100%; width: auto; height: auto; }
 aside { flex: 0 0 360px; position: sticky; top: 16px; background: #fff; border: 1px solid #d0d7de;
         border-radius: 8px; padding: 16px; }
 .vg-controls { display: flex; gap: 8px; }
@@ -103,10 +105,19 @@ _JS = """
   prev.addEventListener("click", function () { stop(); show(current - 1); });
   next.addEventListener("click", function () { stop(); show(current + 1); });
   play.addEventListener("click", toggle);
-  fit.addEventListener("click", function () {
-    diagram.classList.toggle("fit");
-    fit.textContent = diagram.classList.contains("fit") ? "actual size" : "fit to window";
-  });
+  function setFit(on) {
+    diagram.classList.toggle("fit", on);
+    fit.textContent = on ? "actual size" : "fit to width";
+  }
+  fit.addEventListener("click", function () { setFit(!diagram.classList.contains("fit")); });
+  // Start with the diagram as wide as the panel (no sideways scrolling), unless that would
+  // make its text too small to read; the active node is then scrolled into view.
+  (function () {
+    var svg = diagram.querySelector("svg");
+    if (!svg || !svg.width || !svg.width.baseVal) { return; }
+    var scale = (diagram.clientWidth - 24) / svg.width.baseVal.value;
+    if (scale < 1 && scale >= %(min_fit)s) { setFit(true); }
+  })();
   document.addEventListener("keydown", function (e) {
     if (e.key === "ArrowRight" || e.key === "ArrowDown") { stop(); show(current + 1); e.preventDefault(); }
     else if (e.key === "ArrowLeft" || e.key === "ArrowUp") { stop(); show(current - 1); e.preventDefault(); }
@@ -114,9 +125,13 @@ _JS = """
     else if (e.key === "End") { stop(); show(frames.length - 1); }
     else if (e.key === " ") { toggle(); e.preventDefault(); }
   });
-  show(0);
+  var start = /^#(?:step=)?(\\d+)$/.exec(window.location.hash);  // lesson.html#7 opens at step 7
+  show(start ? parseInt(start[1], 10) - 1 : 0);
 })();
 """
+
+
+MIN_FIT = 0.45  # the page opens fitted to the panel's width unless that shrinks the diagram below this scale
 
 
 def _json_for_script(value):
@@ -149,12 +164,12 @@ def stepper_html(lesson, title="forward and backward pass", interval=1200):
         f"<span id=\"vg-phase\" class=\"{first['phase']}\">{first['phase']}</span>\n"
         f"<div id=\"vg-title\">{xml_text(first['title'])}</div>\n"
         f"<pre id=\"vg-rule\" class=\"{first['phase']}\">{xml_text(chr(10).join(first['lines']))}</pre>\n"
-        "<button id=\"vg-fit\" type=\"button\">fit to window</button>\n"
+        "<button id=\"vg-fit\" type=\"button\">fit to width</button>\n"
         "<ol id=\"vg-list\"></ol>\n"
         "<p class=\"vg-help\">\u2190 \u2192 step \u00B7 space play/pause \u00B7 Home/End first/last</p>\n"
         "</aside>\n</main>\n</div>\n"
         f"<script type=\"application/json\" id=\"vg-frames\">{_json_for_script(frames)}</script>\n"
-        f"<script>{_JS % {'interval': int(interval)}}</script>\n</body>\n</html>\n"
+        f"<script>{_JS % {'interval': int(interval), 'min_fit': MIN_FIT}}</script>\n</body>\n</html>\n"
     )
 
 

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 
 from .draw import prepare
-from .frames import compute_frames, frame_css, frame_svg
+from .frames import caption_lines, compute_frames, frame_css, frame_svg
 from .layout import render_bytes
 from .levels import MAX_NODES
 
@@ -25,7 +25,8 @@ class Lesson:
     base_svg: str = None
 
     def frame_svgs(self):
-        return [frame_svg(self.base_svg, f, self.diagram) for f in self.frames]
+        band = caption_lines(self.frames)
+        return [frame_svg(self.base_svg, f, self.diagram, band) for f in self.frames]
 
     def frame_styles(self):
         return [frame_css(f, self.diagram) for f in self.frames]

@@ -27,6 +27,8 @@ META_COLOR = "#666666"      # shape / dtype line
 HIGHLIGHT_COLOR = "#ff8c00"  # the op of the current step
 NEAR_COLOR = "#1f6fb2"      # its operands / the tensors it feeds
 MODULE_COLOR = "#7f8c8d"
+CLUSTER_TEXT_COLOR = "#495057"  # module names on clusters: dark enough to read at a glance
+CLUSTER_FONT_SIZE = "13"
 
 # role -> (fill, border). Leaves and parameters stand apart from intermediates.
 ROLE_COLORS = {
@@ -86,13 +88,19 @@ def format_number(value):
     return text
 
 
+ROW_VALUES = 6  # a row of values longer than this wraps, so a 16-element vector stays a compact block
+
+
 def _format_nested(values, depth=0):
     if not isinstance(values, list):
         return format_number(values)
     if values and isinstance(values[0], list):
         inner = [_format_nested(v, depth + 1) for v in values]
         return "[" + (",\n" + " " * (depth + 1)).join(inner) + "]"
-    return "[" + ", ".join(format_number(v) for v in values) + "]"
+    texts = [format_number(v) for v in values]
+    per_row = -(-len(texts) // -(-len(texts) // ROW_VALUES)) if texts else 1  # rows as even as can be
+    rows = [", ".join(texts[i:i + per_row]) for i in range(0, len(texts), per_row)] or [""]
+    return "[" + (",\n" + " " * (depth + 1)).join(rows) + "]"
 
 
 def format_summary(summary, small=16):
@@ -128,22 +136,22 @@ def _stats_of(values):
 
 
 def short_summary(summary, small=4):
-    """One line for an edge label: the value(s) when at most ``small``, else the norm ``‖·‖``.
+    """One line for an edge label: the value(s) when at most ``small``, else the norm (``norm 5.0``).
 
     >>> short_summary({"values": [3.0, 4.0], "numel": 2}), short_summary({"values": [3.0, 4.0], "numel": 2}, 1)
-    ('[3.0, 4.0]', '‖·‖ 5.0')
+    ('[3.0, 4.0]', 'norm 5.0')
     """
     if not summary:
         return ""
     numel = summary.get("numel")
     values = summary.get("values")
     if values is not None and (numel is None or numel <= small):
-        return format_summary(summary, small).replace("\n", "")
+        return re.sub(r"\n\s*", " ", format_summary(summary, small))
     norm = summary.get("norm")
     if norm is None and values is not None:
         norm = math.sqrt(sum(v * v for v in _flatten(values)))
     if norm is not None:
-        return f"‖·‖ {format_number(norm)}"
+        return f"norm {format_number(norm)}"
     return format_summary(summary, 0).replace("  ", " ")
 
 
@@ -187,8 +195,10 @@ def html_label(rows, dim=False, show_grad=True):
         cells.append(body)
     if len(rows) == 1 and rows[0][0] == "op":
         return f"<{cells[0]}>"
+    # Several lines of values (a matrix, a wrapped vector) line up on the left, as numpy prints them.
+    opens = ['<TD BALIGN="LEFT">' if "\n" in text else "<TD>" for _, text in rows]
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
-            + "".join(f"<TR><TD>{c}</TD></TR>" for c in cells) + "</TABLE>>")
+            + "".join(f"<TR>{o}{c}</TD></TR>" for o, c in zip(opens, cells)) + "</TABLE>>")
 
 
 def tensor_rows(node, small=16, show_grad=True):
