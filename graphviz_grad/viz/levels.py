@@ -200,9 +200,16 @@ def _box_rows(G, call, box_of, show_grad):
     for t in params:
         data = G.nodes[t]
         name = str(data.get("name") or t).rsplit(".", 1)[-1]  # the box names the module already
-        rows.append(("data", f"{name}: {style.format_shape(data.get('shape'))}"))
+        # a small parameter by its values (w = 2.0), a large one by its shape (weight: 100×1000)
+        summary = data.get("data") or {}
+        if summary.get("values") is not None and summary.get("numel", 1) <= EDGE_LABEL_VALUES:
+            rows.append(("data", f"{name} = {style.short_summary(summary, EDGE_LABEL_VALUES)}"))
+        else:
+            rows.append(("data", f"{name}: {style.format_shape(data.get('shape'))}"))
         if show_grad and data.get("grad"):
-            rows.append(("grad", f"{name}.grad {style.short_summary(data['grad'], EDGE_LABEL_VALUES)}"))
+            grad = data["grad"]
+            small = grad.get("values") is not None and grad.get("numel", 1) <= EDGE_LABEL_VALUES
+            rows.append(("grad", f"{name}.grad {'= ' if small else ''}{style.short_summary(grad, EDGE_LABEL_VALUES)}"))
     return rows
 
 

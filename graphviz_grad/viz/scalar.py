@@ -197,9 +197,9 @@ def _draw_op(b, op, kind, ins, out, view):
 
 def _elementwise(b, view, out, symbol, operand_lists):
     """One op node per output element, fed by that element's operands."""
+    nodes = [b.op_node(symbol) for _ in operand_lists]  # ops before their results, in reading order
     results = b.tensor_elements(out)
-    for result, operands in zip(results, operand_lists):
-        node = b.op_node(symbol)
+    for node, result, operands in zip(nodes, results, operand_lists):
         view.nodes.append(node)
         for operand in operands:
             view.inputs.append(operand)
@@ -239,8 +239,9 @@ def _matmul(b, op, kind, ins, in_shapes, out, out_shape, view):
     a_val = _flat(b.G.nodes[ins[0]].get("data"), A.size)
     w_val = _flat(b.G.nodes[ins[1]].get("data"), W.size)
     bias = b.elements[ins[2]] if len(ins) > 2 else None
-    out_el = b.tensor_elements(out)
-    out_grad = _flat(b.G.nodes[out].get("grad"), len(out_el))
+    n_out = A.shape[0] * W.shape[1]
+    out_grad = _flat(b.G.nodes[out].get("grad"), n_out)
+    sums = []
     for o, (i, j) in enumerate(np.ndindex(A.shape[0], W.shape[1])):
         plus = b.op_node("+")
         view.nodes.append(plus)
@@ -260,8 +261,10 @@ def _matmul(b, op, kind, ins, in_shapes, out, out_shape, view):
             source = bias[j % len(bias)]
             view.inputs.append(source)
             b.edge(view, source, plus)
-        view.outputs.append(out_el[o])
-        b.edge(view, plus, out_el[o])
+        sums.append(plus)
+    for plus, result in zip(sums, b.tensor_elements(out)):  # results after the ops that make them
+        view.outputs.append(result)
+        b.edge(view, plus, result)
     return True
 
 
