@@ -47,6 +47,35 @@ def _tensor_home(G, tensor, calls):
     return homes.pop() if len(homes) == 1 else None
 
 
+UPDATE = "update"  # the cluster of a tape's update step (w -= lr * w.grad, optimizer.step())
+UPDATE_LABEL = "update (no_grad)"
+
+
+def _update_members(G):
+    """Model nodes drawn in the update cluster: a tape's update ops after the forward pass, what they
+    make, and what only they use (the gradients read, the learning rate)."""
+    ops = ops_in_order(G)
+    forward = [G.nodes[op].get("forward_step") for op in ops if (G.nodes[op].get("phase") or "forward") == "forward"]
+    after = max((s for s in forward if isinstance(s, int)), default=-1)
+    members = {op for op in ops if G.nodes[op].get("phase") == "update"
+               and isinstance(G.nodes[op].get("forward_step"), int) and G.nodes[op]["forward_step"] > after}
+    if not members:
+        return members
+    for op in list(members):
+        members.update(t for t, _, _ in op_outputs(G, op))
+    for op in list(m for m in members if G.nodes[m].get("kind") == "op"):
+        for t, _, _ in op_inputs(G, op):
+            if G.in_degree(t) == 0 and all(c in members for c in G.successors(t)):
+                members.add(t)
+    return members
+
+
+def _with_update_cluster(diagram, homes):
+    """Add the update cluster when a node lives in it."""
+    if UPDATE in homes:
+        diagram.clusters[UPDATE] = Cluster(UPDATE, UPDATE_LABEL, None)
+
+
 def _grad_label(edge_data):
     # The node already lists its gradient in full; the edge carries a short reminder.
     return style.short_summary(edge_data.get("grad"), EDGE_LABEL_VALUES)
@@ -62,6 +91,7 @@ def tensor_level(G, *, small=16, backward=True, rankdir="TB", clusters=True, max
     diagram = _new_diagram(G, rankdir, backward)
     names = safe_names(G)
     calls = module_calls(G) if clusters else None
+    update = _update_members(G) if clusters else set()
     homes = {}
     for node_id in nodes_in_order(G):
         data = G.nodes[node_id]
@@ -74,11 +104,14 @@ def tensor_level(G, *, small=16, backward=True, rankdir="TB", clusters=True, max
             rows = style.tensor_rows(data, small, show_grad=diagram.backward)
             node = Node(name, style.tensor_attrs(data), rows, home, "tensor")
             diagram.tensor_nodes[node_id] = [name]
+        if node_id in update:
+            node.cluster = home = UPDATE
         if home is not None:
             homes[name] = home
         diagram.nodes.append(node)
     if calls:
-        diagram.clusters = _clusters_for(calls, set(homes.values()))
+        diagram.clusters = _clusters_for(calls, set(homes.values()) - {UPDATE})
+        _with_update_cluster(diagram, set(homes.values()))
     for op in ops_in_order(G):
         view = OpView(nodes=[names[op]])
         for tensor, _, edge in op_inputs(G, op):
@@ -137,6 +170,7 @@ def module_level(G, *, small=16, backward=True, rankdir="TB", max_nodes=MAX_NODE
     _check_size(len(drawn), "module", max_nodes)
 
     diagram = _new_diagram(G, rankdir, backward)
+    update = _update_members(G)
     used_homes = set()
     emitted = set()
     for node_id in nodes_in_order(G):
@@ -159,13 +193,16 @@ def module_level(G, *, small=16, backward=True, rankdir="TB", max_nodes=MAX_NODE
                 home = by_key[home].parent
             node = Node(name, style.tensor_attrs(data),
                         style.tensor_rows(data, small, show_grad=diagram.backward), home, "tensor")
+        if node_id in update and node_id not in box_of:
+            node.cluster = home = UPDATE
         if home is not None:
             used_homes.add(home)
         diagram.nodes.append(node)
     for node_id, data in G.nodes(data=True):
         if data.get("kind") == "tensor":
             diagram.tensor_nodes[node_id] = [rep[node_id]]
-    diagram.clusters = _clusters_for(calls, used_homes)
+    diagram.clusters = _clusters_for(calls, used_homes - {UPDATE})
+    _with_update_cluster(diagram, used_homes)
     _module_edges(G, diagram, rep)
     diagram.root_nodes = sorted({rep[t] for t in root_tensors(G)})
     return diagram
