@@ -89,3 +89,27 @@ def test_play_runs_to_the_last_step(browser, tmp_path):
     browser.find_element(By.ID, "vg-play").click()
     WebDriverWait(browser, 10).until(lambda d: _state(d)["counter"] == "step 4 / 4")
     assert "play" in browser.find_element(By.ID, "vg-play").text
+
+
+def test_a_step_number_in_the_address_opens_that_step(browser, tmp_path):
+    path = vg.viz.stepper(ywxb_graph(), str(tmp_path / "lesson.html"))
+    browser.get("file://" + path + "#3")
+    state = _state(browser)
+    assert state["counter"] == "step 3 / 4" and state["op1"] == "rgb(255, 140, 0)"  # backward through add
+    assert state["rule"].splitlines()[0] == "start: y.grad = 1.0"
+
+
+def test_a_wide_diagram_opens_fitted_to_the_panel(browser, tmp_path):
+    from test_viz_graphs import chain_graph
+
+    G = chain_graph(6)
+    for i in range(7):  # wide labels: the diagram is wider than the panel at actual size
+        G.nodes[f"t{i}"]["name"] = f"a very long tensor name number {i} " * 3
+    path = vg.viz.stepper(G, str(tmp_path / "lesson.html"))
+    browser.get("file://" + path)
+    fitted = browser.execute_script("""
+        const d = document.getElementById('vg-diagram'), svg = d.querySelector('svg');
+        return {fit: d.classList.contains('fit'), svgWidth: svg.getBoundingClientRect().width,
+                panel: d.clientWidth, button: document.getElementById('vg-fit').textContent};
+    """)
+    assert fitted["fit"] and fitted["svgWidth"] <= fitted["panel"] and fitted["button"] == "actual size"
