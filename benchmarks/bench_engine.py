@@ -2,7 +2,8 @@
 
     python benchmarks/bench_engine.py               # all three comparisons + per-op overhead
     python benchmarks/bench_engine.py --quick       # fewer repetitions (a smoke run, noisier)
-    python benchmarks/bench_engine.py --reps 31 --only 1,3 --threads 2
+    python benchmarks/bench_engine.py --reps 31 --only 1,3 --threads 0   # NumPy's default threads
+    python benchmarks/bench_engine.py --clock cpu   # CPU time: steadier on a busy machine
 
 Each comparison times its two sides side by side in one run: after a warm-up,
 every repetition times a block of steps of one side and then of the other,
@@ -23,14 +24,18 @@ per-repetition ratios (each ratio taken from two adjacent blocks).
    matrix products dominate and what is left is the engine's extra array work.
    Target: ≤ 1.05×.
 
-Threads: NumPy's matrix products run on its BLAS (OpenBLAS), which by default
-uses one thread per available core. PyTorch gets the same number through
-``torch.set_num_threads`` (read from OpenBLAS through threadpoolctl when it is
-installed, else through ctypes), so that both libraries compute with the same
-cores and the ratio measures the engines, not their thread pools.
-``--threads N`` sets both, NumPy's BLAS and torch; ``--threads 1`` is the
-steadier choice on a machine shared with other work, where a BLAS thread that
-waits for a busy core can stall a whole matrix product.
+Threads: both libraries compute with the same number of BLAS threads:
+NumPy's OpenBLAS is set through threadpoolctl when it is installed, else
+through ctypes, and torch through ``torch.set_num_threads``. The default is
+ONE thread for both: the ratios are meant to measure the engines, not two
+thread pools, and on the small shared machines this runs on (2 cores, other
+jobs running) OpenBLAS's threads spin and wait for busy cores: the small step
+took 68 ms with 2 threads against 1 ms with one, and the spinning threads slowed
+even the per-op figures, which use no BLAS at all, 5×. ``--threads N`` picks
+another count for both; ``--threads 0`` keeps NumPy's own default (one per
+core) and gives torch the same number. ``--clock cpu`` times this process's
+CPU time instead of elapsed time, which leaves out the time spent waiting for a
+core (meaningful with one thread only: spinning BLAS threads count as CPU time).
 
 Also printed, for reference: the Python overhead per op, from a chain of
 1,000 ops on 0-d tensors (forward under autograd, forward + backward, and under
@@ -57,11 +62,14 @@ LR = 1e-6
 # --- timing -----------------------------------------------------------------------------------
 
 
+_clock = time.perf_counter
+
+
 def _time_block(fn, steps):
-    start = time.perf_counter()
+    start = _clock()
     for _ in range(steps):
         fn()
-    return (time.perf_counter() - start) / steps
+    return (_clock() - start) / steps
 
 
 def _calibrate(fns, target_s):
@@ -331,17 +339,22 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=21, help="interleaved repetitions per comparison")
     parser.add_argument("--quick", action="store_true", help="7 repetitions, shorter blocks")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="wall: elapsed time; cpu: this process's CPU time (with one thread: time spent "
+                             "waiting for a core is not counted)")
     parser.add_argument("--only", default="1,2,3,ops", help="comma list of 1, 2, 3, ops")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="BLAS threads of NumPy and torch both (default: NumPy's own, all cores)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="BLAS threads of NumPy and torch both (default 1; 0: NumPy's own default)")
     args = parser.parse_args(argv)
     reps = 7 if args.quick else args.reps
     block_s = 0.05 if args.quick else 0.15
     which = set(args.only.split(","))
 
     threads, source = blas_threads(args.threads)
+    global _clock
+    _clock = time.perf_counter if args.clock == "wall" else time.process_time
     print(f"graphviz_grad on NumPy {np.__version__}, Python {sys.version.split()[0]}; "
-          f"BLAS threads {threads} ({source}); {reps} interleaved repetitions")
+          f"BLAS threads {threads} ({source}); {reps} interleaved repetitions; {args.clock} clock")
     results = {}
 
     if "1" in which:

@@ -480,6 +480,21 @@ def test_inplace_with_grad_on_a_non_leaf_is_recorded():
     assert_same(program)
 
 
+@pytest.mark.parametrize("inplace", [lambda b: b.mul_(3), lambda b: b.relu_(), lambda b: b.add_(1),
+                                     lambda b: b.clamp_(min=0.5)])
+def test_uses_before_an_inplace_op_keep_the_old_value_like_torch(inplace):
+    # c = b + 1 ran before b changed: its gradient goes to the old b, not through the in-place op
+    def program(lib):
+        a = lib.tensor(data(3), requires_grad=True)
+        b = a * 2
+        c = b + 1
+        inplace(b)
+        (c * 5 + b).sum().backward()
+        return a.grad, c.grad_fn.next_functions[0][0] is b.grad_fn
+
+    assert_same(program)
+
+
 @pytest.mark.parametrize("inplace", [lambda b: b.mul_(3), lambda b: b.relu_(), lambda b: b.add_(1)])
 def test_inplace_with_grad_invalidates_earlier_saved_values_like_torch(inplace):
     for lib in (torch, vg):

@@ -1,8 +1,12 @@
 """Backward: one iterative walk over the graph, most recent op first.
 
-No recursion, so a chain of any length backpropagates; a node runs once all
-its consumers have handed it their gradients (Kahn's order, ties broken by
-creation order as PyTorch does). Broadcasting is undone here, in one place.
+No recursion, so a chain of any length backpropagates. Nodes run in reverse
+creation order (a heap keyed by each node's sequence number, as PyTorch's
+priority): every op that consumed a node's output was created after it, so
+when a node comes up all the gradients it will receive have arrived, with no
+dependency-counting pass. Each op records the ``grad_fn`` of its inputs when it
+runs (``next_fns``), so an in-place op applied later does not re-route earlier
+uses of the tensor. Broadcasting is undone here, in one place.
 
 >>> import graphviz_grad as vg
 >>> x = vg.tensor(1.0, requires_grad=True)
@@ -34,27 +38,6 @@ def unbroadcast(grad, shape):
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
     return grad.reshape(shape) if grad.shape != shape else grad
-
-
-def _dependencies(roots):
-    """For every node reachable from ``roots``: how many edges of the graph feed it a gradient."""
-    deps = {}
-    stack = list(roots)
-    seen = set(roots)
-    while stack:
-        node = stack.pop()
-        for t, need in zip(node.inputs, node.needs_input_grad):
-            if need:
-                fn = t.grad_fn
-                if fn is not None:
-                    if fn in deps:
-                        deps[fn] += 1
-                    else:
-                        deps[fn] = 1
-                    if fn not in seen:
-                        seen.add(fn)
-                        stack.append(fn)
-    return deps
 
 
 def _freed_error(node):
@@ -89,8 +72,6 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
         else:
             buffers[fn] = g
             heap.append((-fn.seq, id(fn), fn))
-    deps = _dependencies([item[2] for item in heap])
-    heap = [item for item in heap if item[2] not in deps]
     heapq.heapify(heap)
     recorders = _hook_state.recorders
     prev_grad, prev_in_backward = grad_mode.state.enabled, _hook_state.in_backward
@@ -100,6 +81,8 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
     heappop, heappush = heapq.heappop, heapq.heappush
     try:
         while heap:
+            # The most recent node first: every op that consumed its output was made after it,
+            # so by now all the gradients it will receive are in its buffer.
             node = heappop(heap)[2]
             grad = buffers.pop(node)
             if node.freed:
@@ -111,7 +94,9 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             grads_in = node.backward(grad)
             aliasing = node.function is not None  # user code may return shared tensors
             delivered = []
-            for t, g, need in zip(node.inputs, grads_in, node.needs_input_grad):
+            inputs = node.inputs
+            for t, fn, g, need in zip(inputs, node.next_fns or [t.grad_fn for t in inputs], grads_in,
+                                      node.needs_input_grad):
                 if not need or g is None:
                     delivered.append(None)
                     continue
@@ -121,7 +106,6 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                 if g.dtype is not data.dtype and g.dtype != data.dtype:
                     g = g.astype(data.dtype)
                 delivered.append(g)
-                fn = t.grad_fn
                 if not accumulate and id(t) in capture:
                     _capture(capture, t, g)
                 if fn is None:
@@ -134,9 +118,6 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                     buffers[fn] = buffers[fn] + g
                 else:
                     buffers[fn] = g
-                left = deps[fn] - 1
-                deps[fn] = left
-                if not left:
                     heappush(heap, (-fn.seq, id(fn), fn))
             node.grad_out, node.grads_in = grad, delivered  # references only: vg.graph(t) shows them on edges
             if _hook_state.recorders:

@@ -74,6 +74,7 @@ class Op:
     saved_versions = ()
     saved_output_version = None
     function = None  # the user's Function class, on the nodes of custom Functions
+    next_fns = ()  # per input, its grad_fn when this op ran (None for a leaf): the edges backward follows
 
     def forward(self, *arrays):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -117,6 +118,12 @@ class Op:
             if True in needs:
                 node.inputs = inputs
                 node.needs_input_grad = needs
+                if n == 2:
+                    node.next_fns = (a.grad_fn, b.grad_fn)
+                elif n == 1:
+                    node.next_fns = (inputs[0].grad_fn,)
+                else:
+                    node.next_fns = tuple([t.grad_fn for t in inputs])
                 node.seq = _next_seq()
                 node.module = _hook_state.module
                 saved = cls.saved_inputs
@@ -162,11 +169,12 @@ class Op:
     def next_functions(self):
         """PyTorch-style ``(node, 0)`` pairs; a leaf is shown by its AccumulateGrad stand-in."""
         out = []
-        for t, need in zip(self.inputs, self.needs_input_grad):
+        fns = self.next_fns or [t.grad_fn for t in self.inputs]
+        for t, fn, need in zip(self.inputs, fns, self.needs_input_grad):
             if not need:
                 out.append((None, 0))
-            elif t.grad_fn is not None:
-                out.append((t.grad_fn, 0))
+            elif fn is not None:
+                out.append((fn, 0))
             else:
                 out.append((AccumulateGrad(t), 0))
         return tuple(out)
@@ -330,6 +338,7 @@ class Function(metaclass=FunctionMeta):
                 )
             node.inputs = tensors
             node.needs_input_grad = needs
+            node.next_fns = tuple([t.grad_fn for t in tensors])
             node.seq = _next_seq()
             node.module = _hook_state.module
             non_diff = getattr(node, "_non_differentiable", ())
