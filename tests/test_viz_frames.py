@@ -123,6 +123,21 @@ def test_module_level_frames_step_box_by_box():
     assert [f.title for f in frames][:4] == ["forward 1/4 · linear", "forward 2/4 · relu", "forward 3/4 · linear",
                                              "forward 4/4 · mse_loss"]
     assert frames[4].nodes["op3"] == "active" and frames[-1].nodes["m_c1"] == "active"
+    # a box shows its parameters' gradients from its own backward step on, not before
+    backward = frames[4:]
+    assert [("m_c3" in f.grads, "m_c1" in f.grads) for f in backward] == [
+        (False, False), (True, False), (True, False), (True, True)]
+
+
+def test_scalar_level_frames_show_each_gradient_once_its_step_ran():
+    x = vg.tensor([1.0, 2.0])
+    w = vg.tensor([[0.5, -1.0]], requires_grad=True)
+    y = (w @ x).sum()
+    y.backward()
+    result = lesson(y, level="scalar", svg=False)
+    values = [n for n in result.diagram.nodes if n.kind == "tensor"]
+    last = result.frames[-1]
+    assert all(n.name in last.grads for n in values if any(k == "grad" for k, _ in n.rows))
 
 
 def test_scalar_level_frames():

@@ -118,8 +118,9 @@ def compute_frames(G, diagram):
             lines.insert(0, seed)
         frame = Frame("backward", f"backward {i + 1}/{len(b_groups)} · {_op_names(G, group)}", lines)
         _mark(frame, views, [op for op in update if op not in group], "future")
-        for op in group:
-            shown.update(views[op].inputs)
+        for op in group:  # what this step read (its results' gradients) and wrote (its inputs', a box's)
+            view = views[op]
+            shown.update(view.inputs + view.outputs + view.nodes)
         frame.grads = set(shown)
         _mark_active(frame, views, group)
         flowed = {e for g in b_groups[: i + 1] for op in g for e in views[op].grad_edges}
