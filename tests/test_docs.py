@@ -1,0 +1,246 @@
+"""The documentation: its images regenerate byte for byte, its code runs, its links resolve.
+
+(a) **Images.** ``vizgrad docs OUT`` into a temporary folder must reproduce
+    ``docs/images/`` exactly: the same set of files, and every SVG, HTML and
+    DOT file byte for byte. A PNG is compared through its DOT source, the
+    ``.dot`` file that ``vizgrad docs`` writes beside it (compared byte for
+    byte like every file), because PNG bytes depend on the fonts and the
+    rasterizer of the machine; the PNG itself must only be a PNG. When this
+    fails, the images are stale: run ``vizgrad docs docs/`` from the
+    repository root and commit ``docs/images/``.
+(b) **Code.** Every fenced ``python`` block of README.md, docs/*.md and
+    docs/lessons/*.md runs: each file's blocks in order, as one program, in a
+    subprocess whose working folder is a fresh temporary folder. The one
+    exception is marked where it stands: a block right after the comment line
+    ``<!-- copy of examples/NAME.py ... -->`` is a whole tutorial program (500
+    training steps); it is not run here (tests/test_seeds.py runs the file)
+    but it must equal the file exactly.
+(c) **Links.** Every image and link target in those pages that is not a web
+    address exists; pages under docs/ link only inside docs/ (mkdocs builds
+    the site from docs/ alone).
+(d) **Lessons show their own code.** Each lesson contains, as a Python block,
+    the program its images are drawn from (``docs_cmd.PROGRAMS``, at the
+    tutorial's sizes and at the tiny ones), and the tutorial program it
+    teaches.
+"""
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from graphviz_grad.cli import docs_cmd
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+IMAGES = DOCS / "images"
+PAGES = sorted([ROOT / "README.md", *DOCS.glob("*.md"), *DOCS.glob("lessons/*.md"), *DOCS.glob("reference/*.md")])
+RUN_PAGES = [p for p in PAGES if (p.parent.name != "reference" or p.name == "api.md")
+             and "```python" in p.read_text(encoding="utf-8")]
+COPY_MARK = re.compile(r"<!-- copy of (examples/[\w.-]+\.py)\b.*-->")
+FENCE = re.compile(r"^```(\S*)[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
+# lesson file -> (its program in docs_cmd.PROGRAMS, the tutorial program it teaches)
+LESSONS = {
+    "01-numpy.md": ("numpy", "01_numpy.py"),
+    "02-tensor.md": ("tensor", "02_tensor.py"),
+    "03-autograd.md": ("autograd", "03_autograd.py"),
+    "04-custom-function.md": ("custom-function", "04_custom_function.py"),
+    "05-nn.md": ("nn", "05_nn.py"),
+    "06-optim.md": ("optim", "06_optim.py"),
+    "07-module.md": ("module", "07_module.py"),
+    "08-dynamic.md": ("dynamic", "08_dynamic.py"),
+    "09-scalar.md": ("scalar", "09_scalar.py"),
+    "10-linear-regression.md": ("linear-regression", "10_linear_regression.py"),
+}
+
+
+def blocks(page):
+    """``(language, code, line, copy_of)`` for each fenced block of ``page``, in order."""
+    text = page.read_text(encoding="utf-8")
+    found = []
+    for match in FENCE.finditer(text):
+        before = text[:match.start()].rstrip("\n").rsplit("\n", 1)[-1]
+        mark = COPY_MARK.fullmatch(before.strip())
+        line = text.count("\n", 0, match.start()) + 2  # the first line of code
+        found.append((match.group(1), match.group(2), line, mark.group(1) if mark else None))
+    return found
+
+
+def _relative(path):
+    return path.relative_to(ROOT).as_posix()
+
+
+# --- (a) the images --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory):
+    """``vizgrad docs OUT`` run once, in a subprocess, as a user runs it."""
+    out = tmp_path_factory.mktemp("docs")
+    code = "import sys; from graphviz_grad.cli.app import main; sys.exit(main(['docs', sys.argv[1]]))"
+    result = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True,
+                            timeout=600, cwd=out)
+    assert result.returncode == 0, f"vizgrad docs failed:\n{result.stdout}\n{result.stderr}"
+    return out / "images"
+
+
+def _files(folder):
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_every_diagram_lands_under_images():
+    for diagram in docs_cmd.DIAGRAMS:
+        assert diagram.path.startswith("images/"), diagram.path
+
+
+def test_vizgrad_docs_writes_exactly_the_committed_images(regenerated):
+    committed, produced = _files(IMAGES), _files(regenerated)
+    hint = " (run `vizgrad docs docs/` from the repository root and commit docs/images/)"
+    assert not produced - committed, f"not committed: {sorted(produced - committed)}{hint}"
+    assert not committed - produced, f"committed but no longer drawn: {sorted(committed - produced)}{hint}"
+
+
+def test_committed_images_are_byte_identical_to_a_fresh_run(regenerated):
+    stale = []
+    for name in sorted(_files(IMAGES) & _files(regenerated)):
+        ours, fresh = IMAGES / name, regenerated / name
+        if name.endswith(".png"):
+            assert ours.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{name} is not a PNG"
+            assert (IMAGES / name).with_suffix(".dot").is_file(), f"{name} has no .dot source beside it"
+            continue  # compared through its .dot file
+        if ours.read_bytes() != fresh.read_bytes():
+            stale.append(name)
+    assert not stale, (f"these images differ from what `vizgrad docs` draws now: {stale}; "
+                       "run `vizgrad docs docs/` from the repository root and commit docs/images/")
+
+
+def test_regeneration_is_deterministic_in_one_process(tmp_path):
+    """Two builds in one process give the same bytes (no ids, dates or counters leak into the output)."""
+    picks = [d for d in docs_cmd.DIAGRAMS if d.path in (
+        "images/chain-rule.svg", "images/tensor/steps.html", "images/dynamic/tiny.svg")]
+    for run in ("one", "two"):
+        for diagram in picks:
+            docs_cmd.build(diagram, tmp_path / run)
+    assert _files(tmp_path / "one") == _files(tmp_path / "two")
+    for name in _files(tmp_path / "one"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+# --- (b) the code blocks ---------------------------------------------------------------------------
+
+_RUNNER = textwrap.dedent("""\
+    import json, sys
+    namespace = {"__name__": "__main__"}
+    for code, where in json.load(open(sys.argv[1], encoding="utf-8")):
+        exec(compile(code, where, "exec"), namespace)
+""")
+
+
+@pytest.mark.parametrize("page", RUN_PAGES, ids=_relative)
+def test_python_blocks_run(page, tmp_path):
+    import json
+
+    runnable = []
+    for language, code, line, copy_of in blocks(page):
+        if language != "python":
+            continue
+        if copy_of:
+            assert code == (ROOT / copy_of).read_text(encoding="utf-8"), (
+                f"{_relative(page)}:{line}: the block is not an exact copy of {copy_of}")
+            continue
+        runnable.append((code, f"{_relative(page)}, block at line {line}"))
+    assert runnable, f"{_relative(page)} has only copies of examples/ to run"
+    (tmp_path / "blocks.json").write_text(json.dumps(runnable), encoding="utf-8")
+    (tmp_path / "run_blocks.py").write_text(_RUNNER, encoding="utf-8")
+    env = dict(os.environ, MPLBACKEND="Agg")
+    result = subprocess.run([sys.executable, "run_blocks.py", "blocks.json"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"a Python block of {_relative(page)} failed:\n{result.stderr[-4000:]}"
+
+
+def test_every_python_block_is_either_run_or_a_marked_copy():
+    """A copy mark must sit right above a python block, and name an existing file."""
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        marks = len(COPY_MARK.findall(text))
+        copies = [b for b in blocks(page) if b[3]]
+        assert marks == len(copies), f"{_relative(page)}: a copy mark is not followed by a code block"
+        for language, _, line, copy_of in copies:
+            assert language == "python" and (ROOT / copy_of).is_file(), f"{_relative(page)}:{line}"
+
+
+# --- (c) the links ---------------------------------------------------------------------------------
+
+_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_HTML_LINK = re.compile(r"""(?:src|href)=["']([^"']+)["']""")
+
+
+def _targets(page):
+    text = page.read_text(encoding="utf-8")
+    text = FENCE.sub("", text)  # code is not a link
+    text = re.sub(r"`[^`\n]*`", "", text)
+    return _LINK.findall(text) + _HTML_LINK.findall(text)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_relative)
+def test_links_and_images_exist(page):
+    missing, outside = [], []
+    for target in _targets(page):
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith("#"):
+            continue  # a web address, mailto:, or an anchor of the same page
+        path = (page.parent / target.split("#", 1)[0]).resolve()
+        if not path.exists():
+            missing.append(target)
+        elif page.is_relative_to(DOCS) and not path.is_relative_to(DOCS):
+            outside.append(target)
+    assert not missing, f"{_relative(page)} links to missing files: {missing}"
+    assert not outside, f"{_relative(page)} links outside docs/ (mkdocs cannot follow): {outside}"
+
+
+def test_every_image_is_used():
+    """Each image drawn for the docs is shown or linked somewhere (a .dot is a PNG's source)."""
+    used = set()
+    for page in PAGES:
+        for target in _targets(page):
+            path = (page.parent / target.split("#", 1)[0]).resolve()
+            if path.is_relative_to(IMAGES):
+                used.add(path.relative_to(IMAGES).as_posix())
+    drawn = {d.path.removeprefix("images/") for d in docs_cmd.DIAGRAMS if not d.path.endswith("/")}
+    unused = sorted(drawn - used)
+    assert not unused, f"images drawn by vizgrad docs but shown on no page: {unused}"
+
+
+def test_readme_keeps_the_setup_commands_and_the_picture():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert 'pip install . && vizgrad render "y=w*x+b" x=1 w=2 b=3' in readme
+    assert 'pip install ".[test]" && pytest -q' in readme
+    assert "](docs/images/chain-rule.png)" in readme
+
+
+# --- (d) the lessons show their own code -----------------------------------------------------------
+
+
+def test_there_is_one_lesson_per_program():
+    assert sorted(p.name for p in DOCS.glob("lessons/*.md")) == sorted(LESSONS)
+    assert sorted(program for program, _ in LESSONS.values()) == sorted(docs_cmd.PROGRAMS)
+
+
+@pytest.mark.parametrize("lesson", sorted(LESSONS))
+def test_lesson_shows_the_code_of_its_images_and_its_program(lesson):
+    page = DOCS / "lessons" / lesson
+    program, script = LESSONS[lesson]
+    codes = [code for language, code, _, _ in blocks(page) if language == "python"]
+    sources = [docs_cmd.program_source(program)]
+    if program in docs_cmd.SIZED:
+        sources.append(docs_cmd.program_source(program, tiny=True))
+    for source in sources:
+        assert any(code.startswith(source) for code in codes), (
+            f"{lesson} does not show the code its images are drawn from (docs_cmd.PROGRAMS[{program!r}])")
+    tutorial = (ROOT / "examples" / script).read_text(encoding="utf-8")
+    assert any(code.startswith(tutorial) for code in codes), f"{lesson} does not show examples/{script}"
+    text = page.read_text(encoding="utf-8")
+    for image in ("forward.svg", "backward.svg", "steps.html"):
+        assert f"../images/{program}/{image}" in text, f"{lesson} does not show {image}"
