@@ -52,8 +52,19 @@ def _script():
 
 
 VIZGRAD = _script()
-ENV = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb", "PYTHONDONTWRITEBYTECODE": "1"}
+ENV = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}
 ENV.pop("FORCE_COLOR", None)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _bytecode_cache(tmp_path_factory):
+    """Subprocesses keep their compiled bytecode in a temporary folder, never in the repository.
+
+    (Where PYTHONDONTWRITEBYTECODE is set, every subprocess would otherwise compile the
+    package again: a good part of each run.)
+    """
+    ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+    ENV["PYTHONPYCACHEPREFIX"] = str(tmp_path_factory.mktemp("pycache"))
 
 
 def vizgrad(*args, cwd, timeout=TIMEOUT, command=None):
