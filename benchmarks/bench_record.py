@@ -9,6 +9,11 @@ each repetition times ``--steps`` steps without recording, then ``--steps``
 steps each inside its own ``with vg.record():``, alternating which goes first; the medians are compared. Also printed:
 one tape around all steps with a bounded ring (``max_events``), and
 ``vg.graph(loss)`` after backward. Target (issue 4): on/off ≤ 1.15×.
+
+Wall-clock medians are the figure; CPU time (``process_time``, all threads) is
+printed beside them because it is steadier on a shared machine. A multi-threaded
+BLAS that spins while waiting inflates both; ``OPENBLAS_NUM_THREADS=1`` gives
+the steadiest figures on small machines.
 """
 import argparse
 import statistics
@@ -36,10 +41,11 @@ def make_step(x, y, w1, w2, lr=1e-6):
 
 
 def time_steps(fn, steps):
-    start = time.perf_counter()
+    """(wall, CPU) seconds per step; CPU time (all threads) is steadier on a busy machine."""
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(steps):
         fn()
-    return (time.perf_counter() - start) / steps
+    return (time.perf_counter() - start) / steps, (time.process_time() - cpu) / steps
 
 
 def main():
@@ -82,18 +88,24 @@ def main():
     for fn in variants.values():  # warm-up
         time_steps(fn, 3)
     times = {name: [] for name in variants}
+    cpu = {name: [] for name in variants}
     names = list(variants)
     for rep in range(args.reps):
         order = names if rep % 2 == 0 else names[::-1]
         for name in order:
-            times[name].append(time_steps(variants[name], args.steps))
+            wall, used = time_steps(variants[name], args.steps)
+            times[name].append(wall)
+            cpu[name].append(used)
     base = statistics.median(times["off"])
+    cpu_base = statistics.median(cpu["off"])
     print(f"tutorial step N={N} D_in={D_IN} H={H} D_out={D_OUT} on {dev}, {args.reps} reps × {args.steps} steps")
     for name in names:
-        med = statistics.median(times[name])
-        print(f"  {name:<24} {med * 1e3:8.3f} ms/step   ratio to off {med / base:5.3f}×")
+        med, cpu_med = statistics.median(times[name]), statistics.median(cpu[name])
+        print(f"  {name:<24} {med * 1e3:8.3f} ms/step   ratio to off {med / base:5.3f}×"
+              f"   (CPU {cpu_med * 1e3:8.3f} ms/step, {cpu_med / cpu_base:5.3f}×)")
     ratio = statistics.median(times["record() per step"]) / base
-    print(f"recording on/off: {ratio:.3f}× (target ≤ 1.15×)")
+    cpu_ratio = statistics.median(cpu["record() per step"]) / cpu_base
+    print(f"recording on/off: {ratio:.3f}× (CPU time {cpu_ratio:.3f}×; target ≤ 1.15×)")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,11 @@ the values AND the gradients of every input are compared.
 
 >>> helper_test_op([(3, 1), (1, 4)], lambda lib, a, b: a * b)  # doctest: +SKIP
 """
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -118,3 +123,31 @@ def helper_test_op(shapes, fn, torch_fn=None, dtype="float32", device="cpu", val
         assert o.grad.shape == o.shape, f"input {i}: grad shape {o.grad.shape} != {o.shape}"
         assert_close(o.grad, t.grad, rtol, atol, f"gradient of input {i}")
     return v_out, t_out
+
+
+# --- memory: resident set size of a program run in a fresh interpreter ---------------------------
+
+HAS_PROC_STATM = Path("/proc/self/statm").exists()
+needs_proc_statm = pytest.mark.skipif(not HAS_PROC_STATM, reason="reads RSS from /proc/self/statm")
+
+_RSS_PRELUDE = """
+import os as _os
+def rss():
+    \"\"\"This process's resident set size, in bytes.\"\"\"
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * _os.sysconf("SC_PAGE_SIZE")
+"""
+
+
+def run_measuring_rss(program, *args, timeout=300, env=None):
+    """Run ``program`` (Python text that may call ``rss()``) in a fresh interpreter; the integers it prints.
+
+    ``args`` become its ``sys.argv[1:]``; ``env`` adds environment variables.
+    Used by the memory tests: print ``rss()`` after a warm-up and at the end, and
+    compare (a leak of one step's graph per step shows as tens of megabytes).
+    """
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run([sys.executable, "-c", _RSS_PRELUDE + program, *args], capture_output=True, text=True,
+                          timeout=timeout, env=full_env)
+    assert proc.returncode == 0, proc.stderr
+    return [int(v) for v in proc.stdout.split()]

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import needs_proc_statm, run_measuring_rss
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES_DIR = ROOT / "examples"
@@ -337,23 +338,19 @@ def test_functions_as_written_train_like_the_tutorial():
 RSS_PROGRAM = """
 import sys
 from graphviz_grad.examples import EXAMPLES
-page = __import__("os").sysconf("SC_PAGE_SIZE")
-rss = {}
+rss_at = {}
 def on_step(step, loss):
     if step in (100, 499):
-        with open("/proc/self/statm") as f:
-            rss[step] = int(f.read().split()[1]) * page
+        rss_at[step] = rss()
 EXAMPLES[sys.argv[1]].run(steps=500, on_step=on_step)
-print(rss[100], rss[499])
+print(rss_at[100], rss_at[499])
 """
 
 
-@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="reads RSS from /proc")
+@needs_proc_statm
 @pytest.mark.parametrize("name", ["autograd", "optim"])
 def test_500_steps_do_not_grow_rss(name):
-    proc = subprocess.run([sys.executable, "-c", RSS_PROGRAM, name], capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    at_100, at_499 = map(int, proc.stdout.split())
+    at_100, at_499 = run_measuring_rss(RSS_PROGRAM, name)
     # One step's graph holds ~60 kB of arrays: 400 leaked graphs would be ~24 MB.
     assert at_499 - at_100 < 8 * 2**20, (at_100, at_499)
 

@@ -17,9 +17,20 @@ except the bundled examples and doctests), locals first, then globals.
 import sys
 
 _internal_modules = {}
+_internal_codes = {}
 
 
 def _is_internal(frame):
+    code = frame.f_code
+    known = _internal_codes.get(code)
+    if known is None:
+        if len(_internal_codes) > 50_000:
+            _internal_codes.clear()  # code made on the fly (exec in a loop) must not pile up
+        known = _internal_codes[code] = _is_internal_module(frame)
+    return known
+
+
+def _is_internal_module(frame):
     if frame.f_code.co_filename[:1] == "<":
         return False  # typed or generated code: a doctest, the REPL
     module = frame.f_globals.get("__name__", "")
@@ -53,15 +64,35 @@ def name_variables(frames, lookup, tensor_type=None):
     """Give the record ``lookup(tensor)`` of each tensor bound in ``frames`` its variable name.
 
     The first public name found wins (innermost frame, locals before globals); a
-    record already named keeps its name.
+    record already named keeps its name. A namespace shared by several frames
+    (a module's globals) is read once.
     """
     if tensor_type is None:
         from ..tensor import Tensor as tensor_type
+    seen = set()
     for frame in frames:
-        scopes = (frame.f_locals,) if frame.f_locals is frame.f_globals else (frame.f_locals, frame.f_globals)
-        for scope in scopes:
+        f_globals = frame.f_globals
+        for scope in (frame.f_locals, f_globals):
+            if id(scope) in seen:
+                continue
+            seen.add(id(scope))
             for key, value in list(scope.items()):
                 if isinstance(value, tensor_type) and key[:1] != "_" and key.isidentifier():
                     rec = lookup(value)
                     if rec is not None and rec.ident.var is None:
                         rec.ident.var = key
+            if scope is not f_globals:
+                _forget_snapshot(frame, scope)
+
+
+def _forget_snapshot(frame, snapshot):
+    """Empty the dict that reading ``f_locals`` of a running function left on its frame.
+
+    Before Python 3.13 that dict is a copy of the function's variables, kept with the
+    frame and refreshed only when read again, so it would keep a tensor (and its
+    graph) alive after the code deleted or rebound the variable. Reading it again
+    refills it. Left alone while a tracer (debugger, coverage) runs: a tracer writes
+    that dict back into the variables.
+    """
+    if sys.version_info < (3, 13) and sys.gettrace() is None and frame.f_trace is None:
+        snapshot.clear()

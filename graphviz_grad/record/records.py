@@ -61,8 +61,20 @@ class TensorRecord:
 class OpRecord:
     """One executed op: its name, arguments, module, local derivative and the tensors it joined."""
 
-    __slots__ = ("op", "label", "grad_fn", "attrs", "module", "derivative", "phase", "custom", "anomaly",
+    __slots__ = ("op", "_label", "grad_fn", "attrs", "module", "derivative", "phase", "custom", "anomaly",
                  "inplace", "inputs", "output", "stale", "seq")
+
+    @property
+    def label(self):
+        """``"pow 2"``, ``"clamp min=0"``: made when first asked for (most records are never drawn)."""
+        label = self._label
+        if label is None:
+            label = self._label = op_label(self.op, self.attrs)
+        return label
+
+    @label.setter
+    def label(self, value):
+        self._label = value
 
 
 class BackwardStep:
@@ -87,6 +99,17 @@ def _is_parameter(t):
     return known
 
 
+_dtype_names = {}
+
+
+def _dtype_name(dtype):
+    """``dtype.name``, cached: NumPy computes it in Python on every access."""
+    name = _dtype_names.get(dtype)
+    if name is None:
+        name = _dtype_names[dtype] = dtype.name
+    return name
+
+
 def _device_text(arr):
     if arr.__class__ is _ndarray:
         return "cpu"
@@ -102,7 +125,7 @@ def capture_tensor(t, small=16, ident=None, module=None, data=None):
     rec.ident = Ident() if ident is None else ident
     rec.name = t._name
     rec.shape = tuple(arr.shape)
-    rec.dtype = arr.dtype.name
+    rec.dtype = _dtype_name(arr.dtype)
     rec.device = _device_text(arr)
     rec.requires_grad = bool(t.requires_grad)
     rec.is_leaf = t.grad_fn is None
@@ -115,16 +138,28 @@ def capture_tensor(t, small=16, ident=None, module=None, data=None):
     return rec
 
 
+_op_classes = {}
+
+
+def _op_class_facts(cls, node, n_inputs):
+    """What every node of one op class shares: name, custom, grad_fn name, derivative texts."""
+    facts = _op_classes.get((cls, n_inputs))
+    if facts is None:
+        name = cls.name
+        facts = _op_classes[(cls, n_inputs)] = (
+            name, getattr(cls, "function", None) is not None, node.grad_fn_name(),
+            tuple(cls.derivatives) or (f"{name}.backward",) * n_inputs)
+    return facts
+
+
 def capture_op(node, inputs, output, module=None, phase="forward"):
     """A record of autograd node (or no-grad op instance) ``node`` joining ``inputs`` to ``output``."""
-    cls = node.__class__
     rec = OpRecord()
-    rec.op = cls.name
-    rec.custom = getattr(cls, "function", None) is not None
-    rec.attrs = json_safe(getattr(node, "op_attrs", None) or {})
-    rec.label = op_label(rec.op, rec.attrs)
-    rec.grad_fn = node.grad_fn_name()
-    rec.derivative = list(cls.derivatives) or [f"{rec.op}.backward"] * len(inputs)
+    rec.op, rec.custom, rec.grad_fn, derivative = _op_class_facts(node.__class__, node, len(inputs))
+    rec.derivative = list(derivative)
+    attrs = getattr(node, "op_attrs", None)
+    rec.attrs = json_safe(attrs) if attrs else {}
+    rec._label = None
     rec.module = module
     rec.phase = phase
     rec.anomaly = bool(getattr(node, "anomaly", False))
@@ -153,7 +188,7 @@ def placeholder_tensor(array, module=None):
     """A record of a tensor known only by an array of its shape (a root made before recording began)."""
     rec = TensorRecord()
     rec.ident, rec.name = Ident(external=True), None
-    rec.shape, rec.dtype, rec.device = tuple(array.shape), array.dtype.name, _device_text(array)
+    rec.shape, rec.dtype, rec.device = tuple(array.shape), _dtype_name(array.dtype), _device_text(array)
     rec.requires_grad, rec.is_leaf, rec.is_param = True, False, False
     rec.data, rec.grad, rec.module = {"numel": int(array.size)}, None, module
     rec.version, rec.array_id = 0, None
@@ -210,6 +245,7 @@ def _arg_text(v):
 _TOKEN = re.compile(r"(?<![A-Za-z_])(grad|out|a|b|c|p|min|max)(?![A-Za-z_])")
 _MATH_WORDS = re.compile(r"(?<![A-Za-z_])(ln|log|exp|sqrt|sign|softmax)(?![A-Za-z_])")
 _ATTR_TOKENS = {"p": "exponent", "min": "min", "max": "max"}
+_NO_BOUND = {"min": "-∞", "max": "∞"}
 
 
 def chain_rule(op, position, grad_out, label_of):
@@ -231,8 +267,13 @@ def chain_rule(op, position, grad_out, label_of):
             i = "abc".index(token)
             words[token], numbers[token] = label_of(inputs[i]), value_text(inputs[i].data, inputs[i].shape)
             numeric = numeric and i not in op.stale
-        elif _ATTR_TOKENS.get(token) in op.attrs and op.attrs[_ATTR_TOKENS[token]] is not None:
-            words[token] = numbers[token] = _arg_text(op.attrs[_ATTR_TOKENS[token]])
+        elif _ATTR_TOKENS.get(token) in op.attrs:
+            value = op.attrs[_ATTR_TOKENS[token]]
+            if value is None:  # clamp(min=0): no upper bound
+                value = _NO_BOUND.get(token, "None")
+            else:
+                value = _arg_text(value)
+            words[token] = numbers[token] = value
     symbolic = _TOKEN.sub(lambda m: words.get(m.group(1), m.group(1)), template)
     text = f"{label_of(inputs[position])}.grad += {symbolic}"
     prose = re.search(r"[A-Za-z]", _MATH_WORDS.sub("", _TOKEN.sub("", template)))

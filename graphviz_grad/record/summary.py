@@ -27,7 +27,7 @@ def summarize(array, small=16):
     n = int(array.size)
     if n <= small:
         return {"numel": n, "values": _to_host(array).tolist()}
-    return {"numel": n, **_stats(array)}
+    return _stats(array, n)
 
 
 def constant_summary(shape, value, small=16):
@@ -50,20 +50,27 @@ def _round(value):
     return float(f"{value:.6g}")
 
 
-def _stats(array):
+def _stats(array, n):
     flat = array.reshape(-1)
-    if flat.dtype.kind not in "fc":
+    if flat.dtype.kind != "f":
         flat = flat.astype(np.float64)
     if flat.__class__ is _ndarray:
-        lo, hi = flat.min(), flat.max()
-        total = np.add.reduce(flat)
-        sq = np.dot(flat, flat)
+        # Four passes over memory that is hot in cache after the first; einsum and dot are
+        # vectorized sums (add.reduce is two to three times slower on float32).
+        lo, hi = _min(flat), _max(flat)
+        total = _einsum("i->", flat) if n > 4096 else _sum(flat)
+        sq = _dot(flat, flat)
         values = (lo, hi, total / flat.size, math.sqrt(sq) if sq >= 0 else float("nan"))
     else:  # CuPy: four reductions on the device, one transfer of four scalars
         xp = __import__("cupy")
         packed = xp.stack([flat.min(), flat.max(), flat.mean(), xp.sqrt(xp.dot(flat, flat))]).get()
         values = tuple(packed)
-    return {k: _round(float(v)) for k, v in zip(("min", "max", "mean", "norm"), values)}
+    lo, hi, mean, norm = values
+    return {"numel": n, "min": _round(float(lo)), "max": _round(float(hi)), "mean": _round(float(mean)),
+            "norm": _round(float(norm))}
+
+
+_min, _max, _sum, _einsum, _dot = np.minimum.reduce, np.maximum.reduce, np.add.reduce, np.einsum, np.dot
 
 
 def format_number(value):

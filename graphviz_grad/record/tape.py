@@ -63,6 +63,18 @@ class _WeakIdMap:
         entry = self._items.get(id(obj))
         return entry[1] if entry is not None and entry[0]() is obj else None
 
+    def alive(self):
+        """The objects still alive."""
+        return [obj for obj in (entry[0]() for entry in list(self._items.values())) if obj is not None]
+
+    def pop(self, obj):
+        """The value for ``obj`` (None if none), forgotten."""
+        entry = self._items.get(id(obj))
+        if entry is None or entry[0]() is not obj:
+            return None
+        del self._items[id(obj)]
+        return entry[1]
+
     def set(self, obj, value):
         key = id(obj)
         entry = self._items.get(key)
@@ -89,6 +101,8 @@ class Tape:
         self._ops = _WeakIdMap()  # autograd node -> OpRecord
         self._outputs = _WeakIdMap()  # autograd node made before recording -> record of its output
         self._functions = []  # custom Functions running: (events appended before, input records)
+        self._summaries = _WeakIdMap()  # array -> (version counter, version, summary): aliases share it
+        self._delivered = _WeakIdMap()  # gradient array passed to a non-leaf in backward -> its summary
         self._phase = None
         self._frame = None
         self._active = False
@@ -103,12 +117,14 @@ class Tape:
         if self._active:
             raise RuntimeError("this tape is already recording; nest a new `with vg.record()` instead")
         self._active = True
-        _hook_state.recorders = _hook_state.recorders + (self,)
+        # First in line: a recorder that raises (detect_anomaly) must not keep the op from the tape.
+        _hook_state.recorders = (self,) + _hook_state.recorders
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type=None, exc=None, tb=None):
         _hook_state.recorders = tuple(r for r in _hook_state.recorders if r is not self)
         self._active = False
+        self._flag_anomaly(getattr(exc, "node", None))
         frames = user_frames(1)
         if self._frame is not None and all(f is not self._frame for f in frames):
             frames.append(self._frame)
@@ -137,9 +153,18 @@ class Tape:
                 backward_step += 1
         return out
 
+    def _flag_anomaly(self, node):
+        """Mark the op of an autograd node that ``detect_anomaly()`` flagged (it flags after we record)."""
+        if node is not None and getattr(node, "anomaly", False):
+            op = self._ops.get(node)
+            if op is not None:
+                op.anomaly = True
+
     def _collect(self):
         if self._active:
             self._name_from(user_frames(2))
+        for node in self._ops.alive():
+            self._flag_anomaly(node)
         events = list(self._events)
         ops = [e for e in events if isinstance(e, OpRecord)]
         recorded = {id(op) for op in ops}
@@ -169,16 +194,58 @@ class Tape:
             self._add_op(node, inputs, result)
 
     def on_backward_start(self, node, grad):
-        pass
+        small = self.small
+        for t in node.inputs:
+            g = t._grad
+            if g is None or t.grad_fn is not None:
+                continue
+            arr = g._data
+            if arr.size > small:
+                known = self._live.get(g)
+                if known is not None and known.version == g._version[0] and known.array_id == id(arr):
+                    continue
+                if not arr.any():  # zeroed before this tape began: the sum about to be made needs no new pass
+                    data = constant_summary(tuple(arr.shape), 0, small)
+                    self._live.set(g, capture_tensor(g, small, known.ident if known else Ident(), data=data))
 
     def on_backward(self, node, grad, delivered):
         small = self.small
         op = self._ops.get(node) or self._adopt(node, grad)
-        grads = [None if g is None else summarize(g, small) for g in delivered]
-        for i, (t, g) in enumerate(zip(node.inputs, delivered)):
-            if g is not None and t._grad is not None and (t.grad_fn is None or t._retains_grad):
+        passed = self._delivered
+        grad_out = passed.pop(grad)  # what a consumer delivered to this node, summarised then
+        if grad_out is None:
+            grad_out = summarize(grad, small)
+        grads = []
+        for t, g in zip(node.inputs, delivered):
+            if g is None:
+                grads.append(None)
+                continue
+            summary = summarize(g, small)
+            grads.append(summary)
+            if t.grad_fn is not None:
+                try:
+                    passed.set(g, summary)
+                except TypeError:
+                    pass
+        inputs = node.inputs
+        for i, (t, g) in enumerate(zip(inputs, delivered)):
+            if g is None or t._grad is None or (t.grad_fn is not None and not t._retains_grad):
+                continue
+            same = [j for j, u in enumerate(inputs) if u is t and delivered[j] is not None]
+            if len(same) == 1:
                 self._note_grad(t._grad, g, grads[i], op.inputs[i])
-        self._append(BackwardStep(op, summarize(grad, small), grads), "backward")
+            elif i == same[-1]:  # one tensor in several argument slots (a * a): note its .grad once, at the end
+                self._first_delivery(t._grad, [delivered[j] for j in same], grads, same[0])
+                self._note_grad(t._grad, None, None, op.inputs[i])
+        self._append(BackwardStep(op, grad_out, grads), "backward")
+
+    def _first_delivery(self, grad_tensor, arrays, grads, first):
+        """The engine made the first delivery the ``.grad`` array and added the others into it: undo that."""
+        if grad_tensor._data is arrays[0] and grad_tensor._version[0] == len(arrays) - 1:
+            rest = arrays[1]
+            for g in arrays[2:]:
+                rest = rest + g
+            grads[first] = summarize(grad_tensor._data - rest, self.small)
 
     def on_inplace(self, tensor, result, what=None):
         if _hook_state.in_backward:
@@ -209,6 +276,7 @@ class Tape:
             self._append(op, op.phase)
         op.inplace = True
         self._live.set(tensor, out)
+        self._remember(tensor, tensor._data, out.data)  # the next `w -= ...` reads it through an alias
 
     @staticmethod
     def _inplace_phase(ident, phase):
@@ -222,13 +290,31 @@ class Tape:
     def _tensor(self, t):
         """The record of ``t`` as it is now: the known one, or a new one (a new version of the same tensor)."""
         rec = self._live.get(t)
-        if rec is not None and rec.version == t._version[0] and rec.array_id == id(t._data):
+        arr = t._data
+        if rec is not None and rec.version == t._version[0] and rec.array_id == id(arr):
+            if rec.name is not t._name:
+                rec.name = t._name  # named after it was first seen (parameters get theirs on the first call)
             return rec
-        rec = capture_tensor(t, self.small, rec.ident if rec is not None else Ident(external=True))
+        rec = capture_tensor(t, self.small, rec.ident if rec is not None else Ident(external=True),
+                             data=self._known_summary(t, arr))
         self._live.set(t, rec)
+        self._remember(t, arr, rec.data)
         if t.grad_fn is not None and self._ops.get(t.grad_fn) is None:
             self._outputs.set(t.grad_fn, rec)
         return rec
+
+    def _known_summary(self, t, arr):
+        """The summary already made of ``arr`` at ``t``'s version (an alias, ``.data``, ``.detach()``), or None."""
+        entry = self._summaries.get(arr)
+        if entry is not None and entry[0] is t._version and entry[1] == t._version[0]:
+            return entry[2]
+        return None
+
+    def _remember(self, t, arr, data):
+        try:
+            self._summaries.set(arr, (t._version, t._version[0], data))
+        except TypeError:  # an array type without weak references: summarise again when seen again
+            pass
 
     def _add_op(self, node, inputs, result):
         module = _hook_state.module
@@ -254,11 +340,18 @@ class Tape:
     def _note_grad(self, grad_tensor, delivered, delivered_summary, owner):
         """Record the ``.grad`` tensor of ``owner`` after the engine accumulated into it."""
         known = self._live.get(grad_tensor)
-        if known is not None and known.version == grad_tensor._version[0] and known.array_id == id(
-                grad_tensor._data):
+        arr, version = grad_tensor._data, grad_tensor._version[0]
+        if known is not None and known.version == version and known.array_id == id(arr):
             return  # untouched (autograd.grad fills no .grad)
-        fresh = grad_tensor._data is delivered or (known is None and grad_tensor._version[0] == 0)
-        data = delivered_summary if fresh else summarize(grad_tensor._data, self.small)
+        if delivered is None:
+            data = summarize(arr, self.small)
+        elif arr is delivered or (known is None and version == 0):
+            data = delivered_summary  # a new .grad: the delivered array itself, or a copy of it
+        elif (known is not None and known.version == version - 1 and known.array_id == id(arr)
+              and _all_zero(known.data) and "values" not in delivered_summary):
+            data = _plus_zero(delivered_summary)  # zeros + delivered: the delivered values (-0.0 becomes 0.0)
+        else:
+            data = summarize(arr, self.small)
         owner.grad = data
         ident = known.ident if known is not None else Ident()
         ident.grad_of = owner
@@ -280,14 +373,28 @@ class Tape:
             if self._frame is not None:
                 self._name_from([self._frame])  # a function returned: its locals are final
             self._frame = frame
-        elif phase != self._phase and frame is not None:
-            self._name_from([frame])  # forward -> backward -> update: name what the code bound so far
-        self._phase = phase
+            self._phase = phase
+        elif phase != self._phase and (phase != "forward" or _grad_state.enabled):
+            # forward -> backward -> update: name what the code bound so far. An in-place update
+            # under no_grad is "forward" only until on_inplace retags it: no phase change.
+            if frame is not None:
+                self._name_from([frame])
+            self._phase = phase
         self._events.append(event)
         self._appended += 1
 
     def _name_from(self, frames):
         name_variables(frames, self._live.get)
+
+
+def _all_zero(summary):
+    """The summary is of an array of zeros (``zero_()``): min, max and norm all 0."""
+    return summary.get("norm") == 0.0 and summary.get("min") == 0.0 and summary.get("max") == 0.0
+
+
+def _plus_zero(summary):
+    """The statistics of ``0 + array`` from those of ``array``: equal, except that -0.0 becomes 0.0."""
+    return {k: v + 0.0 if k != "numel" else v for k, v in summary.items()}
 
 
 def _refresh(rec, t):

@@ -8,8 +8,10 @@ summarised here, when a graph is asked for, so backward costs nothing more.
 
 Two consequences, both documented in the schema: after several ``backward()``
 calls through one graph (``retain_graph=True``) the edges show the last one; and
-a leaf's gradient array is shared with its ``.grad``, so an edge into a leaf
-shows what ``.grad`` holds now (zeros after ``w.grad.zero_()``).
+the first gradient delivered to a leaf is shared with its ``.grad``: an edge into
+a leaf shows what flowed along it while ``.grad`` is as backward left it (later
+deliveries into the same ``.grad`` are taken out again), and what ``.grad`` holds
+now once it was changed (zeros after ``w.grad.zero_()``).
 """
 from .records import BackwardStep, Ident, capture_op, capture_tensor
 from .summary import summarize
@@ -44,9 +46,36 @@ def records_of(root, small=16):
     ops_by_node = dict(zip(nodes, ops))
     # The engine runs nodes in descending creation order (a node's consumers are always newer).
     ran = [n for n in reversed(nodes) if getattr(n, "grads_in", None) is not None]
-    steps = [BackwardStep(ops_by_node[n], summarize(n.grad_out, small), [summarize(g, small) for g in n.grads_in])
-             for n in ran]
+    first = _first_deliveries(ran)
+    steps = [BackwardStep(ops_by_node[n], summarize(n.grad_out, small),
+                          [summarize(first.get((k, i), g), small) for i, g in enumerate(n.grads_in)])
+             for k, n in enumerate(ran)]
     return ops, steps, root_rec, _lookup(by_node, by_leaf, tensors)
+
+
+def _first_deliveries(ran):
+    """``{(step, position): array}`` for gradients the engine reused as a leaf's ``.grad`` array.
+
+    The first gradient delivered to a leaf without ``.grad`` becomes its ``.grad``
+    (no copy), and later deliveries in the same backward are added into it, so the
+    array no longer holds what flowed along the first edge: that is ``.grad`` minus
+    the later deliveries, as long as nothing changed ``.grad`` since (its version
+    counts exactly those additions). Otherwise the edge shows ``.grad`` as it is now.
+    """
+    deliveries = {}  # id(leaf) -> [leaf, (step, position, array), ...]
+    for k, node in enumerate(ran):
+        for i, (t, g) in enumerate(zip(node.inputs, node.grads_in)):
+            if g is not None and t.grad_fn is None:
+                deliveries.setdefault(id(t), [t]).append((k, i, g))
+    fixed = {}
+    for leaf, (k, i, g), *rest in deliveries.values():
+        grad = leaf._grad
+        if rest and grad is not None and grad._data is g and grad._version[0] == len(rest):
+            later = rest[0][2]
+            for _, _, other in rest[1:]:
+                later = later + other
+            fixed[(k, i)] = g - later
+    return fixed
 
 
 def _reachable(start):
