@@ -368,7 +368,7 @@ DIAGRAMS = (
     Diagram("images/softmax.svg", "p = softmax(z, 0); loss = -log(p[1])", ("z=[1.0, 2.0, 0.5]",)),
     Diagram("images/clamp-relu.svg", "y = sum(clamp(x, min=0) * 2)", ("x=[-1.0, 0.5, 2.0]",)),
     Diagram("images/nn-module.svg", program="nn", options=(("level", "module"),)),
-    # a backward frame of the tutorial net's stepper, as a picture (the README, the lessons' index)
+    # a backward frame of the tutorial net's stepper, as a picture (docs/index.md)
     Diagram("images/autograd/backward-frame.png", program="autograd", frame=9),
     *(image for name in PROGRAMS for image in _lesson_images(name)),
 )
