@@ -1,9 +1,13 @@
 """From the recorded graph to a :class:`.diagram.Diagram`, at the tensor or the module level.
 
 - ``tensor`` (the default): one node per tensor and per op; module calls as
-  clusters; after backward, a dashed red edge per gradient that flowed.
+  clusters; after backward, a dashed red edge per gradient that flowed, leaving
+  its op by the side (:func:`place_grad_edges`) so it never hides a forward edge.
 - ``module``: one box per innermost ``nn.Module`` call (its parameters and
   internal tensors folded in); calls that hold other calls become clusters.
+
+At both levels a tape's update step (``w -= lr * w.grad``, ``optimizer.step()``)
+is its own cluster, ``update (no_grad)``, apart from the model.
 
 The scalar level lives in :mod:`.scalar`.
 """
