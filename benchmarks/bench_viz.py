@@ -9,9 +9,10 @@ first in each repetition) and reported as ratios of medians:
    (model → diagram → DOT → layout → SVG → file) against pygraphviz laying out
    and drawing the very same DOT text to SVG (``AGraph(string=dot).draw(format="svg",
    prog="dot")``), the least any renderer must do. Target (issue 5): ≤ 1.2×.
-   The chain is the hard case for that ratio (Graphviz lays a chain out fast,
-   so our own share shows most); the layered graph with module clusters and
-   crossings is the common one (``--layered 0`` skips it).
+   Two graphs: a chain of the size the issue names, and a smaller layered
+   graph with module clusters, parameters and crossings, the shape of a real
+   network (``--layered 0`` skips it; at 2,000 nodes its layout alone takes
+   tens of seconds).
 2. ``vg.viz.stepper(G, "x.html")`` over a graph with ``--frames`` steps (one
    layout, every frame a restyling) against one ``vg.viz.render`` of the same
    graph to SVG. Target (issue 5): ≤ 2×.
