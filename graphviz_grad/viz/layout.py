@@ -9,12 +9,45 @@ b'<?xml'
 """
 import contextlib
 import io
+import os
+import sys
 
 
+_fonts_loaded = False
+
+
+@contextlib.contextmanager
 def _quiet():
     # pygraphviz prints "graph has N nodes...layout may take a long time" above 1000 nodes; we refuse
     # graphs too large ourselves, so the note only adds noise.
-    return contextlib.redirect_stderr(io.StringIO())
+    global _fonts_loaded
+    with contextlib.redirect_stderr(io.StringIO()):
+        if _fonts_loaded:
+            yield
+            return
+        # The wheel's own fontconfig loads the system's font configuration on the first render and,
+        # where that configuration is newer than it, writes warnings straight to file descriptor 2
+        # (a CLI user would see them under every `vizgrad render`). Silence that one first load.
+        with _stderr_fd_to_devnull():
+            yield
+        _fonts_loaded = True
+
+
+@contextlib.contextmanager
+def _stderr_fd_to_devnull():
+    try:
+        fd = sys.__stderr__.fileno()
+        saved = os.dup(fd)
+    except (AttributeError, OSError, ValueError):  # no real stderr (embedded, some notebooks)
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
 
 
 def _agraph(source):
