@@ -181,6 +181,11 @@ def neg(input):
 
 
 def pow(input, exponent):
+    cls = exponent.__class__
+    if (cls is int or cls is float) and isinstance(input, Tensor):
+        if cls is float and input._data.dtype.kind != "f":
+            input = _float_input(input)
+        return ops.Pow.apply(input, exponent=exponent)
     if isinstance(input, Tensor) and isinstance(exponent, numbers.Number) and not isinstance(exponent, bool):
         if input._data.dtype.kind != "f" and isinstance(exponent, float):
             input = _float_input(input)
@@ -227,9 +232,10 @@ def _bound(v):
 def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    lo, hi = _bound(min), _bound(max)
-    if isinstance(lo, float) or isinstance(hi, float):  # an integer tensor clamped to floats becomes float
-        input = _float_input(input)
+    lo = min.item() if isinstance(min, Tensor) else min
+    hi = max.item() if isinstance(max, Tensor) else max
+    if input._data.dtype.kind != "f" and (isinstance(lo, float) or isinstance(hi, float)):
+        input = _float_input(input)  # an integer tensor clamped to floats becomes float
     return ops.Clamp.apply(input, min=lo, max=hi)
 
 

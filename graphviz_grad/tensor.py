@@ -183,6 +183,11 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor w.r.t. the graph's leaves, into their ``.grad``."""
+        if gradient is None and inputs is None and not create_graph and self.grad_fn is not None:
+            data = self._data
+            if data.size == 1 and data.__class__ is np.ndarray:  # the usual loss.backward(): straight to the engine
+                engine.run_backward([self], [np.ones(data.shape, dtype=data.dtype)], bool(retain_graph))
+                return
         _autograd.backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs)
 
     def register_hook(self, hook):

@@ -73,10 +73,11 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             buffers[fn] = g
             heap.append((-fn.seq, id(fn), fn))
     heapq.heapify(heap)
-    recorders = _hook_state.recorders
-    prev_grad, prev_in_backward = grad_mode.state.enabled, _hook_state.in_backward
+    hook_state = _hook_state
+    recorders = hook_state.recorders
+    prev_grad, prev_in_backward = grad_mode.state.enabled, hook_state.in_backward
     grad_mode.state.enabled = False
-    _hook_state.in_backward = True
+    hook_state.in_backward = True
     accumulate = capture is None
     heappop, heappush = heapq.heappop, heapq.heappush
     try:
@@ -88,8 +89,8 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             if node.freed:
                 raise _freed_error(node)
             node.check_versions()
-            if _hook_state.recorders:
-                for r in _hook_state.recorders:
+            if hook_state.recorders:
+                for r in hook_state.recorders:
                     r.on_backward_start(node, grad)
             grads_in = node.backward(grad)
             aliasing = node.function is not None  # user code may return shared tensors
@@ -120,14 +121,14 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                     buffers[fn] = g
                     heappush(heap, (-fn.seq, id(fn), fn))
             node.grad_out, node.grads_in = grad, delivered  # references only: vg.graph(t) shows them on edges
-            if _hook_state.recorders:
-                for r in _hook_state.recorders:
+            if hook_state.recorders:
+                for r in hook_state.recorders:
                     r.on_backward(node, grad, delivered)
             if not retain_graph:
                 node.release()
     finally:
         grad_mode.state.enabled = prev_grad
-        _hook_state.in_backward = prev_in_backward
+        hook_state.in_backward = prev_in_backward
     del recorders
 
 
