@@ -18,7 +18,7 @@ only place that decides node ids, labels and roles, so that ``vg.graph(t)`` and
 import networkx as nx
 
 from .records import chain_rule
-from .summary import value_text
+from .summary import as_dict, value_text
 
 SCHEMA_VERSION = 1
 
@@ -127,7 +127,7 @@ def build(ops, steps=(), tensors=(), root=None):
         made_by = producer.get(id(rec))
         G.add_node(
             node, kind="tensor", name=ids.label(rec), shape=list(rec.shape), dtype=rec.dtype, device=rec.device,
-            requires_grad=rec.requires_grad, is_leaf=rec.is_leaf, role=role, data=rec.data, grad=rec.grad,
+            requires_grad=rec.requires_grad, is_leaf=rec.is_leaf, role=role, data=as_dict(rec.data), grad=as_dict(rec.grad),
             module=made_by.module if made_by is not None else rec.module, version=rec.version,
             grad_of=ids(rec.ident.grad_of) if rec.ident.grad_of is not None and id(rec.ident.grad_of) in ids.ids
             else None,
@@ -173,13 +173,14 @@ def _apply_step(G, ids, step, k):
     node = ids(op)
     G.nodes[node]["backward_step"] = k
     out = ids(op.output)
-    G.edges[node, out, 0]["grad"] = step.grad_out
+    grad_out = as_dict(step.grad_out)
+    G.edges[node, out, 0]["grad"] = grad_out
     out_data = G.nodes[out]
     if not op.inplace and (out_data["grad"] is None or not out_data["is_leaf"]):
-        out_data["grad"] = step.grad_out
+        out_data["grad"] = grad_out
     for position, (rec, grad) in enumerate(zip(op.inputs, step.grads)):
         if grad is None:
             continue
         edge = G.edges[ids(rec), node, position]
-        edge["grad"] = grad
+        edge["grad"] = as_dict(grad)
         edge["rule"] = chain_rule(op, position, step.grad_out, ids.label)

@@ -19,7 +19,7 @@ import re
 
 import numpy as np
 
-from .summary import format_number, summarize, value_text
+from .summary import capture, format_number, value_text
 
 _ndarray = np.ndarray
 
@@ -130,7 +130,7 @@ def capture_tensor(t, small=16, ident=None, module=None, data=None):
     rec.requires_grad = bool(t.requires_grad)
     rec.is_leaf = t.grad_fn is None
     rec.is_param = _is_parameter(t)
-    rec.data = summarize(arr, small) if data is None else data
+    rec.data = capture(arr, small) if data is None else data
     rec.grad = None
     rec.module = module
     rec.version = t._version[0]

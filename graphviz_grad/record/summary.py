@@ -14,6 +14,7 @@ GPU and only the four scalars are brought back.
 ('2.0', '[64×100]')
 """
 import math
+import weakref
 
 import numpy as np
 
@@ -22,12 +23,114 @@ _ndarray = np.ndarray
 
 def summarize(array, small=16):
     """The summary dict of ``array`` (NumPy or CuPy); None stays None."""
+    return as_dict(capture(array, small))
+
+
+def capture(array, small=16):
+    """The summary of ``array`` as the recorder keeps it while recording: a dict for a small array, and
+    for a large NumPy array the raw statistics ``(numel, min, max, sum, sum of squares)`` as a tuple,
+    rounded into a dict only when read (:func:`as_dict`). None stays None."""
     if array is None:
         return None
-    n = int(array.size)
+    n = array.size
     if n <= small:
         return {"numel": n, "values": _to_host(array).tolist()}
+    if array.__class__ is _ndarray:
+        flat = array.ravel()
+        if flat.dtype.kind != "f":
+            flat = flat.astype(np.float64)
+        # Four passes over memory that is hot in cache after the first; einsum and dot are
+        # vectorized sums (add.reduce is two to three times slower on float32).
+        return (n, _min(flat), _max(flat), _einsum("i->", flat) if n > 4096 else _sum(flat), _dot(flat, flat))
     return _stats(array, n)
+
+
+# --- summaries of tensors, reused while the tensor's array and version stay the same --------------------
+
+_known = {}  # id(array) -> (weak reference, version counter, version, maker, summary)
+
+
+def _forget(ref):
+    entry = _known.get(ref.key)
+    if entry is not None and entry[0] is ref:
+        _known.pop(ref.key, None)
+
+
+def of_tensor(t, small=16, maker=None):
+    """The summary (as :func:`capture` makes it) of tensor ``t``'s data now.
+
+    The statistics of a large NumPy array are made at most once per (array,
+    version): x never changes, and a weight after its update is the next step's
+    input, also in the next tape and in ``vg.graph``. ``maker`` is whoever asks
+    (a tape's token). A summary remembered by the same maker is trusted on the
+    version counter alone, as PyTorch trusts it; one remembered by another maker
+    spans code that ran unrecorded, which may have written to the array without
+    counting a version (an optimizer's state buffers), so it is checked first
+    against one BLAS pass (the sum of squares) instead of four.
+    """
+    arr = t._data
+    n = arr.size
+    if n <= small:
+        return {"numel": n, "values": _to_host(arr).tolist()}
+    if arr.__class__ is not _ndarray:
+        return _stats(arr, n)
+    summary = known_summary(t, maker)
+    if summary is None:
+        summary = capture(arr, small)
+        _known[id(arr)] = (weakref.KeyedRef(arr, _forget, id(arr)), t._version, t._version[0], maker, summary)
+    return summary
+
+
+def known_summary(t, maker=None):
+    """The remembered summary of tensor ``t``'s data at its version (see :func:`of_tensor`), or None."""
+    arr = t._data
+    entry = _known.get(id(arr))
+    if entry is None:
+        return None
+    version = t._version
+    if entry[1] is not version or entry[2] != version[0] or entry[0]() is not arr:
+        return None
+    summary = entry[4]
+    if entry[3] is maker and maker is not None:
+        return summary
+    flat = arr.ravel()
+    if flat.dtype.kind == "f" and _dot(flat, flat) == summary[4]:
+        _known[id(arr)] = (entry[0], version, version[0], maker, summary)
+        return summary
+    return None
+
+
+def remember(t, summary, maker=None):
+    """``summary`` is that of tensor ``t``'s data now (made from another array with the same values)."""
+    arr = t._data
+    if summary.__class__ is tuple and arr.__class__ is _ndarray and summary[0] == arr.size:
+        version = t._version
+        entry = _known.get(id(arr))
+        ref = entry[0] if entry is not None and entry[0]() is arr else weakref.KeyedRef(arr, _forget, id(arr))
+        _known[id(arr)] = (ref, version, version[0], maker, summary)
+
+
+def as_dict(summary):
+    """The summary dict of what :func:`capture` returned (a dict passes through)."""
+    if summary.__class__ is not tuple:
+        return summary
+    n, lo, hi, total, sq = summary
+    return {"numel": n, "min": _round(float(lo)), "max": _round(float(hi)), "mean": _round(float(total / n)),
+            "norm": _round(float(math.sqrt(sq) if sq >= 0 else float("nan")))}
+
+
+def is_all_zero(summary):
+    """The summary is of an array of zeros (``zero_()``)."""
+    if summary.__class__ is tuple:
+        return summary[1] == 0 and summary[2] == 0 and summary[4] == 0
+    return summary.get("norm") == 0.0 and summary.get("min") == 0.0 and summary.get("max") == 0.0
+
+
+def plus_zero(summary):
+    """The summary of ``0 + array`` from that of ``array``: equal, except that -0.0 becomes 0.0."""
+    if summary.__class__ is tuple:
+        return (summary[0],) + tuple(v + 0.0 for v in summary[1:])
+    return {k: v + 0.0 if k != "numel" else v for k, v in summary.items()}
 
 
 def constant_summary(shape, value, small=16):
@@ -35,8 +138,11 @@ def constant_summary(shape, value, small=16):
     n = math.prod(shape)
     if n <= small:
         return {"numel": n, "values": np.full(shape, value).tolist()}
+    if value == 0:
+        return (n, 0.0, 0.0, 0.0, 0.0)
     v = float(value)
     return {"numel": n, "min": v, "max": v, "mean": v, "norm": _round(abs(v) * math.sqrt(n))}
+
 
 
 def _to_host(array):
@@ -51,21 +157,12 @@ def _round(value):
 
 
 def _stats(array, n):
+    """The rounded statistics of a CuPy array: four reductions on the device, one transfer of four scalars."""
     flat = array.reshape(-1)
     if flat.dtype.kind != "f":
-        flat = flat.astype(np.float64)
-    if flat.__class__ is _ndarray:
-        # Four passes over memory that is hot in cache after the first; einsum and dot are
-        # vectorized sums (add.reduce is two to three times slower on float32).
-        lo, hi = _min(flat), _max(flat)
-        total = _einsum("i->", flat) if n > 4096 else _sum(flat)
-        sq = _dot(flat, flat)
-        values = (lo, hi, total / flat.size, math.sqrt(sq) if sq >= 0 else float("nan"))
-    else:  # CuPy: four reductions on the device, one transfer of four scalars
-        xp = __import__("cupy")
-        packed = xp.stack([flat.min(), flat.max(), flat.mean(), xp.sqrt(xp.dot(flat, flat))]).get()
-        values = tuple(packed)
-    lo, hi, mean, norm = values
+        flat = flat.astype("float64")
+    xp = __import__("cupy")
+    lo, hi, mean, norm = tuple(xp.stack([flat.min(), flat.max(), flat.mean(), xp.sqrt(xp.dot(flat, flat))]).get())
     return {"numel": n, "min": _round(float(lo)), "max": _round(float(hi)), "mean": _round(float(mean)),
             "norm": _round(float(norm))}
 
@@ -87,7 +184,7 @@ def value_text(summary, shape=()):
     """The values when the summary has them (``[1.0, 2.0]``), else the shape (``[64×100]``)."""
     if summary is None:
         return "?"
-    values = summary.get("values")
+    values = None if summary.__class__ is tuple else summary.get("values")
     if values is None:
         return "[" + "×".join(str(s) for s in shape) + "]"
     return _nested_text(values)

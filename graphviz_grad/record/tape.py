@@ -36,7 +36,7 @@ from .graph import _Numbering, build
 from .naming import name_variables, user_frame, user_frames
 from .records import (BackwardStep, Ident, OpRecord, _is_parameter, capture_op, capture_tensor, chain_rule,
                       inplace_op, placeholder_tensor)
-from .summary import constant_summary, summarize
+from .summary import as_dict, capture, constant_summary, is_all_zero, known_summary, of_tensor, plus_zero, remember
 
 _hook_state = hooks.state
 _grad_state = grad_mode.state
@@ -101,7 +101,7 @@ class Tape:
         self._ops = _WeakIdMap()  # autograd node -> OpRecord
         self._outputs = _WeakIdMap()  # autograd node made before recording -> record of its output
         self._functions = []  # custom Functions running: (events appended before, input records)
-        self._summaries = _WeakIdMap()  # array -> (version counter, version, summary): aliases share it
+        self._token = object()  # who made a summary in summary.of_tensor's cache (never this tape: no cycle)
         self._delivered = _WeakIdMap()  # gradient array passed to a non-leaf in backward -> its summary
         self._phase = None
         self._frame = None
@@ -204,8 +204,11 @@ class Tape:
                 known = self._live.get(g)
                 if known is not None and known.version == g._version[0] and known.array_id == id(arr):
                     continue
-                if not arr.any():  # zeroed before this tape began: the sum about to be made needs no new pass
+                # zeroed before this tape began: the sum about to be made needs no new pass
+                data = known_summary(g, self._token)
+                if data is None and not arr.any():
                     data = constant_summary(tuple(arr.shape), 0, small)
+                if data is not None and is_all_zero(data):
                     self._live.set(g, capture_tensor(g, small, known.ident if known else Ident(), data=data))
 
     def on_backward(self, node, grad, delivered):
@@ -214,13 +217,13 @@ class Tape:
         passed = self._delivered
         grad_out = passed.pop(grad)  # what a consumer delivered to this node, summarised then
         if grad_out is None:
-            grad_out = summarize(grad, small)
+            grad_out = capture(grad, small)
         grads = []
         for t, g in zip(node.inputs, delivered):
             if g is None:
                 grads.append(None)
                 continue
-            summary = summarize(g, small)
+            summary = grad_out if g is grad else capture(g, small)  # passed on unchanged (add, sub)
             grads.append(summary)
             if t.grad_fn is not None:
                 try:
@@ -245,7 +248,7 @@ class Tape:
             rest = arrays[1]
             for g in arrays[2:]:
                 rest = rest + g
-            grads[first] = summarize(grad_tensor._data - rest, self.small)
+            grads[first] = capture(grad_tensor._data - rest, self.small)
 
     def on_inplace(self, tensor, result, what=None):
         if _hook_state.in_backward:
@@ -276,7 +279,7 @@ class Tape:
             self._append(op, op.phase)
         op.inplace = True
         self._live.set(tensor, out)
-        self._remember(tensor, tensor._data, out.data)  # the next `w -= ...` reads it through an alias
+        remember(tensor, out.data, self._token)  # the next `w -= ...` reads it through an alias, the next tape as input
 
     @staticmethod
     def _inplace_phase(ident, phase):
@@ -296,25 +299,11 @@ class Tape:
                 rec.name = t._name  # named after it was first seen (parameters get theirs on the first call)
             return rec
         rec = capture_tensor(t, self.small, rec.ident if rec is not None else Ident(external=True),
-                             data=self._known_summary(t, arr))
+                             data=of_tensor(t, self.small, self._token))
         self._live.set(t, rec)
-        self._remember(t, arr, rec.data)
         if t.grad_fn is not None and self._ops.get(t.grad_fn) is None:
             self._outputs.set(t.grad_fn, rec)
         return rec
-
-    def _known_summary(self, t, arr):
-        """The summary already made of ``arr`` at ``t``'s version (an alias, ``.data``, ``.detach()``), or None."""
-        entry = self._summaries.get(arr)
-        if entry is not None and entry[0] is t._version and entry[1] == t._version[0]:
-            return entry[2]
-        return None
-
-    def _remember(self, t, arr, data):
-        try:
-            self._summaries.set(arr, (t._version, t._version[0], data))
-        except TypeError:  # an array type without weak references: summarise again when seen again
-            pass
 
     def _add_op(self, node, inputs, result):
         module = _hook_state.module
@@ -344,14 +333,14 @@ class Tape:
         if known is not None and known.version == version and known.array_id == id(arr):
             return  # untouched (autograd.grad fills no .grad)
         if delivered is None:
-            data = summarize(arr, self.small)
+            data = capture(arr, self.small)
         elif arr is delivered or (known is None and version == 0):
             data = delivered_summary  # a new .grad: the delivered array itself, or a copy of it
         elif (known is not None and known.version == version - 1 and known.array_id == id(arr)
-              and _all_zero(known.data) and "values" not in delivered_summary):
-            data = _plus_zero(delivered_summary)  # zeros + delivered: the delivered values (-0.0 becomes 0.0)
+              and is_all_zero(known.data) and _is_stats(delivered_summary)):
+            data = plus_zero(delivered_summary)  # zeros + delivered: the delivered values (-0.0 becomes 0.0)
         else:
-            data = summarize(arr, self.small)
+            data = capture(arr, self.small)
         owner.grad = data
         ident = known.ident if known is not None else Ident()
         ident.grad_of = owner
@@ -387,14 +376,8 @@ class Tape:
         name_variables(frames, self._live.get)
 
 
-def _all_zero(summary):
-    """The summary is of an array of zeros (``zero_()``): min, max and norm all 0."""
-    return summary.get("norm") == 0.0 and summary.get("min") == 0.0 and summary.get("max") == 0.0
-
-
-def _plus_zero(summary):
-    """The statistics of ``0 + array`` from those of ``array``: equal, except that -0.0 becomes 0.0."""
-    return {k: v + 0.0 if k != "numel" else v for k, v in summary.items()}
+def _is_stats(summary):
+    return summary.__class__ is tuple or "values" not in summary
 
 
 def _refresh(rec, t):
@@ -427,6 +410,6 @@ def _backward_event(step, ids, k):
     return {
         "phase": "backward", "op": op.op, "label": op.label, "op_id": ids(op), "grad_fn": op.grad_fn,
         "backward_step": k, "module": op.module, "inputs": [ids(t) for t in op.inputs], "output": ids(op.output),
-        "grad_out": step.grad_out, "grads": list(step.grads), "rules": rules,
+        "grad_out": as_dict(step.grad_out), "grads": [as_dict(g) for g in step.grads], "rules": rules,
         "text": "; ".join(r for r in rules if r) or f"{op.grad_fn}: no gradient to pass on",
     }
