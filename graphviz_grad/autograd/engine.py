@@ -74,7 +74,6 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             heap.append((-fn.seq, id(fn), fn))
     heapq.heapify(heap)
     hook_state = _hook_state
-    recorders = hook_state.recorders
     prev_grad, prev_in_backward = grad_mode.state.enabled, hook_state.in_backward
     grad_mode.state.enabled = False
     hook_state.in_backward = True
@@ -89,8 +88,9 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             if node.freed:
                 raise _freed_error(node)
             node.check_versions()
-            if hook_state.recorders:
-                for r in hook_state.recorders:
+            recorders = hook_state.recorders
+            if recorders:
+                for r in recorders:
                     r.on_backward_start(node, grad)
             grads_in = node.backward(grad)
             aliasing = node.function is not None  # user code may return shared tensors
@@ -121,15 +121,14 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                     buffers[fn] = g
                     heappush(heap, (-fn.seq, id(fn), fn))
             node.grad_out, node.grads_in = grad, delivered  # references only: vg.graph(t) shows them on edges
-            if hook_state.recorders:
-                for r in hook_state.recorders:
+            if recorders:
+                for r in recorders:
                     r.on_backward(node, grad, delivered)
             if not retain_graph:
                 node.release()
     finally:
         grad_mode.state.enabled = prev_grad
         hook_state.in_backward = prev_in_backward
-    del recorders
 
 
 def _accumulate(t, g, fresh):

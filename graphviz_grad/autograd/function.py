@@ -88,7 +88,8 @@ class Op:
         # The hot path of every op: no per-op imports, copies or isinstance chains.
         node = _new_object(cls)
         if attrs:
-            node.__dict__.update(attrs)
+            for key, value in attrs.items():  # (setattr keeps the instance's compact attribute storage;
+                setattr(node, key, value)     # __dict__.update would build a real dict per node)
             node.op_attrs = attrs  # the non-tensor arguments, for labels in drawings
         n = len(inputs)
         if n == 2:
