@@ -17,17 +17,17 @@ except the bundled examples and doctests), locals first, then globals.
 import sys
 
 _internal_modules = {}
-_internal_codes = {}
+_internal_codes = {}  # id(code) -> (code, internal?): a code object hashes its whole contents, an id does not
 
 
 def _is_internal(frame):
     code = frame.f_code
-    known = _internal_codes.get(code)
-    if known is None:
+    known = _internal_codes.get(id(code))
+    if known is None or known[0] is not code:
         if len(_internal_codes) > 50_000:
             _internal_codes.clear()  # code made on the fly (exec in a loop) must not pile up
-        known = _internal_codes[code] = _is_internal_module(frame)
-    return known
+        known = _internal_codes[id(code)] = (code, _is_internal_module(frame))
+    return known[1]
 
 
 def _is_internal_module(frame):
@@ -44,10 +44,22 @@ def _is_internal_module(frame):
 
 def user_frame(depth=0):
     """The innermost frame outside graphviz_grad, starting ``depth`` frames above the caller."""
-    frame = sys._getframe(depth + 1)
-    while frame is not None and _is_internal(frame):
+    return first_user_frame(sys._getframe(depth + 1))
+
+
+def first_user_frame(frame):
+    """``frame`` or the first of its callers outside graphviz_grad (None if none)."""
+    codes = _internal_codes
+    while frame is not None:
+        code = frame.f_code
+        known = codes.get(id(code))
+        if known is not None and known[0] is code:
+            if not known[1]:
+                return frame
+        elif not _is_internal(frame):
+            return frame
         frame = frame.f_back
-    return frame
+    return None
 
 
 def user_frames(depth=0, limit=8):
@@ -68,7 +80,7 @@ def name_variables(frames, lookup, tensor_type=None):
     (a module's globals) is read once.
     """
     if tensor_type is None:
-        from ..tensor import Tensor as tensor_type
+        tensor_type = _tensor_type()
     seen = set()
     for frame in frames:
         f_globals = frame.f_globals
@@ -83,6 +95,18 @@ def name_variables(frames, lookup, tensor_type=None):
                         rec.ident.var = key
             if scope is not f_globals:
                 _forget_snapshot(frame, scope)
+
+
+_tensor_class = []
+
+
+def _tensor_type():
+    """graphviz_grad.Tensor, imported once (an import statement per call costs microseconds)."""
+    if not _tensor_class:
+        from ..tensor import Tensor
+
+        _tensor_class.append(Tensor)
+    return _tensor_class[0]
 
 
 def _forget_snapshot(frame, snapshot):

@@ -13,7 +13,7 @@ records, and :func:`graphviz_grad.record.graph.build` turns them into the model.
 >>> op = capture_op(y.grad_fn, [capture_tensor(w), capture_tensor(y.grad_fn.inputs[1])],
 ...                 capture_tensor(y))
 >>> op.op, op.grad_fn, op.derivative, op.inputs[0].name, op.inputs[0].data
-('mul', 'MulBackward0', ['grad · b', 'grad · a'], 'w', {'numel': 1, 'values': 2.0})
+('mul', 'MulBackward0', ('grad · b', 'grad · a'), 'w', {'numel': 1, 'values': 2.0})
 """
 import re
 
@@ -88,6 +88,7 @@ class BackwardStep:
         self.grads = grads
 
 
+_new = object.__new__
 _param_types = {}
 
 
@@ -121,15 +122,18 @@ def _device_text(arr):
 def capture_tensor(t, small=16, ident=None, module=None, data=None):
     """A record of tensor ``t`` now; ``data`` is its summary when the caller already has it."""
     arr = t._data
-    rec = TensorRecord()
+    rec = _new(TensorRecord)
     rec.ident = Ident() if ident is None else ident
     rec.name = t._name
     rec.shape = tuple(arr.shape)
-    rec.dtype = _dtype_name(arr.dtype)
-    rec.device = _device_text(arr)
-    rec.requires_grad = bool(t.requires_grad)
+    dtype = arr.dtype
+    name = _dtype_names.get(dtype)
+    rec.dtype = name if name is not None else _dtype_name(dtype)
+    rec.device = "cpu" if arr.__class__ is _ndarray else _device_text(arr)
+    rec.requires_grad = t.requires_grad is True or bool(t.requires_grad)
     rec.is_leaf = t.grad_fn is None
-    rec.is_param = _is_parameter(t)
+    cls = t.__class__
+    rec.is_param = _param_types[cls] if cls in _param_types else _is_parameter(t)
     rec.data = capture(arr, small) if data is None else data
     rec.grad = None
     rec.module = module
@@ -154,17 +158,19 @@ def _op_class_facts(cls, node, n_inputs):
 
 def capture_op(node, inputs, output, module=None, phase="forward"):
     """A record of autograd node (or no-grad op instance) ``node`` joining ``inputs`` to ``output``."""
-    rec = OpRecord()
-    rec.op, rec.custom, rec.grad_fn, derivative = _op_class_facts(node.__class__, node, len(inputs))
-    rec.derivative = list(derivative)
-    attrs = getattr(node, "op_attrs", None)
-    rec.attrs = json_safe(attrs) if attrs else {}
+    rec = _new(OpRecord)
+    facts = _op_classes.get((node.__class__, len(inputs)))
+    if facts is None:
+        facts = _op_class_facts(node.__class__, node, len(inputs))
+    rec.op, rec.custom, rec.grad_fn, rec.derivative = facts
+    attrs = node.__dict__.get("op_attrs")
+    rec.attrs = _attrs(attrs) if attrs else {}
     rec._label = None
     rec.module = module
     rec.phase = phase
-    rec.anomaly = bool(getattr(node, "anomaly", False))
+    rec.anomaly = bool(node.__dict__.get("anomaly", False))
     rec.inplace = False
-    rec.inputs = list(inputs)
+    rec.inputs = inputs if inputs.__class__ is list else list(inputs)
     rec.output = output
     rec.stale = ()
     rec.seq = node.seq
@@ -176,7 +182,7 @@ def inplace_op(what, target, output, module=None, phase="forward"):
     rec = OpRecord()
     rec.op = rec.label = what
     rec.custom = rec.anomaly = False
-    rec.attrs, rec.grad_fn, rec.derivative = {}, None, []
+    rec.attrs, rec.grad_fn, rec.derivative = {}, None, ()
     rec.module, rec.phase, rec.inplace = module, phase, True
     rec.inputs = [] if target is None else [target]
     rec.output = output
@@ -196,6 +202,17 @@ def placeholder_tensor(array, module=None):
 
 
 # --- non-tensor arguments -----------------------------------------------------
+
+
+_PLAIN = frozenset((int, float, bool, str, type(None)))
+
+
+def _attrs(attrs):
+    """``json_safe(attrs)``, with the usual case (numbers, strings, None) a plain copy."""
+    for v in attrs.values():
+        if v.__class__ not in _PLAIN:
+            return json_safe(attrs)
+    return dict(attrs)
 
 
 def json_safe(value):

@@ -29,57 +29,64 @@ open around a long training loop without growing.
 'w.grad += t2.grad · x = 1.0 · 1.0'
 """
 import collections
+import sys
 import weakref
 
 from ..autograd import grad_mode, hooks
 from .graph import _Numbering, build
-from .naming import name_variables, user_frame, user_frames
+from .naming import first_user_frame, name_variables, user_frames
 from .records import (BackwardStep, Ident, OpRecord, _is_parameter, capture_op, capture_tensor, chain_rule,
                       inplace_op, placeholder_tensor)
 from .summary import as_dict, capture, constant_summary, is_all_zero, known_summary, of_tensor, plus_zero, remember
 
 _hook_state = hooks.state
 _grad_state = grad_mode.state
+_ref = weakref.ref
+_getframe = sys._getframe
+_new = object.__new__
 
 
 class _WeakIdMap:
-    """Values by object identity, forgotten when the object is freed (Tensor ``==`` is elementwise,
-    so a ``WeakKeyDictionary`` cannot hold tensors)."""
+    """Values by object identity, holding the objects weakly (Tensor ``==`` is elementwise, so a
+    ``WeakKeyDictionary`` cannot hold tensors).
 
-    __slots__ = ("_items", "_remove", "__weakref__")
+    Plain weak references, without callbacks (a callback is a Python-level ``KeyedRef``, several
+    times dearer to make): an entry whose object was freed is never returned, and such entries
+    are swept out whenever the map has doubled since the last sweep, so it stays proportional to
+    what is alive.
+    """
+
+    __slots__ = ("items", "_limit")
 
     def __init__(self):
-        self._items = {}
-        self_ref = weakref.ref(self)
-
-        def remove(ref):
-            owner = self_ref()
-            if owner is not None and owner._items.get(ref.key, (None,))[0] is ref:
-                del owner._items[ref.key]
-
-        self._remove = remove
+        self.items = {}  # id(obj) -> (weak reference, value)
+        self._limit = 256
 
     def get(self, obj):
-        entry = self._items.get(id(obj))
+        entry = self.items.get(id(obj))
         return entry[1] if entry is not None and entry[0]() is obj else None
 
     def alive(self):
         """The objects still alive."""
-        return [obj for obj in (entry[0]() for entry in list(self._items.values())) if obj is not None]
+        return [obj for obj in (entry[0]() for entry in list(self.items.values())) if obj is not None]
 
     def pop(self, obj):
         """The value for ``obj`` (None if none), forgotten."""
-        entry = self._items.get(id(obj))
+        entry = self.items.get(id(obj))
         if entry is None or entry[0]() is not obj:
             return None
-        del self._items[id(obj)]
+        del self.items[id(obj)]
         return entry[1]
 
     def set(self, obj, value):
-        key = id(obj)
-        entry = self._items.get(key)
-        ref = entry[0] if entry is not None and entry[0]() is obj else weakref.KeyedRef(obj, self._remove, key)
-        self._items[key] = (ref, value)
+        items = self.items
+        items[id(obj)] = (_ref(obj), value)
+        if len(items) > self._limit:
+            self.sweep()
+
+    def sweep(self):
+        self.items = items = {k: e for k, e in self.items.items() if e[0]() is not None}
+        self._limit = max(256, 2 * len(items))
 
 
 class Tape:
@@ -174,9 +181,23 @@ class Tape:
 
     # --- the recorder protocol (called by the engine) ---------------------------------------
     def on_op(self, node, inputs, result):
-        if _hook_state.in_backward:
+        state = _hook_state
+        if state.in_backward:
             return  # the inside of a custom Function's backward: the step itself is the event
-        self._add_op(node, [self._tensor(t) for t in inputs], result)
+        # The hot path of recording: the known record of each input, a record of the output.
+        live = self._live.items
+        records = []
+        for t in inputs:
+            entry = live.get(id(t))
+            if entry is not None:
+                rec = entry[1]
+                if entry[0]() is t and rec.version == t._version[0] and rec.array_id == id(t._data):
+                    if rec.name is not t._name:
+                        rec.name = t._name  # named after it was first seen (parameters get theirs on the first call)
+                    records.append(rec)
+                    continue
+            records.append(self._tensor(t))
+        self._add_op(node, records, result, _getframe(2))
 
     def on_function_start(self, node, tensors):
         if not _hook_state.in_backward:
@@ -191,7 +212,7 @@ class Tape:
         self._appended = mark
         result = next((r for r in results if hasattr(r, "_version")), None)
         if result is not None:
-            self._add_op(node, inputs, result)
+            self._add_op(node, inputs, result, _getframe(2))
 
     def on_backward_start(self, node, grad):
         small = self.small
@@ -240,7 +261,7 @@ class Tape:
             elif i == same[-1]:  # one tensor in several argument slots (a * a): note its .grad once, at the end
                 self._first_delivery(t._grad, [delivered[j] for j in same], grads, same[0])
                 self._note_grad(t._grad, None, None, op.inputs[i])
-        self._append(BackwardStep(op, grad_out, grads), "backward")
+        self._append(BackwardStep(op, grad_out, grads), "backward", _getframe(2))
 
     def _first_delivery(self, grad_tensor, arrays, grads, first):
         """The engine made the first delivery the ``.grad`` array and added the others into it: undo that."""
@@ -276,7 +297,7 @@ class Tape:
             out = capture_tensor(tensor, self.small, target.ident if target else Ident(external=True), data=data)
             op = inplace_op(what or "inplace", target, out, _hook_state.module,
                             self._inplace_phase(out.ident, "forward"))
-            self._append(op, op.phase)
+            self._append(op, op.phase, _getframe(2))
         op.inplace = True
         self._live.set(tensor, out)
         remember(tensor, out.data, self._token)  # the next `w -= ...` reads it through an alias, the next tape as input
@@ -305,18 +326,23 @@ class Tape:
             self._outputs.set(t.grad_fn, rec)
         return rec
 
-    def _add_op(self, node, inputs, result):
-        module = _hook_state.module
+    def _add_op(self, node, inputs, result, frame):
+        state = _hook_state
+        module = state.module
         out = capture_tensor(result, self.small, Ident(), module)
         self._live.set(result, out)
-        phase = _hook_state.phase
+        phase = state.phase
         if phase is None:
-            reads_grad = not _grad_state.enabled and any(r.ident.grad_of is not None for r in inputs)
-            phase = "update" if reads_grad else "forward"
+            phase = "forward"
+            if not _grad_state.enabled:
+                for r in inputs:
+                    if r.ident.grad_of is not None:
+                        phase = "update"  # reads a .grad under no_grad
+                        break
         op = capture_op(node, inputs, out, module, phase)
         if node.inputs:
             self._ops.set(node, op)
-        self._append(op, phase)
+        self._append(op, phase, frame)
 
     def _adopt(self, node, grad):
         """An OpRecord for a node whose forward ran before recording began."""
@@ -356,8 +382,9 @@ class Tape:
                 and any(before.output is r for r in op.inputs[1:])):
             before.phase = "update"
 
-    def _append(self, event, phase):
-        frame = user_frame()
+    def _append(self, event, phase, frame):
+        """Append ``event``; ``frame`` is where the engine was called from (the user's code is it or above it)."""
+        frame = first_user_frame(frame)
         if frame is not self._frame:
             if self._frame is not None:
                 self._name_from([self._frame])  # a function returned: its locals are final
