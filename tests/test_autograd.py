@@ -303,6 +303,39 @@ def test_ten_thousand_op_chain_has_no_recursion_error():
     np.testing.assert_allclose(x.grad.item(), 1.0001 ** 10_000, rtol=1e-3)
 
 
+def test_training_steps_free_their_graphs_by_reference_counting():
+    # No reference cycles: each step's graph is gone as soon as its loss is, without the
+    # garbage collector (tests/test_seeds.py checks the RSS of 500 tutorial steps).
+    import gc
+    import weakref
+
+    x, y = vg.tensor(data(8, 5)), vg.tensor(data(8, 2, seed=1))
+    w1 = vg.tensor(data(5, 4, seed=2), requires_grad=True)
+    w2 = vg.tensor(data(4, 2, seed=3), requires_grad=True)
+    nodes = []
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(500):
+            loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()
+            node = loss.grad_fn
+            while node is not None:  # every node of the step's graph
+                nodes.append(weakref.ref(node))
+                node = node.next_fns[0] if node.next_fns else None
+            loss.backward()
+            with vg.no_grad():
+                w1 -= 1e-3 * w1.grad
+                w2 -= 1e-3 * w2.grad
+                w1.grad.zero_()
+                w2.grad.zero_()
+        del loss, node
+        alive = sum(ref() is not None for ref in nodes)
+    finally:
+        if was_enabled:
+            gc.enable()
+    assert len(nodes) == 500 * 6 and alive == 0  # sum, pow, sub, mm, clamp, mm
+
+
 def test_ten_thousand_op_chain_with_retain_graph_and_grad():
     x = vg.tensor(2.0, dtype=vg.float64, requires_grad=True)
     y = x
