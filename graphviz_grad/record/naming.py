@@ -72,19 +72,20 @@ def user_frames(depth=0, limit=8):
     return frames
 
 
-def name_variables(frames, lookup, tensor_type=None):
+def name_variables(frames, lookup, tensor_type=None, globals_too=True):
     """Give the record ``lookup(tensor)`` of each tensor bound in ``frames`` its variable name.
 
     The first public name found wins (innermost frame, locals before globals); a
     record already named keeps its name. A namespace shared by several frames
-    (a module's globals) is read once.
+    (a module's globals) is read once. ``globals_too=False`` reads only the frames' locals
+    (the globals of code run at module level are its locals).
     """
     if tensor_type is None:
         tensor_type = _tensor_type()
     seen = set()
     for frame in frames:
         f_globals = frame.f_globals
-        for scope in (frame.f_locals, f_globals):
+        for scope in (frame.f_locals, f_globals) if globals_too else (frame.f_locals,):
             if id(scope) in seen:
                 continue
             seen.add(id(scope))

@@ -68,13 +68,19 @@ class OpRecord:
     def label(self):
         """``"pow 2"``, ``"clamp min=0"``: made when first asked for (most records are never drawn)."""
         label = self._label
-        if label is None:
-            label = self._label = op_label(self.op, self.attrs)
+        if label is None or label is IN_PLACE:
+            text = op_label(self.op, self.attrs)
+            if label is IN_PLACE:  # ``sub`` run in place: ``sub_``, with the same arguments
+                text = self.op + "_" + text[len(self.op):]
+            label = self._label = text
         return label
 
     @label.setter
     def label(self, value):
         self._label = value
+
+
+IN_PLACE = object()  # OpRecord._label of an op run in place, until the label is asked for
 
 
 class BackwardStep:

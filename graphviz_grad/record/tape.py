@@ -35,7 +35,7 @@ import weakref
 from ..autograd import grad_mode, hooks
 from .graph import _Numbering, build
 from .naming import first_user_frame, name_variables, user_frames
-from .records import (BackwardStep, Ident, OpRecord, _is_parameter, capture_op, capture_tensor, chain_rule,
+from .records import (IN_PLACE, BackwardStep, Ident, OpRecord, _is_parameter, capture_op, capture_tensor, chain_rule,
                       inplace_op, placeholder_tensor)
 from .summary import as_dict, capture, constant_summary, is_all_zero, known_summary, of_tensor, plus_zero, remember
 
@@ -287,7 +287,7 @@ class Tape:
             out = op.output
             out.ident, out.module = op.inputs[0].ident, None
             _refresh(out, tensor)
-            op.label = op.op + "_" + op.label[len(op.op):]
+            op.label = IN_PLACE if op._label is None else op.op + "_" + op.label[len(op.op):]
             op.phase = self._inplace_phase(out.ident, op.phase)
             if op.phase == "update":
                 self._retag_operand_producer(op)
@@ -391,10 +391,11 @@ class Tape:
             self._frame = frame
             self._phase = phase
         elif phase != self._phase and (phase != "forward" or _grad_state.enabled):
-            # forward -> backward -> update: name what the code bound so far. An in-place update
-            # under no_grad is "forward" only until on_inplace retags it: no phase change.
+            # forward -> backward -> update: name what the code bound so far (its locals: a function
+            # seldom rebinds a global, and the globals are read when the frame is left or the tape
+            # ends). An in-place update under no_grad is "forward" only until on_inplace retags it.
             if frame is not None:
-                self._name_from([frame])
+                name_variables([frame], self._live.get, globals_too=False)
             self._phase = phase
         self._events.append(event)
         self._appended += 1
