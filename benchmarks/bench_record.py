@@ -7,8 +7,10 @@ forward, ``loss.backward()``, the manual SGD update under ``no_grad`` and
 ``zero_()`` of the gradients. Off and on are timed side by side in one run:
 each repetition times ``--steps`` steps without recording, then ``--steps``
 steps each inside its own ``with vg.record():``, alternating which goes first; the medians are compared. Also printed:
-one tape around all steps with a bounded ring (``max_events``), and
-``vg.graph(loss)`` after backward. Target (issue 4): on/off ≤ 1.15×.
+one tape around all steps with a bounded ring (``max_events``),
+``vg.graph(loss)`` after backward, and a recorder that does nothing (what the
+engine's hooks cost by themselves: the floor under any recorder). Target
+(issue 4): on/off ≤ 1.15×.
 
 Wall-clock medians are the figure; CPU time (``process_time``, all threads) is
 printed beside them because it is steadier on a shared machine. A multi-threaded
@@ -20,6 +22,7 @@ import statistics
 import time
 
 import graphviz_grad as vg
+from graphviz_grad.autograd import hooks
 
 N, D_IN, H, D_OUT = 64, 1000, 100, 10
 
@@ -38,6 +41,23 @@ def make_step(x, y, w1, w2, lr=1e-6):
         return loss
 
     return step
+
+
+class NullRecorder:
+    """A recorder that records nothing: the engine still calls it for every op and backward step."""
+
+    def on_op(self, *args):
+        pass
+
+    on_function_start = on_function_end = on_backward_start = on_backward = on_inplace = on_op
+
+    def __enter__(self):
+        hooks.state.recorders = (self,) + hooks.state.recorders
+        return self
+
+    def __exit__(self, *exc):
+        hooks.state.recorders = tuple(r for r in hooks.state.recorders if r is not self)
+        return False
 
 
 def time_steps(fn, steps):
@@ -84,7 +104,13 @@ def main():
         vg.graph(loss)
         sync()
 
-    variants = {"off": off, "record() per step": on, "one ring tape": in_ring, "step + vg.graph(loss)": graph_after_backward}
+    def null_recorder():
+        with NullRecorder():
+            step()
+        sync()
+
+    variants = {"off": off, "record() per step": on, "one ring tape": in_ring, "step + vg.graph(loss)": graph_after_backward,
+                "hooks only (null rec.)": null_recorder}
     for fn in variants.values():  # warm-up
         time_steps(fn, 3)
     times = {name: [] for name in variants}

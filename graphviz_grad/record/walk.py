@@ -14,7 +14,7 @@ deliveries into the same ``.grad`` are taken out again), and what ``.grad`` hold
 now once it was changed (zeros after ``w.grad.zero_()``).
 """
 from .records import BackwardStep, Ident, capture_op, capture_tensor
-from .summary import summarize
+from .summary import capture, of_tensor
 
 
 def records_of(root, small=16):
@@ -28,9 +28,10 @@ def records_of(root, small=16):
         k = fn if fn is not None else id(t)
         rec = key.get(k)
         if rec is None:
-            rec = key[k] = capture_tensor(t, small, Ident(), module=None if fn is None else fn.module)
+            rec = key[k] = capture_tensor(t, small, Ident(), module=None if fn is None else fn.module,
+                                          data=of_tensor(t, small))
             if t._grad is not None:
-                rec.grad = summarize(t._grad._data, small)
+                rec.grad = of_tensor(t._grad, small)
             tensors.append(t)
         return rec
 
@@ -47,8 +48,16 @@ def records_of(root, small=16):
     # The engine runs nodes in descending creation order (a node's consumers are always newer).
     ran = [n for n in reversed(nodes) if getattr(n, "grads_in", None) is not None]
     first = _first_deliveries(ran)
-    steps = [BackwardStep(ops_by_node[n], summarize(n.grad_out, small),
-                          [summarize(first.get((k, i), g), small) for i, g in enumerate(n.grads_in)])
+    made = {}  # id(array) -> summary: a gradient passed on unchanged is one array on two edges
+
+    def summary(array):  # every array here is kept alive by a node or by `first` until we return
+        s = made.get(id(array))
+        if s is None:
+            s = made[id(array)] = capture(array, small)
+        return s
+
+    steps = [BackwardStep(ops_by_node[n], summary(n.grad_out),
+                          [summary(first.get((k, i), g)) for i, g in enumerate(n.grads_in)])
              for k, n in enumerate(ran)]
     return ops, steps, root_rec, _lookup(by_node, by_leaf, tensors)
 
