@@ -74,6 +74,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             heap.append((-fn.seq, id(fn), fn))
     heapq.heapify(heap)
     hook_state = _hook_state
+    recorders = hook_state.recorders  # (recording starts and stops outside backward)
     prev_grad, prev_in_backward = grad_mode.state.enabled, hook_state.in_backward
     grad_mode.state.enabled = False
     hook_state.in_backward = True
@@ -87,8 +88,15 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             grad = buffers.pop(node)
             if node.freed:
                 raise _freed_error(node)
-            node.check_versions()
-            recorders = hook_state.recorders
+            saved = node.saved_versions
+            if saved:  # are the inputs backward reads unchanged since forward? (the usual 1 or 2 inline)
+                inputs, at = node.inputs, node.saved_inputs
+                if (inputs[at[0]]._version[0] != saved[0] or len(saved) > 2
+                        or (len(saved) == 2 and inputs[at[1]]._version[0] != saved[1])):
+                    node.check_versions()  # raises PyTorch's error
+            out_version = node.output_version
+            if out_version is not None and out_version[0] != node.saved_output_version:
+                node.check_versions()
             if recorders:
                 for r in recorders:
                     r.on_backward_start(node, grad)
