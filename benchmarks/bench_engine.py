@@ -112,8 +112,9 @@ def _report(title, name_a, name_b, result, target):
 
 
 def tutorial_data(shape, seed=0):
-    """The tutorial's randn data; at the large size the weights are scaled by 1/sqrt(fan-in),
-    so that lr=1e-6 trains instead of overflowing to inf (which would time NaN arithmetic)."""
+    """The tutorial's randn data; at other sizes than the tutorial's the weights are scaled by
+    1/sqrt(fan-in), so that lr=1e-6 trains instead of overflowing to inf (which would time NaN
+    arithmetic)."""
     n, d_in, h, d_out = shape
     rng = np.random.default_rng(seed)
     scale = shape != SMALL
