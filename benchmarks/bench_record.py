@@ -109,8 +109,8 @@ def main():
             step()
         sync()
 
-    variants = {"off": off, "record() per step": on, "one ring tape": in_ring, "step + vg.graph(loss)": graph_after_backward,
-                "hooks only (null rec.)": null_recorder}
+    variants = {"off": off, "record() per step": on, "one ring tape": in_ring,
+                "step + vg.graph(loss)": graph_after_backward, "hooks only (null rec.)": null_recorder}
     for fn in variants.values():  # warm-up
         time_steps(fn, 3)
     times = {name: [] for name in variants}

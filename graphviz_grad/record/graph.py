@@ -127,7 +127,8 @@ def build(ops, steps=(), tensors=(), root=None):
         made_by = producer.get(id(rec))
         G.add_node(
             node, kind="tensor", name=ids.label(rec), shape=list(rec.shape), dtype=rec.dtype, device=rec.device,
-            requires_grad=rec.requires_grad, is_leaf=rec.is_leaf, role=role, data=as_dict(rec.data), grad=as_dict(rec.grad),
+            requires_grad=rec.requires_grad, is_leaf=rec.is_leaf, role=role, data=as_dict(rec.data),
+            grad=as_dict(rec.grad),
             module=made_by.module if made_by is not None else rec.module, version=rec.version,
             grad_of=ids(rec.ident.grad_of) if rec.ident.grad_of is not None and id(rec.ident.grad_of) in ids.ids
             else None,

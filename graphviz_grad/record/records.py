@@ -36,7 +36,13 @@ class Ident:
 
 
 class TensorRecord:
-    """One tensor at one version: metadata and summaries of its data and gradient."""
+    """One tensor at one version: metadata and summaries of its data and gradient.
+
+    ``data`` and ``grad`` are summaries as :func:`.summary.capture` makes them while
+    recording (a large array's statistics still unrounded, as a tuple);
+    :func:`.summary.as_dict` turns them into the schema's dicts when a graph or the
+    events are built.
+    """
 
     __slots__ = ("ident", "name", "shape", "dtype", "device", "requires_grad", "is_leaf", "is_param",
                  "data", "grad", "module", "version", "array_id")

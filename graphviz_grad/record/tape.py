@@ -56,11 +56,11 @@ class _WeakIdMap:
     what is alive.
     """
 
-    __slots__ = ("items", "_limit")
+    __slots__ = ("items", "limit")
 
     def __init__(self):
         self.items = {}  # id(obj) -> (weak reference, value)
-        self._limit = 256
+        self.limit = 256
 
     def get(self, obj):
         entry = self.items.get(id(obj))
@@ -81,12 +81,12 @@ class _WeakIdMap:
     def set(self, obj, value):
         items = self.items
         items[id(obj)] = (_ref(obj), value)
-        if len(items) > self._limit:
+        if len(items) > self.limit:
             self.sweep()
 
     def sweep(self):
         self.items = items = {k: e for k, e in self.items.items() if e[0]() is not None}
-        self._limit = max(256, 2 * len(items))
+        self.limit = max(256, 2 * len(items))
 
 
 class Tape:
@@ -197,7 +197,28 @@ class Tape:
                     records.append(rec)
                     continue
             records.append(self._tensor(t))
-        self._add_op(node, records, result, _getframe(2))
+        # _add_op, inlined: ten of these make a training step of the tutorial
+        module = state.module
+        out = capture_tensor(result, self.small, Ident(), module)
+        live_map = self._live
+        live[id(result)] = (_ref(result), out)
+        if len(live) > live_map.limit:
+            live_map.sweep()
+        phase = state.phase
+        if phase is None:
+            phase = "forward"
+            if not _grad_state.enabled:
+                for r in records:
+                    if r.ident.grad_of is not None:
+                        phase = "update"  # reads a .grad under no_grad
+                        break
+        op = capture_op(node, records, out, module, phase)
+        if node.inputs:
+            ops = self._ops
+            ops.items[id(node)] = (_ref(node), op)
+            if len(ops.items) > ops.limit:
+                ops.sweep()
+        self._append(op, phase, _getframe(2))
 
     def on_function_start(self, node, tensors):
         if not _hook_state.in_backward:
