@@ -124,6 +124,7 @@ class Tape:
         if self._active:
             raise RuntimeError("this tape is already recording; nest a new `with vg.record()` instead")
         self._active = True
+        self._token = object()  # a new one per recording span: unrecorded code may have run since the last
         # First in line: a recorder that raises (detect_anomaly) must not keep the op from the tape.
         _hook_state.recorders = (self,) + _hook_state.recorders
         return self
