@@ -34,6 +34,7 @@ class Tensor:
         "_version",
         "_name",
         "_retains_grad",
+        "_graph_shares_data",  # set (never in _make) when a recorded graph edge holds our array too
         "__weakref__",
         "__dict__",  # Parameter and user code may set attributes, as on torch tensors
     )
@@ -441,7 +442,13 @@ class Tensor:
     def zero_(self):
         if self.requires_grad:
             self._check_inplace()
-        self._data[...] = 0
+        if getattr(self, "_graph_shares_data", False):
+            # A fresh .grad is the very array the backward delivered, which the graph keeps for
+            # drawing: zero a new array so that drawing the step afterwards still shows its gradients.
+            self._data = backend.xp_of(self._data).zeros_like(self._data)
+            self._graph_shares_data = False
+        else:
+            self._data[...] = 0
         self._version[0] += 1
         if _hook_state.recorders:
             self._notify_inplace("zero_")

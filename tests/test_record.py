@@ -1143,3 +1143,29 @@ def test_500_recorded_steps_do_not_grow_rss(mode):
     assert events == (18 if mode == "per-step" else 1000) and positive == 1
     # One step's graph holds ~0.9 MB of arrays: 400 leaked steps would be hundreds of MB.
     assert end - warm < 20 * 2**20, (mode, warm, end)
+
+
+@pytest.mark.parametrize("reset", ["zero_", "zero_grad"])
+def test_a_step_drawn_after_its_update_still_shows_its_gradients(reset):
+    """`vizgrad train --graph` draws the last step after `w.grad.zero_()`/`zero_grad()`: the
+    gradients of that backward must still be on the leaves and their edges, not zeros or nothing."""
+    w = vg.tensor([1.0, 2.0], requires_grad=True)
+    x = vg.tensor([3.0, 4.0])
+    loss = (w * x).sum() + (w * 2).sum()  # two deliveries into w: [3, 4] and [2, 2]
+    loss.backward()
+    grad_tensor = w.grad
+    with vg.no_grad():
+        w -= 0.1 * w.grad
+    if reset == "zero_":
+        w.grad.zero_()
+        assert w.grad is grad_tensor and w.grad.tolist() == [0.0, 0.0]  # zeroed in place, same tensor
+    else:
+        vg.optim.SGD([w], lr=0.1).zero_grad()
+        assert w.grad is None
+    G = vg.graph(loss)
+    leaf = G.find("w")
+    assert G.nodes[leaf]["grad"]["values"] == [5.0, 6.0]
+    assert sorted(e["grad"]["values"] for _, _, e in G.out_edges(leaf, data=True)) == [[2.0, 2.0], [3.0, 4.0]]
+    # and the next backward accumulates into the reset gradient as usual
+    ((w * x).sum()).backward()
+    assert w.grad.tolist() == [3.0, 4.0]

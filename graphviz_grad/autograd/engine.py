@@ -145,9 +145,15 @@ def _accumulate(t, g, fresh):
     if grad is None:
         if g.__class__ is not _ndarray and isinstance(g, np.generic):
             g, fresh = np.asarray(g), True  # a NumPy scalar: .grad must be an array (zero_() writes to it)
-        t._grad = _function._Tensor._make(g if fresh else g.copy())
+        t._grad = grad = _function._Tensor._make(g if fresh else g.copy())
+        if fresh:
+            grad._graph_shares_data = True  # node.grads_in holds g too: copy on write (Tensor.zero_)
     else:
-        grad._data += g
+        if getattr(grad, "_graph_shares_data", False):
+            grad._data = grad._data + g  # keep the earlier graph's recorded gradient as it was
+            grad._graph_shares_data = False
+        else:
+            grad._data += g
         grad._version[0] += 1
 
 

@@ -8,10 +8,12 @@ summarised here, when a graph is asked for, so backward costs nothing more.
 
 Two consequences, both documented in the schema: after several ``backward()``
 calls through one graph (``retain_graph=True``) the edges show the last one; and
-the first gradient delivered to a leaf is shared with its ``.grad``: an edge into
-a leaf shows what flowed along it while ``.grad`` is as backward left it (later
-deliveries into the same ``.grad`` are taken out again), and what ``.grad`` holds
-now once it was changed (zeros after ``w.grad.zero_()``).
+a leaf shows its ``.grad`` as it is (accumulation over steps stays visible),
+except when that was reset after this backward (``w.grad.zero_()``,
+``optimizer.zero_grad()``: all zeros or None): then it shows the sum of what
+this graph's backward delivered into it, so that a training step drawn after
+its update still shows its gradients. Edges always show what flowed (the engine
+copies a ``.grad`` on write while a graph holds its array).
 """
 from .records import BackwardStep, Ident, capture_op, capture_tensor
 from .summary import capture, of_tensor
@@ -20,6 +22,9 @@ from .summary import capture, of_tensor
 def records_of(root, small=16):
     """``(ops, steps, root_record)`` for the computation that produced tensor ``root``."""
     nodes = _reachable(root.grad_fn)
+    # The engine runs nodes in descending creation order (a node's consumers are always newer).
+    ran = [n for n in reversed(nodes) if getattr(n, "grads_in", None) is not None]
+    into_leaves = _leaf_deliveries(ran)
     by_node, by_leaf, tensors = {}, {}, []  # non-leaves by their grad_fn, leaves by id (all kept alive here)
 
     def record(t):
@@ -30,7 +35,10 @@ def records_of(root, small=16):
         if rec is None:
             rec = key[k] = capture_tensor(t, small, Ident(), module=None if fn is None else fn.module,
                                           data=of_tensor(t, small))
-            if t._grad is not None:
+            delivered = into_leaves.get(id(t)) if fn is None else None
+            if delivered is not None and (t._grad is None or not t._grad._data.any()):
+                rec.grad = capture(delivered, small)  # reset since this backward: show what it gave
+            elif t._grad is not None:
                 rec.grad = of_tensor(t._grad, small)
             tensors.append(t)
         return rec
@@ -45,46 +53,28 @@ def records_of(root, small=16):
         op.stale = _stale_inputs(node)
         ops.append(op)
     ops_by_node = dict(zip(nodes, ops))
-    # The engine runs nodes in descending creation order (a node's consumers are always newer).
-    ran = [n for n in reversed(nodes) if getattr(n, "grads_in", None) is not None]
-    first = _first_deliveries(ran)
     made = {}  # id(array) -> summary: a gradient passed on unchanged is one array on two edges
 
-    def summary(array):  # every array here is kept alive by a node or by `first` until we return
+    def summary(array):  # every array here is kept alive by a node until we return
         s = made.get(id(array))
         if s is None:
             s = made[id(array)] = capture(array, small)
         return s
 
-    steps = [BackwardStep(ops_by_node[n], summary(n.grad_out),
-                          [summary(first.get((k, i), g)) for i, g in enumerate(n.grads_in)])
-             for k, n in enumerate(ran)]
+    steps = [BackwardStep(ops_by_node[n], summary(n.grad_out), [summary(g) for g in n.grads_in])
+             for n in ran]
     return ops, steps, root_rec, _lookup(by_node, by_leaf, tensors)
 
 
-def _first_deliveries(ran):
-    """``{(step, position): array}`` for gradients the engine reused as a leaf's ``.grad`` array.
-
-    The first gradient delivered to a leaf without ``.grad`` becomes its ``.grad``
-    (no copy), and later deliveries in the same backward are added into it, so the
-    array no longer holds what flowed along the first edge: that is ``.grad`` minus
-    the later deliveries, as long as nothing changed ``.grad`` since (its version
-    counts exactly those additions). Otherwise the edge shows ``.grad`` as it is now.
-    """
-    deliveries = {}  # id(leaf) -> [leaf, (step, position, array), ...]
-    for k, node in enumerate(ran):
-        for i, (t, g) in enumerate(zip(node.inputs, node.grads_in)):
+def _leaf_deliveries(ran):
+    """``{id(leaf): array}``: the sum of the gradients the backward delivered into each leaf."""
+    total = {}
+    for node in ran:
+        for t, g in zip(node.inputs, node.grads_in):
             if g is not None and t.grad_fn is None:
-                deliveries.setdefault(id(t), [t]).append((k, i, g))
-    fixed = {}
-    for leaf, (k, i, g), *rest in deliveries.values():
-        grad = leaf._grad
-        if rest and grad is not None and grad._data is g and grad._version[0] == len(rest):
-            later = rest[0][2]
-            for _, _, other in rest[1:]:
-                later = later + other
-            fixed[(k, i)] = g - later
-    return fixed
+                prev = total.get(id(t))
+                total[id(t)] = g if prev is None else prev + g
+    return total
 
 
 def _reachable(start):
