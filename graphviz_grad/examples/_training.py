@@ -71,8 +71,9 @@ class Setup:
             arr = np.asarray(self.init[name])
             if arr.shape != shape:
                 raise ValueError(f"init[{name!r}] has shape {arr.shape}, the program needs {shape}")
-            return tensor(arr, dtype=self.dtype, device=self.device, requires_grad=requires_grad)
-        return randn(*shape, dtype=self.dtype, device=self.device, requires_grad=requires_grad)
+            return tensor(arr, dtype=self.dtype, device=self.device, requires_grad=requires_grad, name=name)
+        # named, so that drawing the result's loss after run() returns still says x, w1, ...
+        return randn(*shape, dtype=self.dtype, device=self.device, requires_grad=requires_grad, name=name)
 
     def model(self, module):
         """``module`` moved to the dtype and device, its parameters overwritten from ``init``."""
@@ -98,7 +99,12 @@ class Setup:
                 loss = step(t)
                 value = float(loss.item()) if hasattr(loss, "item") else float(loss)
                 result.losses.append(value)
-                result.last_loss_tensor = loss if hasattr(loss, "grad_fn") else None
+                if hasattr(loss, "grad_fn"):
+                    if loss.name is None:
+                        loss.name = "loss"
+                    result.last_loss_tensor = loss
+                else:
+                    result.last_loss_tensor = None
                 if on_step is not None:
                     on_step(t, value)
         except StopTraining:
