@@ -1169,3 +1169,21 @@ def test_a_step_drawn_after_its_update_still_shows_its_gradients(reset):
     # and the next backward accumulates into the reset gradient as usual
     ((w * x).sum()).backward()
     assert w.grad.tolist() == [3.0, 4.0]
+
+
+def test_graph_follows_the_edges_backward_follows_after_an_in_place_op():
+    """b = a*2; c = b+1; b.mul_(3): c used b *before* mul_, so its edge comes from a*2, not from mul_."""
+    a = vg.tensor([1.0, 2.0], requires_grad=True)
+    b = a * 2
+    c = b + 1
+    b.mul_(3)
+    d = (c + b).sum()
+    d.backward()
+    assert a.grad.tolist() == [8.0, 8.0]  # torch's: 2 through c, 6 through b
+    G = vg.graph(d)
+    ops = {n: G.nodes[n]["op"] for n in G.ops()}
+    first_mul = next(n for n, op in ops.items() if op == "mul")
+    product = next(iter(G.successors(first_mul)))
+    consumers = sorted(ops[n] for n in G.successors(product))
+    assert consumers == ["add", "mul"], "a*2 feeds both c = b + 1 and the in-place b.mul_(3)"
+    assert sum(1 for op in ops.values() if op == "mul") == 2

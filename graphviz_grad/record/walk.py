@@ -27,8 +27,7 @@ def records_of(root, small=16):
     into_leaves = _leaf_deliveries(ran)
     by_node, by_leaf, tensors = {}, {}, []  # non-leaves by their grad_fn, leaves by id (all kept alive here)
 
-    def record(t):
-        fn = t.grad_fn
+    def record(t, fn):  # fn: t's grad_fn when it was used (an in-place op may have rebound t.grad_fn since)
         key = by_node if fn is not None else by_leaf
         k = fn if fn is not None else id(t)
         rec = key.get(k)
@@ -43,13 +42,14 @@ def records_of(root, small=16):
             tensors.append(t)
         return rec
 
-    root_rec = record(root)
+    root_rec = record(root, root.grad_fn)
     for node in nodes:
-        for t in node.inputs:
-            record(t)
+        for t, fn in zip(node.inputs, _input_fns(node)):
+            record(t, fn)
     ops = []
     for node in nodes:
-        op = capture_op(node, [record(t) for t in node.inputs], by_node[node], node.module)
+        op = capture_op(node, [record(t, fn) for t, fn in zip(node.inputs, _input_fns(node))], by_node[node],
+                        node.module)
         op.stale = _stale_inputs(node)
         ops.append(op)
     ops_by_node = dict(zip(nodes, ops))
@@ -84,12 +84,16 @@ def _reachable(start):
     seen, stack = {start}, [start]
     while stack:
         node = stack.pop()
-        for t in node.inputs:
-            fn = t.grad_fn
+        for fn in _input_fns(node):
             if fn is not None and fn not in seen:
                 seen.add(fn)
                 stack.append(fn)
     return sorted(seen, key=lambda n: n.seq)
+
+
+def _input_fns(node):
+    """Each input's grad_fn when ``node`` ran: the edges backward follows (as the engine does)."""
+    return node.next_fns or [t.grad_fn for t in node.inputs]
 
 
 def _stale_inputs(node):
