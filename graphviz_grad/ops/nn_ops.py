@@ -7,7 +7,7 @@ class Linear(Op):
     """``x @ weightᵀ + bias`` (PyTorch's ``F.linear``)."""
 
     name = "linear"
-    derivatives = ("grad @ weight", "gradᵀ @ x", "grad summed over the batch")
+    derivatives = ("grad @ b", "gradᵀ @ a", "grad summed over the batch")  # a = x, b = weight
     saved_inputs = (0, 1)
 
     def forward(self, x, w, b=None):
