@@ -53,6 +53,7 @@ import time
 import numpy as np
 
 import graphviz_grad as vg
+from tutorial_steps import array_step, autograd_step
 
 SMALL = (64, 1000, 100, 10)
 LARGE = (512, 4096, 1024, 256)
@@ -130,45 +131,12 @@ def vg_tutorial_step(data, lr=LR):
     x, y = vg.from_numpy(data["x"].copy()), vg.from_numpy(data["y"].copy())
     w1 = vg.from_numpy(data["w1"].copy()).requires_grad_()
     w2 = vg.from_numpy(data["w2"].copy()).requires_grad_()
-
-    def step():
-        nonlocal w1, w2  # `w1 -= ...` rebinds the name (to the same tensor, updated in place)
-        y_pred = x.mm(w1).clamp(min=0).mm(w2)
-        loss = (y_pred - y).pow(2).sum()
-        loss.backward()
-        with vg.no_grad():
-            w1 -= lr * w1.grad
-            w2 -= lr * w2.grad
-            w1.grad.zero_()
-            w2.grad.zero_()
-        return loss
-
-    return step
+    return autograd_step(vg, x, y, w1, w2, lr)
 
 
 def numpy_tutorial_step(data, lr=LR):
     """The tutorial's NumPy program (seed 000), in float32."""
-    x, y = data["x"].copy(), data["y"].copy()
-    w1, w2 = data["w1"].copy(), data["w2"].copy()
-    lr = np.float32(lr)
-
-    def step():
-        nonlocal w1, w2
-        h = x.dot(w1)
-        h_relu = np.maximum(h, 0)
-        y_pred = h_relu.dot(w2)
-        loss = np.square(y_pred - y).sum()
-        grad_y_pred = 2.0 * (y_pred - y)
-        grad_w2 = h_relu.T.dot(grad_y_pred)
-        grad_h_relu = grad_y_pred.dot(w2.T)
-        grad_h = grad_h_relu.copy()
-        grad_h[h < 0] = 0
-        grad_w1 = x.T.dot(grad_h)
-        w1 -= lr * grad_w1
-        w2 -= lr * grad_w2
-        return loss
-
-    return step
+    return array_step(np, *(data[k].copy() for k in ("x", "y", "w1", "w2")), np.float32(lr))
 
 
 def check_tutorial_agrees(shape):

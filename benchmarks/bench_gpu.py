@@ -14,60 +14,13 @@ import statistics
 import sys
 import time
 
+from tutorial_steps import array_step, autograd_step
+
 SIZES = {"tutorial": (64, 1000, 100, 10), "large": (4096, 4096, 4096, 1024)}
 
 
 def flops_per_step(n, d_in, h, d_out):
     return 3 * (2 * n * d_in * h + 2 * n * h * d_out)
-
-
-def make_vg_step(vg, x, y, w1, w2, lr):
-    def step():
-        y_pred = x.mm(w1).clamp(min=0).mm(w2)
-        loss = (y_pred - y).pow(2).sum()
-        loss.backward()
-        with vg.no_grad():
-            w1 -= lr * w1.grad
-            w2 -= lr * w2.grad
-            w1.grad.zero_()
-            w2.grad.zero_()
-        return loss
-
-    return step
-
-
-def make_cupy_step(cp, x, y, w1, w2, lr):
-    def step():
-        h = x @ w1
-        h_relu = cp.maximum(h, 0)
-        y_pred = h_relu @ w2
-        diff = y_pred - y
-        loss = (diff * diff).sum()
-        grad_y_pred = 2.0 * diff
-        grad_w2 = h_relu.T @ grad_y_pred
-        grad_h = grad_y_pred @ w2.T
-        grad_h[h < 0] = 0
-        grad_w1 = x.T @ grad_h
-        w1 -= lr * grad_w1
-        w2 -= lr * grad_w2
-        return loss
-
-    return step
-
-
-def make_torch_step(torch, x, y, w1, w2, lr):
-    def step():
-        y_pred = x.mm(w1).clamp(min=0).mm(w2)
-        loss = (y_pred - y).pow(2).sum()
-        loss.backward()
-        with torch.no_grad():
-            w1 -= lr * w1.grad
-            w2 -= lr * w2.grad
-            w1.grad.zero_()
-            w2.grad.zero_()
-        return loss
-
-    return step
 
 
 def timed(step, sync, reps):
@@ -110,14 +63,14 @@ def main(argv=None):
         xs = [vg.tensor(a, device="cuda") for a in data]
         for w in xs[2:]:
             w.requires_grad_()
-        steps = {"graphviz_grad": make_vg_step(vg, *xs, lr),
-                 "cupy by hand": make_cupy_step(cp, *[cp.asarray(a) for a in data], lr)}
+        steps = {"graphviz_grad": autograd_step(vg, *xs, lr),
+                 "cupy by hand": array_step(cp, *[cp.asarray(a) for a in data], lr)}
         if has_torch:
             ts = [torch.tensor(a, device="cuda") for a in data]
             for w in ts[2:]:
                 w.requires_grad_()
             tsync = torch.cuda.synchronize
-            steps["torch CUDA"] = make_torch_step(torch, *ts, lr)
+            steps["torch CUDA"] = autograd_step(torch, *ts, lr)
         times = {k: [] for k in steps}
         for k, s in steps.items():  # warm-up: kernels compiled, memory pools filled
             timed(s, sync if k != "torch CUDA" else tsync, 3)

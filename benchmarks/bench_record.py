@@ -23,24 +23,9 @@ import time
 
 import graphviz_grad as vg
 from graphviz_grad.autograd import hooks
+from tutorial_steps import autograd_step
 
 N, D_IN, H, D_OUT = 64, 1000, 100, 10
-
-
-def make_step(x, y, w1, w2, lr=1e-6):
-    def step():
-        nonlocal w1, w2  # `w1 -= ...` rebinds the name (to the same tensor, updated in place)
-        y_pred = x.mm(w1).clamp(min=0).mm(w2)
-        loss = (y_pred - y).pow(2).sum()
-        loss.backward()
-        with vg.no_grad():
-            w1 -= lr * w1.grad
-            w2 -= lr * w2.grad
-            w1.grad.zero_()
-            w2.grad.zero_()
-        return loss
-
-    return step
 
 
 class NullRecorder:
@@ -80,7 +65,7 @@ def main():
     x, y = vg.randn(N, D_IN, device=dev), vg.randn(N, D_OUT, device=dev)
     w1 = vg.randn(D_IN, H, device=dev, requires_grad=True)
     w2 = vg.randn(H, D_OUT, device=dev, requires_grad=True)
-    step = make_step(x, y, w1, w2)
+    step = autograd_step(vg, x, y, w1, w2, 1e-6)
     sync = vg.cuda.synchronize if dev.type == "cuda" else (lambda: None)
 
     def off():
