@@ -35,6 +35,7 @@ class Tensor:
         "_name",
         "_retains_grad",
         "_graph_shares_data",  # set (never in _make) when a recorded graph edge holds our array too
+        "_zeroed_at",  # set by zero_() (never in _make): the version it left, see engine._accumulate
         "__weakref__",
         "__dict__",  # Parameter and user code may set attributes, as on torch tensors
     )
@@ -450,6 +451,7 @@ class Tensor:
         else:
             self._data[...] = 0
         self._version[0] += 1
+        self._zeroed_at = self._version[0]  # the next gradient accumulated into us may simply replace us
         if _hook_state.recorders:
             self._notify_inplace("zero_")
         return self

@@ -595,3 +595,18 @@ def test_detect_anomaly_as_decorator():
 
     with pytest.raises(RuntimeError, match="log"):
         f(vg.tensor([0.0], requires_grad=True))
+
+
+def test_gradient_into_a_zeroed_grad_keeps_the_grad_tensor_and_equals_torch():
+    """After w.grad.zero_() the next backward may take the new gradient's array (0 + g is g):
+    .grad stays the same tensor object, holds exactly torch's values, and later accumulation adds."""
+    for lib in (torch, vg):
+        w = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        (w * w).sum().backward()
+        g = w.grad
+        w.grad.zero_()
+        (w * 3.0).sum().backward()
+        assert w.grad is g
+        assert w.grad.tolist() == [3.0, 3.0, 3.0]
+        (w * w).sum().backward()  # accumulates into it
+        assert w.grad.tolist() == [5.0, -1.0, 9.0]
