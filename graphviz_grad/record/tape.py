@@ -198,28 +198,7 @@ class Tape:
                     records.append(rec)
                     continue
             records.append(self._tensor(t))
-        # _add_op, inlined: ten of these make a training step of the tutorial
-        module = state.module
-        out = capture_tensor(result, self.small, Ident(), module)
-        live_map = self._live
-        live[id(result)] = (_ref(result), out)
-        if len(live) > live_map.limit:
-            live_map.sweep()
-        phase = state.phase
-        if phase is None:
-            phase = "forward"
-            if not _grad_state.enabled:
-                for r in records:
-                    if r.ident.grad_of is not None:
-                        phase = "update"  # reads a .grad under no_grad
-                        break
-        op = capture_op(node, records, out, module, phase)
-        if node.inputs:
-            ops = self._ops
-            ops.items[id(node)] = (_ref(node), op)
-            if len(ops.items) > ops.limit:
-                ops.sweep()
-        self._append(op, phase, _getframe(2))
+        self._add_op(node, records, result, _getframe(2))
 
     def on_function_start(self, node, tensors):
         if not _hook_state.in_backward:
