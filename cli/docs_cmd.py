@@ -455,6 +455,9 @@ def run_program(name, tiny=False):
     source = program_source(name, tiny)
     namespace = {"__name__": f"__lesson_{name.replace('-', '_')}__"}
     with contextlib.redirect_stdout(io.StringIO()):
+        # Runs only this module's own PROGRAMS (program_source looks `name` up there; KeyError
+        # otherwise): the lesson code the docs print, run as a reader would run it. No user text
+        # reaches this; vizgrad render's expressions go through the ast whitelist in expr.py.
         exec(compile(source, f"<lesson {name}>", "exec"), namespace)
     for key, value in list(namespace.items()):
         if isinstance(value, Tensor) and not key.startswith("_") and value.name is None:
