@@ -140,27 +140,32 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
 
 
 def _accumulate(t, g, fresh):
-    """Add ``g`` into ``t.grad`` in place (keeping the grad tensor's identity, as PyTorch does)."""
+    """Add ``g`` into ``t.grad``, keeping the grad tensor's identity (as PyTorch does).
+
+    Where there is no ``.grad`` yet, or only the zeros ``zero_()`` left, 0 + g is g: ``.grad``
+    takes g's array (a copy unless ``fresh``) instead of a pass of additions. The graph keeps g
+    too, for drawing, so ``_graph_shares_data`` makes the next write copy first (here and in
+    ``Tensor.zero_``).
+    """
     grad = t._grad
     if g.__class__ is not _ndarray and isinstance(g, np.generic):
         g, fresh = np.asarray(g), True  # a NumPy scalar: .grad must be an array (zero_() writes to it)
-    if grad is None:
-        t._grad = grad = _function._Tensor._make(g if fresh else g.copy())
-        if fresh:
-            grad._graph_shares_data = True  # node.grads_in holds g too: copy on write (Tensor.zero_)
-    elif getattr(grad, "_zeroed_at", None) == grad._version[0] and g.shape == grad._data.shape:
-        # .grad is still all zeros from zero_() (the tutorial's w.grad.zero_() each step): 0 + g is g,
-        # so take g's array instead of a pass of additions, as for a first gradient.
-        grad._data = g if fresh else g.copy()
-        grad._graph_shares_data = fresh
-        grad._version[0] += 1
-    else:
+    if grad is not None and (getattr(grad, "_zeroed_at", None) != grad._version[0]
+                             or g.shape != grad._data.shape):
         if getattr(grad, "_graph_shares_data", False):
             grad._data = grad._data + g  # keep the earlier graph's recorded gradient as it was
             grad._graph_shares_data = False
         else:
             grad._data += g
         grad._version[0] += 1
+        return
+    data = g if fresh else g.copy()
+    if grad is None:
+        t._grad = grad = _function._Tensor._make(data)
+    else:
+        grad._data = data
+        grad._version[0] += 1
+    grad._graph_shares_data = fresh
 
 
 def _capture(capture, t, g):
