@@ -88,7 +88,7 @@ class Pow(Op):
         if p == 0:
             return (xp_of(grad).zeros_like(self.a),)
         if p == 2:
-            return (grad * (2 * self.a),)
+            return (grad * (self.a + self.a),)  # 2a exactly, without converting the Python 2
         if p == 1:
             return (grad,)
         return (grad * (p * self.a ** (p - 1)),)

@@ -80,7 +80,10 @@ class Clamp(Op):
     def forward(self, a):
         self.a = a
         xp = xp_of(a)
-        lo, hi = self.min, self.max
+        # The bounds as 0-d arrays of a's dtype: what NumPy makes of a Python number here, and
+        # they are compared again in backward (a Python number costs a conversion per use).
+        lo = self.lo = None if self.min is None else xp.asarray(self.min, a.dtype)
+        hi = self.hi = None if self.max is None else xp.asarray(self.max, a.dtype)
         if lo is not None and hi is not None:
             return xp.minimum(xp.maximum(a, lo), hi)  # max < min gives max everywhere, as PyTorch
         if lo is not None:
@@ -90,7 +93,7 @@ class Clamp(Op):
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
 
     def backward(self, grad):
-        a, lo, hi = self.a, self.min, self.max
+        a, lo, hi = self.a, self.lo, self.hi
         if lo is not None and hi is not None:
             mask = (a >= lo) & (a <= hi)
         elif lo is not None:
