@@ -188,7 +188,7 @@ class Tensor:
         if gradient is None and inputs is None and not create_graph and self.grad_fn is not None:
             data = self._data
             if data.size == 1 and data.__class__ is np.ndarray:  # the usual loss.backward(): straight to the engine
-                engine.run_backward([self], [np.ones(data.shape, dtype=data.dtype)], bool(retain_graph))
+                engine.run_backward([self], [_one_like(data)], bool(retain_graph))
                 return
         _autograd.backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs)
 
@@ -446,7 +446,8 @@ class Tensor:
         if getattr(self, "_graph_shares_data", False):
             # A fresh .grad is the very array the backward delivered, which the graph keeps for
             # drawing: zero a new array so that drawing the step afterwards still shows its gradients.
-            self._data = backend.xp_of(self._data).zeros_like(self._data)
+            data = self._data
+            self._data = backend.xp_of(data).zeros(data.shape, data.dtype)
             self._graph_shares_data = False
         else:
             self._data[...] = 0
@@ -474,6 +475,17 @@ class Tensor:
     def _notify_inplace(self, what):
         for r in _hook_state.recorders:
             r.on_inplace(self, None, what)
+
+
+_ONES = {}  # dtype -> a 1-element array of one, copied for each loss.backward()
+
+
+def _one_like(data):
+    """A new array of one with ``data``'s shape (one element) and dtype: np.ones costs 5× a copy."""
+    one = _ONES.get((data.dtype, data.shape))
+    if one is None:
+        one = _ONES[(data.dtype, data.shape)] = np.ones(data.shape, dtype=data.dtype)
+    return one.copy()
 
 
 class Size(tuple):
