@@ -2,6 +2,8 @@
 
 One definition per operation: ``vg.mm(a, b)`` and ``a.mm(b)`` are the same code.
 """
+import numpy as np
+
 from . import _functions as F
 from . import ops
 from .tensor import Tensor
@@ -53,6 +55,33 @@ Tensor.__getitem__ = F.getitem
 Tensor.__setitem__ = F.setitem
 Tensor.__hash__ = object.__hash__
 
+# NumPy ufuncs that stand for a Tensor operator, by ufunc name
+_UFUNC_OPS = {"add": "add", "subtract": "sub", "multiply": "mul", "true_divide": "div", "divide": "div",
+              "power": "pow", "matmul": "matmul", "equal": "eq", "not_equal": "ne", "less": "lt",
+              "less_equal": "le", "greater": "gt", "greater_equal": "ge"}
+_SCALARS = (Tensor, np.generic, int, float, bool)
+
+
+def _is_scalar_or_tensor(x):
+    """A tensor or one number (NumPy hands a scalar over as a 0-d array in comparisons)."""
+    return isinstance(x, _SCALARS) or (x.__class__ is np.ndarray and x.ndim == 0)
+
+
+def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    """``np.float64(2) * t`` runs as ``2 * t``: a tensor with its graph, as in PyTorch.
+
+    NumPy hands an operator between a NumPy scalar and a tensor to this hook; any
+    other ufunc call (``np.exp(t)``) works on the tensor's values, as before.
+    """
+    name = _UFUNC_OPS.get(ufunc.__name__) if method == "__call__" and not kwargs else None
+    if name is not None and len(inputs) == 2 and all(_is_scalar_or_tensor(x) for x in inputs):
+        return getattr(F, name)(*[x[()] if x.__class__ is np.ndarray else x for x in inputs])
+    arrays = [np.asarray(x) if isinstance(x, Tensor) else x for x in inputs]
+    return getattr(ufunc, method)(*arrays, **kwargs)
+
+
+Tensor.__array_ufunc__ = _array_ufunc
+
 
 def _inplace_method(op_class, prepare=F.operands):
     def method(self, other, alpha=1):
@@ -60,7 +89,8 @@ def _inplace_method(op_class, prepare=F.operands):
             other = F.mul(other, alpha) if isinstance(other, Tensor) else other * alpha
         _, other = prepare(self, other)
         if other._data.dtype is not self._data.dtype and other._data.dtype != self._data.dtype:
-            if self._data.dtype.kind != "f" and other._data.dtype.kind == "f":
+            kind, other_kind = self._data.dtype.kind, other._data.dtype.kind
+            if (kind != "f" and other_kind == "f") or (kind == "b" and other_kind != "b"):
                 raise RuntimeError(
                     f"result type {other.dtype.name.capitalize()} can't be cast to the desired output "
                     f"type {self.dtype.name.capitalize()}"
@@ -75,7 +105,7 @@ def _inplace_method(op_class, prepare=F.operands):
 Tensor.add_ = Tensor.__iadd__ = _inplace_method(ops.Add)
 Tensor.sub_ = Tensor.__isub__ = _inplace_method(ops.Sub)
 Tensor.mul_ = Tensor.__imul__ = _inplace_method(ops.Mul)
-Tensor.div_ = Tensor.__itruediv__ = _inplace_method(ops.Div)
+Tensor.div_ = Tensor.__itruediv__ = _inplace_method(ops.Div, F._float_operands)  # true division: a float result
 
 
 def _clamp_(self, min=None, max=None):

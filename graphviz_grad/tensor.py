@@ -234,7 +234,9 @@ class Tensor:
 
     @property
     def data(self):
-        return Tensor._make(self._data, self._version)
+        """The values as a new leaf, with a version counter of its own (unlike ``detach()``, as in
+        PyTorch: changes made through ``.data`` are invisible to autograd's checks)."""
+        return Tensor._make(self._data)
 
     @data.setter
     def data(self, value):
@@ -330,10 +332,16 @@ class Tensor:
         return bool(self._data.item())
 
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError(f"only one element tensors can be converted to Python scalars (this one has "
+                             f"{self._data.size}); pick one with t[i] or reduce it first, e.g. t.sum()")
+        return self._data.item()
 
     def __index__(self):
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -346,7 +354,7 @@ class Tensor:
     def __format__(self, spec):
         if self._data.ndim == 0:
             return format(self.item(), spec)
-        return format(repr(self), spec)
+        return object.__format__(self, spec)  # a number format needs one number: TypeError, as PyTorch
 
     __hash__ = object.__hash__
 
@@ -405,6 +413,8 @@ class Tensor:
             alias = Tensor._make(self._data, self._version)
             alias.requires_grad, alias.grad_fn, alias._name = self.requires_grad, self.grad_fn, self._name
             result = op_class.apply(alias, *others, **attrs)
+            if result._data.shape != self._data.shape:
+                raise _inplace_shape_error(self, result._data.shape)
             if needs_graph:
                 self._adopt(result)
             else:
@@ -414,12 +424,23 @@ class Tensor:
                 r.on_inplace(self, result)
             return self
         inplace = op_class.inplace
-        if inplace is None:
-            self._data[...] = op_class.apply(self, *others, **attrs)._data
-        elif len(others) == 1:
-            inplace(self._data, others[0]._data)
-        else:
-            inplace(self._data, *[o._data for o in others])
+        try:
+            if inplace is None:
+                self._data[...] = op_class.apply(self, *others, **attrs)._data
+            elif len(others) == 1:
+                inplace(self._data, others[0]._data)
+            else:
+                inplace(self._data, *[o._data for o in others])
+        except ValueError as error:
+            if "read-only" in str(error):  # an expand()ed tensor: many elements share one memory location
+                raise RuntimeError(
+                    "unsupported operation: more than one element of the written-to tensor refers to a "
+                    "single memory location. Please clone() the tensor before performing the operation."
+                ) from None
+            if "broadcast" not in str(error):
+                raise
+            shapes = [self._data.shape] + [o._data.shape for o in others]
+            raise _inplace_shape_error(self, np.broadcast_shapes(*shapes)) from None
         self._version[0] += 1
         return self
 
@@ -431,10 +452,14 @@ class Tensor:
         our old value refuse to backward (as PyTorch's do), while the op's own
         saved input does not look modified.
         """
+        earlier = self.grad_fn
+        old = self._version
         self._data = result._data
         self.grad_fn = result.grad_fn
         self.requires_grad = result.requires_grad
-        self._version = [self._version[0] + 1]
+        self._version = [old[0] + 1]
+        if earlier is not None and earlier.output_version is old:
+            earlier.output_version = self._version  # it saved the value we just changed: its backward refuses
         node = result.grad_fn
         if node is not None and node.output_version is result._version:
             node.output_version = self._version  # its saved output is our array from now on
@@ -465,6 +490,12 @@ class Tensor:
         return self
 
     def copy_(self, src, non_blocking=False):
+        if isinstance(src, Tensor) and src.requires_grad and _grad_state.enabled:
+            if src._data.__class__ is not self._data.__class__:
+                src = src.to(self.device)
+            from .ops.shape import Copy
+
+            return self._inplace(Copy, src)  # in the graph: the gradient flows back to src
         self._check_inplace()
         arr = src._data if isinstance(src, Tensor) else np.asarray(src)
         self._data[...] = backend.to_device(arr, self.device)
@@ -475,6 +506,14 @@ class Tensor:
     def _notify_inplace(self, what):
         for r in _hook_state.recorders:
             r.on_inplace(self, None, what)
+
+
+def _inplace_shape_error(tensor, shape):
+    """PyTorch's error for an in-place op whose result would not have the tensor's shape."""
+    return RuntimeError(
+        f"output with shape {list(tensor._data.shape)} doesn't match the broadcast shape {list(shape)}: "
+        "an in-place op cannot change a tensor's shape; write `x = x + y` to get the broadcast result"
+    )
 
 
 _ONES = {}  # dtype -> a 1-element array of one, copied for each loss.backward()

@@ -266,6 +266,8 @@ CASES = [
     case("where_method", [(3, 4), (3, 4)], lambda lib, a, b: a.where(a > 0, b)),
     case("clone", [(2, 3)], lambda lib, a: a.clone() * 2),
     case("clone_fn", [(2, 3)], lambda lib, a: lib.clone(a)),
+    case("copy_", [(2, 3), (2, 3)], lambda lib, a, b: (a * 1).copy_(b) * 2),
+    case("copy_bcast", [(2, 3), (3,)], lambda lib, a, b: (a * 1).copy_(b)),
     case("detach", [(2, 3)], lambda lib, a: a.detach() * a),
     case("to_float64", [(2, 3)], lambda lib, a: a.to(lib.float64) * 2),
     case("to_float32", [(2, 3)], lambda lib, a: a.to(lib.float32) * 2),

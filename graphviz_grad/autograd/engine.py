@@ -40,6 +40,21 @@ def unbroadcast(grad, shape):
     return grad.reshape(shape) if grad.shape != shape else grad
 
 
+def _fit(grad, shape, node, index):
+    """``unbroadcast(grad, shape)``, or PyTorch's error when ``shape`` does not broadcast to ``grad``'s
+    (only a custom Function's backward can return such a gradient)."""
+    try:
+        fitted = unbroadcast(grad, shape)
+    except ValueError:
+        fitted = None
+    if fitted is None or fitted.shape != shape:
+        raise RuntimeError(
+            f"Function {node.grad_fn_name()} returned an invalid gradient at index {index} - got "
+            f"{list(grad.shape)} but expected shape compatible with {list(shape)}"
+        )
+    return fitted
+
+
 def _freed_error(node):
     return RuntimeError(
         "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -111,7 +126,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                     continue
                 data = t._data
                 if g.shape != data.shape:
-                    g = unbroadcast(g, data.shape)
+                    g = _fit(g, data.shape, node, len(delivered))
                 if g.dtype is not data.dtype and g.dtype != data.dtype:
                     g = g.astype(data.dtype)
                 delivered.append(g)

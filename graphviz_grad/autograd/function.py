@@ -52,7 +52,15 @@ class Op:
       names ``a``, ``b`` and the output ``out``, e.g. ``("grad · b", "grad · a")``.
     - ``saved_inputs``: positions of inputs whose values backward reads; an
       in-place change to one of them before backward is an error.
+    - ``saved_for``: per saved input, the inputs whose gradients read it
+      (``((1,), (0,))`` for ``a * b``: ``a`` is read only for ``b``'s gradient); a
+      saved input no gradient needs is not checked, as PyTorch does not save it.
+      None: every gradient reads every saved input.
     - ``saves_output``: backward reads the output's value.
+    - ``saves_tensors``: backward reads arrays saved in forward, so a second backward
+      without ``retain_graph`` is an error; by default true when ``saved_inputs`` or
+      ``saves_output`` says so. Ops that save nothing (add, sum, views) can be
+      backwarded through twice, as in PyTorch.
     - ``differentiable``: False for comparisons and other ops without a gradient.
     - ``is_view``: the output shares memory (and the version counter) with input 0.
     """
@@ -60,7 +68,9 @@ class Op:
     name = "op"
     derivatives = ()
     saved_inputs = ()
+    saved_for = None
     saves_output = False
+    saves_tensors = False
     differentiable = True
     is_view = False
     inplace = None  # e.g. operator.isub: how to run this op in place on arrays under no_grad
@@ -75,6 +85,11 @@ class Op:
     saved_output_version = None
     function = None  # the user's Function class, on the nodes of custom Functions
     next_fns = ()  # per input, its grad_fn when this op ran (None for a leaf): the edges backward follows
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "saves_tensors" not in cls.__dict__:
+            cls.saves_tensors = cls.saves_tensors or bool(cls.saved_inputs) or cls.saves_output
 
     def forward(self, *arrays):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -92,13 +107,16 @@ class Op:
                 setattr(node, key, value)     # __dict__.update would build a real dict per node)
             node.op_attrs = attrs  # the non-tensor arguments, for labels in drawings
         n = len(inputs)
-        if n == 2:
-            a, b = inputs
-            out = node.forward(a._data, b._data)
-        elif n == 1:
-            out = node.forward(inputs[0]._data)
-        else:
-            out = node.forward(*[t._data for t in inputs])
+        try:
+            if n == 2:
+                a, b = inputs
+                out = node.forward(a._data, b._data)
+            elif n == 1:
+                out = node.forward(inputs[0]._data)
+            else:
+                out = node.forward(*[t._data for t in inputs])
+        except ValueError as error:
+            raise _broadcast_error(error, inputs) from None
         if out.__class__ is not _ndarray:
             out = _as_array(out)  # NumPy turns 0-d results into scalars, which in-place ops cannot write
         result = _new_object(_Tensor)
@@ -128,6 +146,8 @@ class Op:
                 node.seq = _next_seq()
                 node.module = _hook_state.module
                 saved = cls.saved_inputs
+                if saved and cls.saved_for is not None:
+                    saved = node.saved_inputs = _needed(saved, cls.saved_for, needs)
                 if saved:
                     if n == 2 and saved == (0, 1):
                         node.saved_versions = (a._version[0], b._version[0])
@@ -156,8 +176,13 @@ class Op:
             _raise_modified(self, None, self.saved_output_version)
 
     def release(self):
-        """Free what backward needed (``retain_graph=False``); the edges stay for drawing."""
-        self.freed = True
+        """Free what backward needed (``retain_graph=False``); the edges stay for drawing.
+
+        Only an op that saved tensors refuses a second backward: with nothing saved
+        (add, sum, views) PyTorch runs it again and accumulates, and so do we.
+        """
+        if self.saves_tensors:
+            self.freed = True
 
     @classmethod
     def grad_fn_name(cls):
@@ -195,6 +220,39 @@ class AccumulateGrad:
 
     def name(self):
         return "torch::autograd::AccumulateGrad"
+
+
+def _needed(saved, saved_for, needs):
+    """The saved inputs that the gradients being computed read (see ``Op.saved_for``)."""
+    n = len(needs)
+    return tuple([i for i, users in zip(saved, saved_for) if any(u < n and needs[u] for u in users)])
+
+
+def _broadcast_error(error, inputs):
+    """PyTorch's RuntimeError for shapes that do not broadcast; any other ValueError as it was."""
+    if "broadcast" not in str(error):
+        return error
+    shapes = [tuple(t._data.shape) for t in inputs]
+    message = broadcast_message(*shapes[:2]) if len(shapes) >= 2 else None
+    return RuntimeError(message or str(error))
+
+
+def broadcast_message(a, b):
+    """``The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1``,
+    or None when shapes ``a`` and ``b`` broadcast.
+
+    >>> broadcast_message((2, 3), (2, 4))
+    'The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1'
+    >>> broadcast_message((2, 3), (3,)) is None
+    True
+    """
+    n = max(len(a), len(b))
+    for i in range(n - 1, -1, -1):
+        sa = a[i - n + len(a)] if i - n + len(a) >= 0 else 1
+        sb = b[i - n + len(b)] if i - n + len(b) >= 0 else 1
+        if sa != sb and 1 not in (sa, sb):
+            return f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) at non-singleton dimension {i}"
+    return None
 
 
 def _raise_modified(node, tensor, expected):
@@ -251,6 +309,9 @@ class CustomNode(FunctionCtx, Op):
     def check_versions(self):
         pass  # saved_tensors checks on access, as PyTorch does
 
+    def release(self):
+        self.freed = bool(getattr(self, "_saved", ()))  # a second backward fails only if tensors were saved
+
     def grad_fn_name(self):
         return self.function.__name__ + "Backward"
 
@@ -268,7 +329,9 @@ class CustomNode(FunctionCtx, Op):
         if not isinstance(result, tuple):
             result = (result,)
         n_args = len(self.arg_is_tensor)
-        if len(result) < n_args:
+        if len(result) > n_args and all(g is None for g in result[n_args:]):
+            result = result[:n_args]  # trailing Nones are allowed, as in PyTorch
+        if len(result) != n_args:
             raise RuntimeError(
                 f"function {self.function.__name__}Backward returned an incorrect number of "
                 f"gradients (expected {n_args}, got {len(result)})"

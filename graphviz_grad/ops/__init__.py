@@ -7,7 +7,7 @@ from .compare import Eq, Ge, Gt, Le, LogicalNot, Lt, Ne
 from .matmul import Matmul, Mm
 from .nn_ops import CrossEntropy, L1Loss, Linear, MseLoss
 from .reduce import Max, MaxDim, Mean, Min, MinDim, Sum
-from .shape import (Cat, Clone, Expand, Flatten, Index, Permute, Reshape, SetItem, Squeeze, Stack,
+from .shape import (Cat, Clone, Copy, Expand, Flatten, Index, Permute, Reshape, SetItem, Squeeze, Stack,
                     ToCopy, ToIntegral, Transpose, Unsqueeze, Where)
 from .softmax import LogSoftmax, Softmax
 from .unary import Abs, Clamp, Exp, Log, Relu, Sigmoid, Sqrt, Tanh
@@ -15,7 +15,7 @@ from .unary import Abs, Clamp, Exp, Log, Relu, Sigmoid, Sqrt, Tanh
 ALL_OPS = (
     Add, Sub, Mul, Div, Neg, Pow, PowTensor, Maximum, Minimum, Mm, Matmul, Linear, MseLoss,
     L1Loss, CrossEntropy, Sum, Mean, Max, Min, MaxDim, MinDim, Reshape, Flatten, Transpose,
-    Permute, Expand, Squeeze, Unsqueeze, Index, SetItem, Cat, Stack, Clone, ToCopy, ToIntegral,
+    Permute, Expand, Squeeze, Unsqueeze, Index, SetItem, Cat, Stack, Clone, Copy, ToCopy, ToIntegral,
     Where, Softmax, LogSoftmax, Abs, Clamp, Exp, Log, Relu, Sigmoid, Sqrt, Tanh, Eq, Ne, Lt, Le,
     Gt, Ge, LogicalNot,
 )

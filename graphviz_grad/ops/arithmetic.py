@@ -33,6 +33,7 @@ class Mul(Op):
     name = "mul"
     derivatives = ("grad · b", "grad · a")
     saved_inputs = (0, 1)
+    saved_for = ((1,), (0,))  # a for b's gradient, b for a's
     inplace = operator.imul
 
     def forward(self, a, b):
@@ -48,6 +49,7 @@ class Div(Op):
     name = "div"
     derivatives = ("grad / b", "-grad · a / b²")
     saved_inputs = (0, 1)
+    saved_for = ((1,), (0, 1))  # a only for b's gradient; b for both
     inplace = operator.itruediv
 
     def forward(self, a, b):
@@ -81,7 +83,10 @@ class Pow(Op):
 
     def forward(self, a):
         self.a = a
-        return a**self.exponent
+        try:
+            return a**self.exponent
+        except ValueError as error:  # NumPy: "Integers to negative integer powers are not allowed."
+            raise RuntimeError(f"{error} Convert first: t.float() ** {self.exponent}") from None
 
     def backward(self, grad):
         p = self.exponent

@@ -6,6 +6,7 @@ class Mm(Op):
     name = "mm"
     derivatives = ("grad @ bᵀ", "aᵀ @ grad")
     saved_inputs = (0, 1)
+    saved_for = ((1,), (0,))  # a for b's gradient, b for a's
 
     def forward(self, a, b):
         if a.ndim != 2 or b.ndim != 2:
@@ -31,6 +32,7 @@ class Matmul(Op):
     name = "matmul"
     derivatives = ("grad @ bᵀ", "aᵀ @ grad")
     saved_inputs = (0, 1)
+    saved_for = ((1,), (0,))  # a for b's gradient, b for a's
 
     def forward(self, a, b):
         if a.ndim == 0 or b.ndim == 0:

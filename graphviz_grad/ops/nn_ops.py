@@ -9,6 +9,7 @@ class Linear(Op):
     name = "linear"
     derivatives = ("grad @ b", "gradᵀ @ a", "grad summed over the batch")  # a = x, b = weight
     saved_inputs = (0, 1)
+    saved_for = ((1,), (0,))  # x for the weight's gradient, the weight for x's
 
     def forward(self, x, w, b=None):
         if x.shape[-1] != w.shape[1]:
@@ -91,6 +92,7 @@ class CrossEntropy(Op):
     name = "cross_entropy"
     derivatives = ("grad · (softmax(a) - onehot(target)) [/ n]", "—")
     reduction = "mean"
+    saves_tensors = True  # the log-probabilities
 
     def forward(self, logits, target):
         xp = xp_of(logits)

@@ -113,6 +113,7 @@ class MaxDim(Op):
     name = "max"
     derivatives = ("grad at the argmax, 0 elsewhere",)
     reduce = "max"
+    saves_tensors = True  # the indices
     keepdim = False
 
     def forward(self, a):

@@ -189,6 +189,25 @@ class Clone(Op):
         return (grad,)
 
 
+class Copy(Op):
+    """``a.copy_(b)`` with a graph: ``b``'s values, broadcast to ``a``'s shape and cast to its dtype.
+
+    ``a``'s old values are overwritten, so its gradient is zero (as in PyTorch).
+    """
+
+    name = "copy"
+    derivatives = ("0", "grad")
+
+    def forward(self, a, b):
+        out = xp_of(a).empty_like(a)
+        out[...] = b
+        return out
+
+    def backward(self, grad):
+        na, _ = self.needs_input_grad
+        return (xp_of(grad).zeros_like(grad) if na else None), grad
+
+
 class ToCopy(Op):
     """Change of dtype and/or device; the gradient goes back to the input's."""
 
@@ -229,6 +248,7 @@ class Where(Op):
 
     name = "where"
     derivatives = ("—", "grad where cond", "grad where not cond")
+    saves_tensors = True  # the condition
 
     def forward(self, cond, a, b):
         self.cond = cond.astype(bool, copy=False)
