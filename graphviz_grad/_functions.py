@@ -76,6 +76,17 @@ def _promote(a, b):
     return dim_d if zero_c <= dim_c else zero_d
 
 
+def require_tensor(fn, value, position=1, arg="input"):
+    """PyTorch's TypeError for a non-tensor argument, with the usual fix."""
+    if not isinstance(value, Tensor):
+        from .nn.module import _typename  # only on this error path: nn loads lazily
+
+        raise TypeError(
+            f"{fn}(): argument '{arg}' (position {position}) must be Tensor, not {_typename(value)} "
+            "(convert it first, e.g. torch.from_numpy(array) or torch.tensor(values))"
+        )
+
+
 def _check_device(a, b):
     if backend.device_of(a._data) != backend.device_of(b._data):
         raise RuntimeError(
@@ -546,6 +557,28 @@ def eq(input, other):
 
 def ne(input, other):
     return ops.Ne.apply(*operands(input, other))
+
+
+_OPERAND_TYPES = (Tensor, numbers.Number, np.generic, _ndarray)
+
+
+def _operator(fn):
+    """``fn`` as the operator ``t == x`` / ``t != x``: NotImplemented for an ``x`` no op takes, as PyTorch.
+
+    Python then compares identities, so ``t == None`` is False and ``t != None``
+    True, while ``vg.eq(t, None)`` still raises the TypeError.
+    """
+    def method(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
+        return fn(self, other)
+
+    method.__name__ = f"__{fn.__name__}__"
+    method.__doc__ = fn.__doc__
+    return method
+
+
+eq_operator, ne_operator = _operator(eq), _operator(ne)
 
 
 def lt(input, other):

@@ -128,7 +128,7 @@ class set_grad_enabled(_GradModeContext):
 
 
 class inference_mode(no_grad):
-    """``no_grad`` under PyTorch's other name; ``inference_mode(False)`` leaves the mode alone."""
+    """``no_grad`` under PyTorch's other name (also bare: ``@inference_mode``)."""
 
     def __new__(cls, mode=True):
         if isinstance(mode, bool):
@@ -136,4 +136,4 @@ class inference_mode(no_grad):
         return cls()(mode)  # bare @inference_mode
 
     def __init__(self, mode=True):
-        self.target = not mode if isinstance(mode, bool) else False
+        self.target = not mode  # inference_mode(False) turns grad on, as PyTorch's does

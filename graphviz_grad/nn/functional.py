@@ -13,11 +13,10 @@ tensor(0.6931)
 import sys
 import warnings
 
-from .. import _dtype, _functions, ops
-from .._creation import arange
+from .. import _dtype, _functions, backend, ops
 from .._functions import sigmoid, tanh  # noqa: F401  (part of F's namespace)
+from .._functions import require_tensor as _require_tensor
 from ..tensor import Tensor
-from .module import _typename
 
 _REDUCTIONS = ("mean", "sum", "none")
 _TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "uint8": "Byte",
@@ -30,15 +29,6 @@ def _warn(message):
     while frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] == "graphviz_grad":
         frame, level = frame.f_back, level + 1
     warnings.warn(message, UserWarning, stacklevel=level)
-
-
-def _require_tensor(fn, value, position=1, arg="input"):
-    """PyTorch's TypeError for a non-tensor argument, with the usual fix."""
-    if not isinstance(value, Tensor):
-        raise TypeError(
-            f"{fn}(): argument '{arg}' (position {position}) must be Tensor, not {_typename(value)} "
-            "(convert it first, e.g. torch.from_numpy(array) or torch.tensor(values))"
-        )
 
 
 def _type_name(t):
@@ -176,37 +166,130 @@ def _unsupported(what, value, default):
         raise NotImplementedError(f"{what}={value!r} is not supported by graphviz_grad yet")
 
 
+def _class_dim(input):
+    """The class dimension of a classification loss's input: 1, or 0 for one sample of shape (C,)."""
+    return 1 if input.dim() > 1 else 0
+
+
+def _class_weights(fn, weight, input):
+    """Check ``weight=`` as PyTorch does: None, or a tensor with one value per class in the input's dtype."""
+    if weight is None:
+        return None
+    _require_tensor(fn, weight, 3, "weight")
+    n_classes = input.shape[_class_dim(input)]
+    if tuple(weight.shape) != (n_classes,):
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {n_classes} classes or no classes but got "
+            f"weight tensor of shape: {list(weight.shape)}"
+        )
+    if weight.dtype != input.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_type_name(input)} but found {_type_name(weight)} "
+            "(give the weights the input's dtype, e.g. weight.to(input.dtype))"
+        )
+    return weight
+
+
+def _check_ignore_index(fn, ignore_index):
+    if not isinstance(ignore_index, int) or isinstance(ignore_index, bool):
+        raise TypeError(f"{fn}(): argument 'ignore_index' must be int, not {type(ignore_index).__name__}")
+
+
+def _class_index_key(classes):
+    """The index that picks ``logp[n, classes[n, d...], d...]``: shape of ``classes`` (class dim 1, or 0 if 1-D)."""
+    if classes.ndim == 0:
+        return classes
+    xp = backend.xp_of(classes)
+    axes = [xp.arange(n).reshape((-1,) + (1,) * (classes.ndim - 1 - i)) for i, n in enumerate(classes.shape)]
+    return (axes[0], classes, *axes[1:])
+
+
+def _weighted_nll(logp, target, weight, ignore_index, reduction):
+    """PyTorch's ``nll_loss`` of class indices, with class weights and ignored targets.
+
+    Each element's loss is ``-weight[class] * logp[class]`` (weight 1 without
+    ``weight``), a target equal to ``ignore_index`` counts 0, and ``'mean'``
+    divides by the total weight of the counted targets (nan if there are none).
+    """
+    if weight is not None and weight.requires_grad:
+        raise RuntimeError("nll_loss is not differentiable with respect to argument 'weight': pass weight.detach()")
+    tgt = target._data
+    counted = tgt != ignore_index
+    classes = backend.xp_of(tgt).where(counted, tgt, 0)
+    n_classes = logp.shape[_class_dim(logp)]
+    bad = classes[(classes < 0) | (classes >= n_classes)]
+    if bad.size:
+        raise IndexError(
+            f"Target {int(bad.reshape(-1)[0])} is out of bounds: class indices run from 0 to {n_classes - 1} "
+            f"(targets equal to ignore_index={ignore_index} are skipped)"
+        )
+    picked = logp[_class_index_key(classes)]
+    if weight is None:
+        losses, per_target = -picked, counted
+    else:
+        per_target = weight._data[classes]
+        losses = -(picked * Tensor._make(per_target))
+        per_target = per_target * counted
+    if not counted.all():
+        losses = _functions.where(Tensor._make(counted), losses, 0.0)
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return losses.sum()
+    total = float(per_target.sum())
+    if total == 0:  # nothing counted: a nan loss, as PyTorch (and no division by zero)
+        return losses.sum() * float("nan")
+    return losses.sum() / total
+
+
+def _soft_target_loss(input, target, weight, reduction):
+    """Cross-entropy against class probabilities with class weights: ``-sum_c w_c p_c log_softmax(x)_c``."""
+    dim = _class_dim(input)
+    w = weight.reshape((-1,) + (1,) * (input.dim() - dim - 1))
+    losses = -(_functions.log_softmax(input, dim) * target * w).sum(dim)
+    if reduction == "mean":
+        return losses.mean()
+    return losses.sum() if reduction == "sum" else losses
+
+
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
-    """Log-softmax over dim 1 and negative log-likelihood: class indices or class probabilities."""
+    """Log-softmax over dim 1 and negative log-likelihood: class indices or class probabilities.
+
+    ``weight`` gives each class a weight; targets equal to ``ignore_index`` count
+    for nothing, as in PyTorch. Without either, one fused op does the work.
+    """
     reduction = _reduction(reduction, size_average, reduce)
     _require_tensor("cross_entropy", input)
     _require_tensor("cross_entropy", target, 2, "target")
-    _unsupported("weight", weight, None)
+    _check_ignore_index("cross_entropy", ignore_index)
     _unsupported("label_smoothing", label_smoothing, 0.0)
     if not input.is_floating_point():
         raise RuntimeError(f"cross_entropy expects floating point logits, but got {_type_name(input)}")
+    weight = _class_weights("cross_entropy", weight, input)
     if input.shape == target.shape:
         if not target.is_floating_point():
             raise RuntimeError(
                 f"Expected floating point type for target with class probabilities, got {_type_name(target)}"
             )
+        if ignore_index != -100:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        if weight is not None:
+            return _soft_target_loss(input, target, weight, reduction)
     else:
         _check_class_target(input, target)
+        if weight is not None or (target._data == ignore_index).any():
+            logp = _functions.log_softmax(input, _class_dim(input))
+            return _weighted_nll(logp, target, weight, ignore_index, reduction)
     return ops.CrossEntropy.apply(input, target, reduction=reduction)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
-    """Negative log-likelihood of class indices, given log-probabilities ``input`` (1-D or 2-D)."""
+    """Negative log-likelihood of class indices, given log-probabilities ``input`` (class dim 1, or 0 if 1-D)."""
     reduction = _reduction(reduction, size_average, reduce)
     _require_tensor("nll_loss", input)
     _require_tensor("nll_loss", target, 2, "target")
-    _unsupported("weight", weight, None)
+    _check_ignore_index("nll_loss", ignore_index)
+    weight = _class_weights("nll_loss", weight, input)
     _check_class_target(input, target)
-    if input.dim() > 2:
-        raise NotImplementedError("nll_loss supports 1-D and 2-D inputs in graphviz_grad")
-    picked = input[target] if input.dim() == 1 else input[arange(input.shape[0]), target]
-    losses = -picked
-    if reduction == "mean":
-        return losses.mean()
-    return losses.sum() if reduction == "sum" else losses
+    return _weighted_nll(input, target, weight, ignore_index, reduction)
