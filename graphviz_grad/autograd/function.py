@@ -146,8 +146,9 @@ class Op:
                 node.seq = _next_seq()
                 node.module = _hook_state.module
                 saved = cls.saved_inputs
-                if saved and cls.saved_for is not None:
-                    saved = node.saved_inputs = _needed(saved, cls.saved_for, needs)
+                if saved and cls.saved_for is not None and False in needs:
+                    kept = _NEEDED.get((cls, needs))
+                    saved = node.saved_inputs = kept if kept is not None else _needed(cls, needs)
                 if saved:
                     if n == 2 and saved == (0, 1):
                         node.saved_versions = (a._version[0], b._version[0])
@@ -222,10 +223,15 @@ class AccumulateGrad:
         return "torch::autograd::AccumulateGrad"
 
 
-def _needed(saved, saved_for, needs):
-    """The saved inputs that the gradients being computed read (see ``Op.saved_for``)."""
+_NEEDED = {}  # (op class, needs_input_grad) -> the saved inputs those gradients read
+
+
+def _needed(cls, needs):
+    """The saved inputs of ``cls`` that the gradients in ``needs`` read (see ``Op.saved_for``), cached."""
     n = len(needs)
-    return tuple([i for i, users in zip(saved, saved_for) if any(u < n and needs[u] for u in users)])
+    kept = _NEEDED[(cls, needs)] = tuple(
+        [i for i, users in zip(cls.saved_inputs, cls.saved_for) if any(u < n and needs[u] for u in users)])
+    return kept
 
 
 def _broadcast_error(error, inputs):
