@@ -13,6 +13,7 @@ tensor(7., grad_fn=<AddBackward0>)
 tensor(3.)
 """
 import sys
+import warnings
 
 import numpy as np
 
@@ -169,6 +170,12 @@ class Tensor:
         """The gradient accumulated by ``backward()``; None for non-leaf tensors (see ``retain_grad``)."""
         g = self._grad
         if g is None and self.grad_fn is not None:
+            if not self._retains_grad:
+                warnings.warn(
+                    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+                    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+                    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor.",
+                    UserWarning, stacklevel=2)
             return _non_leaf_grad(self)
         return g
 
@@ -532,6 +539,16 @@ class Size(tuple):
 
     def __repr__(self):
         return f"graphviz_grad.Size({list(self)})"
+
+    def __getitem__(self, index):
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item  # shape[1:] is a Size too
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other):
+        return Size(tuple.__add__(other, self))
 
     def numel(self):
         n = 1
