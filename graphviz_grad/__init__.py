@@ -18,9 +18,9 @@ from ._dtype import (bool, double, dtype, float, float16, float32, float64, get_
 from .backend import device
 from .tensor import Size, Tensor
 from . import _tensor_methods  # noqa: F401  (attaches math methods to Tensor)
-from ._creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace,
-                        ones, ones_like, rand, rand_like, randint, randn, randn_like, tensor, zeros,
-                        zeros_like)
+from ._creation import (DoubleTensor, FloatTensor, LongTensor, arange, as_tensor, empty, empty_like, eye,
+                        from_numpy, full, full_like, linspace, ones, ones_like, rand, rand_like, randint, randn,
+                        randn_like, tensor, zeros, zeros_like)
 from ._functions import (abs, add, all, allclose, amax, any, argmax, argmin, cat, clamp, clamp_max,
                          clamp_min, clip, clone, concat, concatenate, div, dot, eq, equal, exp, expand,
                          flatten, ge, gt, isfinite, isnan, le, log, log_softmax, logical_not, lt, matmul,
@@ -34,7 +34,6 @@ from . import autograd, cuda
 
 __version__ = "0.1.0"
 
-FloatTensor = DoubleTensor = LongTensor = Tensor
 subtract, multiply, divide, true_divide, negative = sub, mul, div, div, neg
 
 _LAZY_MODULES = {"nn", "optim", "viz", "record", "examples", "serialization", "utils"}

@@ -6,13 +6,14 @@
 >>> vg.zeros(2, 3).shape == vg.zeros((2, 3)).shape
 True
 """
+import functools
 import numbers
 
 import numpy as np
 
 from . import _dtype, backend
 from . import random as _random
-from .tensor import Tensor
+from .tensor import Size, Tensor
 
 
 def _shape(size):
@@ -44,15 +45,47 @@ def _finish(arr, dtype, device, requires_grad, name=None):
     return t
 
 
-def _has_float(data):
-    stack = [data]
+def _leaf_types(data):
+    """The types of the scalars in ``data``: nested lists and tuples are opened, anything else is a leaf."""
+    if data.__class__ is not list and data.__class__ is not tuple:
+        return {type(data)}
+    found, stack = set(), [data]
     while stack:
-        x = stack.pop()
-        if isinstance(x, (list, tuple)):
-            stack.extend(x)
-        elif isinstance(x, float):
-            return True
-    return False
+        seq = stack.pop()
+        kinds = set(map(type, seq))  # one pass in C per innermost list
+        if list in kinds or tuple in kinds:
+            kinds -= _SEQUENCES
+            stack += [x for x in seq if x.__class__ is list or x.__class__ is tuple]
+        found |= kinds
+    return found
+
+
+_SEQUENCES = {list, tuple}
+
+
+def _float_dtype_of(data):
+    """PyTorch's dtype for data that NumPy read as floats: the default float dtype, or wider NumPy float scalars'.
+
+    ``[1.0, 2]`` is float32 (the default), ``[np.float64(1.0)]`` float64 and
+    ``[np.float16(1.0), 2]`` float16, as in PyTorch.
+    """
+    default = _dtype.get_default_dtype().np
+    types = _leaf_types(data)
+    scalar_dtypes = [np.dtype(t) for t in types if issubclass(t, np.floating)]
+    if not scalar_dtypes:
+        return default
+    if float in types:
+        scalar_dtypes.append(default)
+    return functools.reduce(np.promote_types, scalar_dtypes)
+
+
+def _uninferable(data):
+    """PyTorch's error for data holding something that is not a number (None, a string, an object)."""
+    bad = next((t for t in _leaf_types(data) if not issubclass(t, (numbers.Real, np.bool_))), type(data))
+    hint = "tensor() takes numbers, bools, and (nested) lists of them"
+    if issubclass(bad, str):
+        raise ValueError(f"too many dimensions 'str': {hint}")
+    raise RuntimeError(f"Could not infer dtype of {bad.__name__}: {hint}")
 
 
 def as_array(data, dtype=None, device=None):
@@ -67,19 +100,16 @@ def as_array(data, dtype=None, device=None):
     elif hasattr(data, "__cuda_array_interface__"):
         arr = data.copy()
     else:
-        if isinstance(data, (str, bytes)) or data is None:
+        if isinstance(data, (str, bytes)):
             raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
         try:
             arr = np.array(data)
         except ValueError as e:
             raise ValueError(f"expected a sequence of equal-length rows: {e}") from None
-        if arr.dtype == object or arr.dtype.kind not in "biuf":
-            raise TypeError(
-                f"Could not infer dtype of {type(data).__name__}: tensor() takes numbers, bools, and "
-                "(nested) lists of them"
-            )
-        if arr.dtype.kind == "f" or (arr.size == 0 and not _has_float(data) and arr.dtype == np.float64):
-            arr = arr.astype(_dtype.get_default_dtype().np)
+        if arr.dtype.kind not in "biuf":
+            _uninferable(data)
+        if arr.dtype.kind == "f":
+            arr = arr.astype(_float_dtype_of(data), copy=False)
     if dtype is not None:
         arr = arr.astype(dtype.np, copy=False)
     if device is not None:
@@ -216,3 +246,62 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     d = _dtype.to_dtype(dtype) or _dtype.get_default_dtype()
     return _finish(np.eye(n, m, dtype=d.np), None, device, requires_grad)
+
+
+# --- PyTorch's legacy constructors: Tensor(...), FloatTensor(...), ... --------------------------
+
+
+def _is_size_arg(x):
+    return isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
+
+
+def legacy_new(args, dtype=None, device=None):
+    """What PyTorch's legacy ``torch.Tensor(*args)`` (``dtype=None``) or ``torch.FloatTensor(*args)`` makes.
+
+    No argument: an empty tensor. Sizes (ints, or one ``Size``): a tensor of that
+    shape (zeros; PyTorch leaves it uninitialised). A tensor: that very tensor (of
+    ``dtype``, when given). Anything else is data, copied into ``dtype`` (or the
+    default float dtype: ``Tensor([1, 2])`` is float32, unlike ``tensor([1, 2])``).
+    """
+    if args and all(_is_size_arg(a) for a in args) or len(args) == 1 and isinstance(args[0], Size):
+        size = tuple(args[0]) if isinstance(args[0], Size) else args
+        return empty(*size, dtype=dtype, device=device)
+    if not args:
+        return empty(0, dtype=dtype, device=device)
+    data = args[0]
+    if len(args) > 1:
+        bad = next(a for a in args if not _is_size_arg(a))
+        raise TypeError(f"new(): sizes must be ints, but got {type(bad).__name__} (to copy data, pass one sequence)")
+    if isinstance(data, Tensor):
+        if dtype is not None and data.dtype != _dtype.to_dtype(dtype):
+            raise TypeError(f"expected {_dtype.to_dtype(dtype)} (got {data.dtype}): convert it with .to() instead")
+        return data
+    if data is None or isinstance(data, numbers.Number):
+        raise TypeError(
+            f"new(): data must be a sequence (got {type(data).__name__}); for a number use torch.tensor(value)"
+        )
+    return tensor(data, dtype=dtype or _dtype.get_default_dtype(), device=device)
+
+
+class _LegacyTensorType(type):
+    """The type of ``FloatTensor``, ``DoubleTensor``, ``LongTensor``, as PyTorch's tensor types behave.
+
+    Calling one makes an ordinary Tensor of its dtype (``legacy_new``); and
+    ``isinstance(t, FloatTensor)`` asks whether ``t`` is a float32 tensor.
+    """
+
+    def __call__(cls, *args, device=None):
+        return legacy_new(args, cls.dtype, device)
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype == cls.dtype
+
+
+def _legacy_type(name, dtype):
+    doc = f"``{name}(data)``, ``{name}(*sizes)``: PyTorch's legacy constructor of {dtype.name} tensors."
+    return _LegacyTensorType(name, (), {"dtype": dtype, "__doc__": doc, "__module__": "graphviz_grad"})
+
+
+FloatTensor = _legacy_type("FloatTensor", _dtype.float32)
+DoubleTensor = _legacy_type("DoubleTensor", _dtype.float64)
+LongTensor = _legacy_type("LongTensor", _dtype.int64)

@@ -13,6 +13,7 @@ graphviz_grad.Size([2, 2])
 """
 import collections
 import numbers
+import operator
 
 import numpy as np
 
@@ -235,6 +236,7 @@ def tanh(input):
 
 
 def _bound(v):
+    """A clamp bound as a number (``clamp_`` takes one-element tensors too)."""
     if isinstance(v, Tensor):
         return v.item()
     return v
@@ -243,11 +245,38 @@ def _bound(v):
 def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    lo = min.item() if isinstance(min, Tensor) else min
-    hi = max.item() if isinstance(max, Tensor) else max
-    if input._data.dtype.kind != "f" and (isinstance(lo, float) or isinstance(hi, float)):
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        if min is None or max is None or (isinstance(min, Tensor) and isinstance(max, Tensor)):
+            return _clamp_to_tensors(input, min, max)
+        if (min if isinstance(min, Tensor) else max).dim():
+            raise TypeError("clamp(): min and max must both be tensors or both numbers (a 0-d tensor counts as "
+                            "a number): convert the number with torch.tensor(value)")
+        min, max = _bound(min), _bound(max)  # a number and a 0-d tensor: two numbers, as in PyTorch
+    if input._data.dtype.kind != "f" and (isinstance(min, float) or isinstance(max, float)):
         input = _float_input(input)  # an integer tensor clamped to floats becomes float
-    return ops.Clamp.apply(input, min=lo, max=hi)
+    return ops.Clamp.apply(input, min=min, max=max)
+
+
+def _clamp_to_tensors(input, min, max):
+    """``clamp`` with elementwise (broadcast) tensor bounds, as ``where``s.
+
+    As in PyTorch, the gradient goes to the input where ``min <= x <= max``, to
+    ``min`` where it was below, to ``max`` where the result is ``max``; where the
+    input or a bound is nan, the result is nan and nothing gets a gradient.
+    """
+    bounds = [(b if isinstance(b, Tensor) else constant(b, input), beyond)
+              for b, beyond in ((min, operator.lt), (max, operator.gt)) if b is not None]
+    out = input
+    for bound, beyond in bounds:
+        out = where(Tensor._make(beyond(out._data, bound._data)), bound, out)
+    if out._data.dtype.kind == "f":
+        xp = backend.xp_of(out._data)
+        nan = xp.isnan(input._data)
+        for bound, _ in bounds:
+            nan = nan | xp.isnan(bound._data)
+        if nan.any():
+            out = where(Tensor._make(nan), float("nan"), out)
+    return out
 
 
 clip = clamp
@@ -269,6 +298,9 @@ def square(input):
 
 
 def mm(input, mat2):
+    if not (isinstance(input, Tensor) and isinstance(mat2, Tensor)):  # (one check on the hot path)
+        require_tensor("mm", input, 1, "input")
+        require_tensor("mm", mat2, 2, "mat2")
     if input._data.__class__ is not mat2._data.__class__:
         _check_device(input, mat2)
     return ops.Mm.apply(input, mat2)
@@ -488,10 +520,27 @@ def clone(input, memory_format=None):
     return ops.Clone.apply(input)
 
 
-def cat(tensors, dim=0):
+def _tensor_list(fn, tensors):
+    """``tensors`` (a list, tuple or other iterable of tensors) as a list, with PyTorch's TypeErrors."""
+    if isinstance(tensors, Tensor) or not hasattr(tensors, "__iter__"):
+        raise TypeError(
+            f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not {type(tensors).__name__} "
+            f"(pass the tensors in one list: {fn}([a, b]))"
+        )
     tensors = list(tensors)
+    for i, t_ in enumerate(tensors):
+        if not isinstance(t_, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got {type(t_).__name__} "
+                "(convert it first, e.g. torch.tensor(value))"
+            )
+    return tensors
+
+
+def cat(tensors, dim=0):
+    tensors = _tensor_list("cat", tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     first = tensors[0]
     nd = first.dim()
     d = first._wrap_dim(dim)
@@ -514,7 +563,7 @@ concat = concatenate = cat
 
 
 def stack(tensors, dim=0):
-    tensors = list(tensors)
+    tensors = _tensor_list("stack", tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     shape = tensors[0].shape

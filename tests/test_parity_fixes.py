@@ -227,3 +227,176 @@ def test_decorated_generator_returns_its_value():
             next(it)
         return stop.value.value
     check(fn)
+
+
+# --- 4. legacy constructors: FloatTensor, DoubleTensor, LongTensor (and Tensor) ----------------
+
+
+_LEGACY_DATA = [
+    ([1, 2],), ([[1.5, 2.0], [3.0, 4.0]],), ((2, 3),), (np.array([1, 2]),), ([True, False],), ([1.7, -2.2],),
+]
+
+
+@pytest.mark.parametrize("ctor", ["FloatTensor", "DoubleTensor", "LongTensor"])
+@pytest.mark.parametrize("args", _LEGACY_DATA, ids=["ints", "floats_2d", "tuple_is_data", "ndarray", "bools",
+                                                    "floats_truncated"])
+def test_legacy_constructor_from_data(ctor, args):
+    check(lambda lib: getattr(lib, ctor)(*args))
+
+
+@pytest.mark.parametrize("ctor", ["FloatTensor", "DoubleTensor", "LongTensor"])
+@pytest.mark.parametrize("args", [(), (2, 3), (4,), (np.int64(3),), "size"],
+                         ids=["none", "ints", "int", "np_int", "size"])
+def test_legacy_constructor_from_sizes(ctor, args):
+    def fn(lib):
+        sizes = (lib.Size([2, 3]),) if args == "size" else args
+        t = getattr(lib, ctor)(*sizes)
+        return str(t.dtype).split(".")[-1], tuple(t.shape), t.requires_grad
+    check(fn)
+
+
+@pytest.mark.parametrize("mistake", [
+    lambda lib: lib.FloatTensor(lib.ones(2, dtype=lib.float64)),
+    lambda lib: lib.FloatTensor(lib.tensor(3)),
+    lambda lib: lib.FloatTensor([1, 2], requires_grad=True),
+    lambda lib: lib.FloatTensor(2.5),
+    lambda lib: lib.FloatTensor(True),
+    lambda lib: lib.FloatTensor(None),
+    lambda lib: lib.FloatTensor("ab"),
+    lambda lib: lib.FloatTensor(2, 3.0),
+    lambda lib: lib.FloatTensor(-1),
+    lambda lib: lib.FloatTensor([[1, 2], [3]]),
+], ids=["other_dtype_tensor", "long_tensor", "requires_grad_kw", "float", "bool", "None", "str", "float_size",
+        "negative_size", "ragged"])
+def test_legacy_constructor_mistakes(mistake):
+    check_raises_same(mistake)
+
+
+def test_legacy_types_are_dtype_checks_and_tensors_stay_tensors():
+    def fn(lib):
+        made = [lib.FloatTensor([1]), lib.DoubleTensor([1]), lib.LongTensor([1])]
+        same = lib.ones(2)
+        lib.FloatTensor(same).add_(1)  # a tensor of the right dtype is taken as it is, memory shared
+        return ([isinstance(t, lib.Tensor) for t in made],
+                [isinstance(t, lib.FloatTensor) for t in made + [lib.nn.Parameter(lib.ones(1))]],
+                [isinstance(t, lib.DoubleTensor) for t in made], [isinstance(t, lib.LongTensor) for t in made],
+                issubclass(lib.FloatTensor, lib.Tensor), same,
+                lib.FloatTensor.__name__, str(lib.LongTensor.dtype).split(".")[-1])
+    check(fn)
+
+
+@pytest.mark.parametrize("args", [([1, 2],), ([[1, 2.5]],), ((2, 3),), (), (2, 3), (np.array([1, 2]),)],
+                         ids=["ints", "floats", "tuple", "none", "sizes", "ndarray"])
+def test_legacy_new_without_dtype_is_torch_Tensor(args):
+    """What ``Tensor(*args)`` gives once tensor.py delegates to ``_creation.legacy_new`` (float32 for [1, 2])."""
+    def fn(lib):
+        t = lib.Tensor(*args) if lib is torch else vg._creation.legacy_new(args)
+        return str(t.dtype).split(".")[-1], tuple(t.shape), (t.tolist() if args and len(args) == 1 else None)
+    check(fn)
+
+
+def test_legacy_new_without_dtype_keeps_a_tensor_of_any_dtype():
+    ints = vg.tensor([1, 2])
+    assert vg._creation.legacy_new((ints,)) is ints
+    assert torch.Tensor(torch.tensor([1, 2])).dtype == torch.int64
+
+
+# --- 5. user mistakes, dtype inference, clamp to tensor bounds ---------------------------------
+
+
+@pytest.mark.parametrize("mistake", [
+    lambda lib: lib.cat([lib.ones(1), 1]),
+    lambda lib: lib.cat((lib.ones(1), np.ones(1))),
+    lambda lib: lib.cat([lib.ones(1), None]),
+    lambda lib: lib.cat([]),
+    lambda lib: lib.cat(lib.ones(2), lib.ones(2)),
+    lambda lib: lib.cat(5),
+    lambda lib: lib.stack([lib.ones(1), 1]),
+    lambda lib: lib.stack([]),
+    lambda lib: lib.mm(lib.ones(2, 2), np.ones((2, 2))),
+    lambda lib: lib.mm(np.ones((2, 2)), lib.ones(2, 2)),
+    lambda lib: lib.ones(2, 2).mm([[1.0, 2.0], [3.0, 4.0]]),
+    lambda lib: lib.tensor(None),
+    lambda lib: lib.tensor([1, None]),
+    lambda lib: lib.tensor([[1], [None]]),
+    lambda lib: lib.tensor(object()),
+    lambda lib: lib.tensor({1: 2}),
+    lambda lib: lib.tensor(["a"]),
+    lambda lib: lib.tensor("ab"),
+    lambda lib: lib.tensor(np.array([None])),
+    lambda lib: lib.clamp(lib.ones(2), min=lib.zeros(2), max=4.0),
+    lambda lib: lib.clamp(lib.ones(2), min=0, max=lib.ones(2)),
+], ids=["cat_int", "cat_ndarray", "cat_None", "cat_empty", "cat_two_args", "cat_int_arg", "stack_int",
+        "stack_empty", "mm_ndarray_right", "mm_ndarray_left", "mm_method_list", "tensor_None", "tensor_list_None",
+        "tensor_nested_None", "tensor_object", "tensor_dict", "tensor_list_str", "tensor_str", "tensor_object_array",
+        "clamp_tensor_and_float", "clamp_int_and_tensor"])
+def test_mistakes_raise_torchs_exception_type(mistake):
+    check_raises_same(mistake)
+
+
+@pytest.mark.parametrize("default", ["float32", "float64"])
+@pytest.mark.parametrize("data", [
+    [np.float64(1.0), np.float64(2.0)], [np.float32(1.0), 2.0], [np.float64(1.0), 2.0], [1.0, np.float64(2.0)],
+    [np.float16(1.0)], [np.float16(1.0), 2], [[np.float64(1.0)], [2.0]], [np.float32(1.0), np.int64(2)],
+    [np.int64(1), 2.5], [np.float16(1.0), np.float32(2.0)], [True, np.float32(2.0)], np.float64(1.0),
+    np.float32(1.0), [np.int32(1), np.int32(2)], [np.int32(1), 2], [np.uint8(1), np.int8(2)], [1.0, 2],
+    [[]], [], 1.5,
+], ids=lambda d: repr(d).replace(" ", ""))
+def test_tensor_infers_dtype_of_numpy_scalars_like_torch(data, default):
+    def fn(lib):
+        before = lib.get_default_dtype()
+        lib.set_default_dtype(getattr(lib, default))
+        try:
+            return lib.tensor(data)
+        finally:
+            lib.set_default_dtype(before)
+    check(fn)
+
+
+def _clamp_program(x, lo, hi, dtype="float32"):
+    def fn(lib):
+        def leaf(v):
+            if isinstance(v, list):
+                return lib.tensor(v, dtype=getattr(lib, dtype), requires_grad=True)
+            return v
+        xs, los, his = leaf(x), leaf(lo), leaf(hi)
+        y = lib.clamp(xs, min=los, max=his)
+        y.sum().backward()
+        return y, xs.grad, getattr(los, "grad", None), getattr(his, "grad", None)
+    return fn
+
+
+_NAN = float("nan")
+
+
+@pytest.mark.parametrize("x,lo,hi", [
+    ([1.0, 5.0, -3.0, 0.0, 4.0], [0.0] * 5, [4.0]),                # ties at both bounds go to x
+    ([1.0, 5.0, -3.0], [2.0], [1.0]),                                # min > max: the result is max
+    ([1.0, 5.0, -3.0], [3.0, 3.0, 3.0], [1.0, 1.0, 1.0]),
+    ([1.0, 5.0, -3.0], None, [1.0, 1.0, 1.0]),
+    ([1.0, 5.0], [[0.0, 0.0], [2.0, 6.0]], None),                   # the bound broadcasts the result
+    ([[1.0, 5.0]], [0.0, 9.0], [8.0, 10.0]),
+    ([1.0, _NAN], [2.0, 0.0], None),                                 # nan: nan result, no gradient
+    ([1.0, 2.0], [_NAN, 0.0], [_NAN, 5.0]),
+], ids=["ties", "min_above_max", "elementwise", "max_only", "broadcast", "both_broadcast", "nan_input",
+        "nan_bound"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_clamp_to_tensor_bounds_values_and_grads(x, lo, hi, dtype):
+    check(_clamp_program(x, lo, hi, dtype))
+
+
+@pytest.mark.parametrize("program", [
+    lambda lib: lib.clamp(lib.tensor([1, 5]), min=lib.tensor([2.5, 0.0])),
+    lambda lib: lib.clamp(lib.tensor([1, 5]), min=lib.tensor(2.5)),
+    lambda lib: lib.clamp(lib.tensor([1.0, 5.0]), min=lib.tensor([2, 0])),
+    lambda lib: lib.clamp(lib.tensor([1.0, 5.0]), min=lib.tensor([2.0, 0.0], dtype=lib.float64)),
+    lambda lib: lib.clamp(lib.tensor([1.0, 5.0]), min=lib.tensor(2.0, dtype=lib.float64)),
+    lambda lib: lib.clamp(lib.tensor([1, 5]), min=lib.tensor([2, 0])),
+    lambda lib: lib.tensor([1.0, 2.0]).clip(lib.tensor([3.0, 0.0])),
+    lambda lib: lib.clamp_max(lib.tensor([1.0, 2.0]), lib.tensor([3.0, 0.0])),
+    lambda lib: lib.clamp(lib.tensor([1.0, 5.0]), min=0, max=lib.tensor(4.0)),
+    lambda lib: lib.clamp(lib.tensor([1, 5]), min=lib.tensor(2.5), max=9),
+], ids=["int_float_bound", "int_0d_float_bound", "float_int_bound", "f32_f64_bound", "f32_0d_f64_bound",
+        "int_int_bound", "clip_method", "clamp_max", "number_and_0d_tensor", "0d_tensor_and_number"])
+def test_clamp_to_tensor_bounds_dtypes(program):
+    check(program)
