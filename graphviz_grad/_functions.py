@@ -145,8 +145,10 @@ def _dims(t, dim):
     if dim is None:
         return None
     if isinstance(dim, (tuple, list)):
-        return tuple(sorted(t._wrap_dim(d) for d in dim)) if dim else None
-    return (t._wrap_dim(dim),)
+        dims = tuple(sorted(t._wrap_dim(d) for d in dim)) if dim else None
+    else:
+        dims = (t._wrap_dim(dim),)
+    return None if t._data.ndim == 0 else dims  # a 0-d tensor takes dim 0 or -1: all of it
 
 
 # --- arithmetic -------------------------------------------------------------------
@@ -423,13 +425,20 @@ def _size_args(shape):
 
 
 def reshape(input, *shape):
-    shape = _size_args(shape)
-    if shape == input._data.shape:
-        return ops.Reshape.apply(input, shape=shape)
-    return ops.Reshape.apply(input, shape=shape)
+    return ops.Reshape.apply(input, shape=_size_args(shape))
 
 
 def view(input, *shape):
+    """``reshape`` that refuses, as PyTorch's ``view``, when the new shape needs a copy (a transposed tensor)."""
+    data = input._data
+    if data.__class__ is _ndarray and not data.flags.c_contiguous:
+        try:
+            np.reshape(data, _size_args(shape), copy=False)
+        except ValueError as error:
+            if "copy" in str(error):  # (a wrong size is reshape's error, below)
+                raise RuntimeError(
+                    "view size is not compatible with input tensor's size and stride (at least one dimension "
+                    "spans across two contiguous subspaces). Use .reshape(...) instead.") from None
     return reshape(input, *shape)
 
 

@@ -44,8 +44,8 @@ Tensor.__rmatmul__ = _reflected(F.matmul)
 Tensor.__neg__ = F.neg
 Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = F.abs
-Tensor.__eq__ = F.eq
-Tensor.__ne__ = F.ne
+Tensor.__eq__ = F.eq_operator  # t == None is False, as in torch; F.eq(t, None) raises
+Tensor.__ne__ = F.ne_operator
 Tensor.__lt__ = F.lt
 Tensor.__le__ = F.le
 Tensor.__gt__ = F.gt

@@ -41,15 +41,12 @@ class Tensor:
         "__dict__",  # Parameter and user code may set attributes, as on torch tensors
     )
 
-    def __init__(self, data=None, *, requires_grad=False, dtype=None, device=None):
-        # Tensor(...) directly: like torch.tensor but accepts a Tensor too
-        if isinstance(data, Tensor):
-            arr = data._data
-        else:
-            from ._creation import as_array
+    def __init__(self, *args, requires_grad=False, dtype=None, device=None):
+        # Tensor(...) directly: PyTorch's legacy constructor (see _creation.legacy_new):
+        # Tensor([1, 2]) is float32, Tensor(2, 3) a 2×3 tensor
+        from ._creation import legacy_new
 
-            arr = as_array([] if data is None else data, dtype=dtype, device=device)
-        self._data = arr
+        self._data = legacy_new(args, dtype, device)._data
         self.requires_grad = False
         self._grad = None
         self.grad_fn = None

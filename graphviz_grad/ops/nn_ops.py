@@ -109,7 +109,8 @@ class CrossEntropy(Op):
         else:
             n_classes = logits.shape[dim]
             if target.size and (target.min() < 0 or target.max() >= n_classes):
-                raise IndexError(f"Target {int(target.max())} is out of bounds for {n_classes} classes")
+                bad = target[(target < 0) | (target >= n_classes)]
+                raise IndexError(f"Target {int(bad.reshape(-1)[0])} is out of bounds for {n_classes} classes")
             self.target_int = target
             idx = xp.expand_dims(target, dim)
             losses = -xp.take_along_axis(logp, idx, axis=dim).squeeze(dim)
