@@ -17,58 +17,7 @@ import graphviz_grad as vg  # noqa: E402
 LIBS = (torch, vg)
 
 
-def _np(x):
-    if isinstance(x, (torch.Tensor, vg.Tensor)):
-        return np.asarray(x.detach().cpu().numpy())
-    return np.asarray(x)
-
-
-def _dtype_name(t):
-    return str(t.dtype).split(".")[-1]
-
-
-def assert_same(theirs, ours, rtol=1e-5, atol=1e-6):
-    """Recursively: tensors (dtype, shape, values, requires_grad), sequences, numbers, strings."""
-    if isinstance(theirs, torch.Tensor):
-        assert isinstance(ours, vg.Tensor), f"expected a Tensor, got {type(ours).__name__}"
-        assert _dtype_name(ours) == _dtype_name(theirs)
-        assert tuple(ours.shape) == tuple(theirs.shape)
-        assert ours.requires_grad == theirs.requires_grad
-        np.testing.assert_allclose(_np(ours), _np(theirs), rtol=rtol, atol=atol)
-    elif isinstance(theirs, (tuple, list)):
-        assert len(ours) == len(theirs)
-        for t, o in zip(theirs, ours):
-            assert_same(t, o, rtol, atol)
-    elif theirs is None:
-        assert ours is None
-    elif isinstance(theirs, float):
-        assert ours == pytest.approx(theirs, rel=rtol, abs=atol)
-    else:
-        assert ours == theirs
-
-
-def run_both(fn):
-    return fn(torch), fn(vg)
-
-
-def check(fn, **kw):
-    theirs, ours = run_both(fn)
-    assert_same(theirs, ours, **kw)
-
-
-def exc_type(fn, lib):
-    try:
-        fn(lib)
-    except Exception as e:  # noqa: BLE001 - the type is what we compare
-        return type(e)
-    return None
-
-
-def check_raises_same(fn):
-    t, o = exc_type(fn, torch), exc_type(fn, vg)
-    assert t is not None, "torch did not raise"
-    assert o is not None, f"graphviz_grad did not raise (torch raised {t.__name__})"
-    assert issubclass(o, t), f"graphviz_grad raised {o.__name__}, torch raised {t.__name__}"
+from torch_parity import _np, assert_same, check, check_raises_same, raised, run_both  # noqa: E402,F401
 
 
 def _strip_ns(s):
@@ -79,8 +28,6 @@ def _strip_ns(s):
 # Confirmed discrepancies (xfail, strict)
 # =====================================================================================
 
-@pytest.mark.xfail(strict=True, reason="float/bool repr does not pad elements to a common width "
-                   "(_format.format_values passes a custom formatter to np.array2string)")
 @pytest.mark.parametrize("make", [
     lambda lib: lib.tensor([1.0, 2.5, -3.0]),
     lambda lib: lib.tensor([[1.5, -2.25], [3.0, 4.0]]),
@@ -93,16 +40,11 @@ def test_repr_pads_elements_like_torch(make):
     assert _strip_ns(ours) == _strip_ns(theirs)
 
 
-@pytest.mark.xfail(strict=True, reason="repr picks fixed notation for [1e6, 1.] where torch uses "
-                   "scientific (max/min ratio > 1000 rule in _format._float_formatter)")
 def test_repr_scientific_for_wide_range_int_valued():
     theirs, ours = run_both(lambda lib: repr(lib.tensor([1e6, 1.0])))
     assert _strip_ns(ours) == _strip_ns(theirs)
 
 
-@pytest.mark.xfail(strict=True, reason="a NumPy scalar on the left (np.float64(2) * t) is handled by "
-                   "NumPy via Tensor.__array__: result is an ndarray and the graph is lost "
-                   "(Tensor lacks __array_ufunc__ = None / __array_priority__)")
 def test_numpy_scalar_times_tensor_keeps_tensor_and_grad():
     def fn(lib):
         w = lib.tensor([1.0, 2.0], requires_grad=True)
@@ -113,7 +55,6 @@ def test_numpy_scalar_times_tensor_keeps_tensor_and_grad():
     check(fn)
 
 
-@pytest.mark.xfail(strict=True, reason="broadcast failures surface NumPy's ValueError; torch raises RuntimeError")
 @pytest.mark.parametrize("op", [
     lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a / b, lambda a, b: a ** b,
     lambda a, b: a > b,
@@ -122,7 +63,6 @@ def test_broadcast_mismatch_raises_runtimeerror(op):
     check_raises_same(lambda lib: op(lib.ones(2, 3, requires_grad=True), lib.ones(2, 4)))
 
 
-@pytest.mark.xfail(strict=True, reason="in-place broadcast failure surfaces NumPy's ValueError")
 def test_inplace_broadcast_mismatch_raises_runtimeerror():
     def fn(lib):
         x = lib.ones(3)
@@ -130,8 +70,6 @@ def test_inplace_broadcast_mismatch_raises_runtimeerror():
     check_raises_same(fn)
 
 
-@pytest.mark.xfail(strict=True, reason="every node is marked freed after backward (Node.release), even "
-                   "ones that saved nothing; torch lets a sum/mean-only graph be backwarded twice")
 @pytest.mark.parametrize("reduce", ["sum", "mean"])
 def test_second_backward_without_saved_tensors_accumulates(reduce):
     def fn(lib):
@@ -181,9 +119,6 @@ def test_setitem_with_grad_through_view():
     check(fn)
 
 
-@pytest.mark.xfail(strict=True, reason="versions of BOTH inputs are checked for Mul/Matmul/Linear even when "
-                   "backward does not need one of them (Function.apply records saved_versions "
-                   "regardless of needs_input_grad); torch raises nothing here")
 @pytest.mark.parametrize("case", ["mul", "mm", "linear"])
 def test_no_false_version_error_when_saved_value_not_needed(case):
     def fn(lib):
@@ -204,8 +139,6 @@ def test_no_false_version_error_when_saved_value_not_needed(case):
     check(fn)
 
 
-@pytest.mark.xfail(strict=True, reason="false version-counter error: opt.step() between two losses' "
-                   "backward (the second graph never needs the weight's value)")
 def test_optimizer_step_between_two_backwards():
     def fn(lib):
         lin = lib.nn.Linear(2, 1)
@@ -223,13 +156,10 @@ def test_optimizer_step_between_two_backwards():
     check(fn)
 
 
-@pytest.mark.xfail(strict=True, reason="Tensor == None raises TypeError (operands() rejects None); torch "
-                   "returns False. Also turns cross_entropy(weight=...) into a TypeError")
 def test_tensor_compare_with_none():
     check(lambda lib: (lib.ones(2) == None, lib.ones(2) != None))  # noqa: E711
 
 
-@pytest.mark.xfail(strict=True, reason="@no_grad without parentheses is not accepted (no_grad() takes no args)")
 def test_no_grad_bare_decorator():
     def fn(lib):
         @lib.no_grad
@@ -239,7 +169,6 @@ def test_no_grad_bare_decorator():
     check(fn)
 
 
-@pytest.mark.xfail(strict=True, reason="no_grad as decorator does not wrap generator functions")
 def test_no_grad_decorator_on_generator():
     def fn(lib):
         @lib.no_grad()
@@ -257,13 +186,11 @@ def test_set_requires_grad_on_nonleaf_raises():
     check_raises_same(fn)
 
 
-@pytest.mark.xfail(strict=True, reason="torch.Tensor([1, 2]) / FloatTensor give int64, torch gives float32")
 @pytest.mark.parametrize("ctor", ["Tensor", "FloatTensor"])
 def test_legacy_tensor_constructor_is_float32(ctor):
     check(lambda lib: getattr(lib, ctor)([1, 2]))
 
 
-@pytest.mark.xfail(strict=True, reason="y.copy_(src) with src requiring grad does not enter the graph")
 def test_copy_into_tensor_tracks_grad():
     def fn(lib):
         x = lib.ones(2, requires_grad=True)
@@ -274,7 +201,6 @@ def test_copy_into_tensor_tracks_grad():
     check(fn)
 
 
-@pytest.mark.xfail(strict=True, reason="custom Function returning too many gradients is accepted silently")
 def test_function_backward_wrong_number_of_grads_raises():
     def fn(lib):
         class F(lib.autograd.Function):
@@ -289,8 +215,6 @@ def test_function_backward_wrong_number_of_grads_raises():
     check_raises_same(fn)
 
 
-@pytest.mark.xfail(strict=True, reason="custom Function gradient of the wrong shape: NumPy ValueError, "
-                   "torch RuntimeError")
 def test_function_backward_wrong_shape_raises_runtimeerror():
     def fn(lib):
         class F(lib.autograd.Function):
@@ -323,8 +247,6 @@ def test_function_with_two_outputs():
     check(fn)
 
 
-@pytest.mark.xfail(strict=True, reason="writing in place into the output of exp/sigmoid/tanh/sqrt/softmax "
-                   "with grad on does not raise the version-counter error (the op keeps the old array)")
 @pytest.mark.parametrize("op", ["exp", "sigmoid", "tanh", "sqrt", "softmax"])
 def test_inplace_on_saved_output_raises(op):
     def fn(lib):
@@ -344,8 +266,6 @@ def test_inplace_on_view_of_leaf_raises():
     check_raises_same(fn)
 
 
-@pytest.mark.xfail(strict=True, reason=".data shares the version counter (Tensor.data uses _make(..., "
-                   "self._version)); torch's .data does not, so this backward succeeds in torch")
 def test_data_inplace_does_not_bump_version():
     def fn(lib):
         w = lib.tensor([1.0, 2.0], requires_grad=True)
@@ -367,12 +287,10 @@ def test_view_made_under_no_grad_keeps_requires_grad():
     check(fn)
 
 
-@pytest.mark.xfail(strict=True, reason="view() of a non-contiguous tensor is accepted (torch: RuntimeError)")
 def test_view_on_transposed_raises():
     check_raises_same(lambda lib: lib.arange(6).view(2, 3).t().view(6))
 
 
-@pytest.mark.xfail(strict=True, reason="reading .grad of a non-leaf gives no UserWarning")
 def test_nonleaf_grad_access_warns():
     def fn(lib):
         w = lib.ones(2, requires_grad=True)
@@ -385,7 +303,6 @@ def test_nonleaf_grad_access_warns():
     check(fn)
 
 
-@pytest.mark.xfail(strict=True, reason="CrossEntropyLoss ignores ignore_index=-100 (raises IndexError)")
 def test_cross_entropy_default_ignore_index():
     def fn(lib):
         logits = lib.tensor([[1.0, 2.0, 0.5], [0.1, -1.0, 3.0], [0.0, 0.0, 0.0]], requires_grad=True)
@@ -395,8 +312,6 @@ def test_cross_entropy_default_ignore_index():
     check(fn)
 
 
-@pytest.mark.xfail(strict=True, reason="cross_entropy(weight=t) raises TypeError (Tensor != None inside "
-                   "functional._unsupported) instead of working or NotImplementedError")
 def test_cross_entropy_class_weight():
     def fn(lib):
         logits = lib.tensor([[1.0, 2.0, 0.5], [0.1, -1.0, 3.0]])
@@ -405,7 +320,6 @@ def test_cross_entropy_class_weight():
     check(fn)
 
 
-@pytest.mark.xfail(strict=True, reason="clamp with tensor min/max tries .item() on the bound")
 def test_clamp_tensor_bounds():
     def fn(lib):
         x = lib.tensor([1.0, 5.0, -3.0], requires_grad=True)
@@ -415,7 +329,6 @@ def test_clamp_tensor_bounds():
     check(fn)
 
 
-@pytest.mark.xfail(strict=True, reason="error types differ for these user mistakes")
 @pytest.mark.parametrize("mistake", [
     lambda lib: lib.tensor([1, 2]).__itruediv__(2),               # torch: RuntimeError
     lambda lib: lib.tensor([2, 3]) ** -1,                          # torch: RuntimeError
@@ -432,8 +345,6 @@ def test_mistake_error_types(mistake):
     check_raises_same(mistake)
 
 
-@pytest.mark.xfail(strict=True, reason="bool tensor += 1 is accepted (torch: RuntimeError, can't cast Long "
-                   "to Bool)")
 def test_bool_inplace_add_int_raises():
     def fn(lib):
         x = lib.tensor([True])
@@ -441,19 +352,16 @@ def test_bool_inplace_add_int_raises():
     check_raises_same(fn)
 
 
-@pytest.mark.xfail(strict=True, reason="sum(0) on a 0-d tensor raises numpy AxisError; torch allows dim 0/-1")
 def test_reduce_dim0_on_0d():
     check(lambda lib: (lib.tensor(2.0).sum(0), lib.tensor(2.0).mean(-1)))
 
 
-@pytest.mark.xfail(strict=True, reason="slicing/adding a Size returns a plain tuple (torch: Size)")
 def test_size_slice_is_size():
     theirs, ours = run_both(lambda lib: (type(lib.ones(2, 3, 4).shape[1:]).__name__,
                                          type(lib.ones(2, 3).shape + (4,)).__name__))
     assert ours == theirs
 
 
-@pytest.mark.xfail(strict=True, reason="a list of np.float64 scalars is inferred as float32 (torch: float64)")
 def test_tensor_from_numpy_scalar_list_dtype():
     check(lambda lib: lib.tensor([np.float64(1.0), np.float64(2.0)]))
 
@@ -621,7 +529,7 @@ def test_state_dict_roundtrip_and_errors():
         same = all(bool((p == q).all()) for p, q in zip(a.parameters(), b.parameters()))
         sd = a.state_dict()
         sd["2.bias"] = lib.ones(4)
-        err = exc_type(lambda _: b.load_state_dict(sd), lib)
+        err = raised(lambda _: b.load_state_dict(sd), lib)
         return (list(a.state_dict().keys()), same, b[0].weight is w_before, b[0].weight.is_leaf,
                 err.__name__ if err else None)
     check(fn)

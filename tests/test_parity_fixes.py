@@ -8,63 +8,18 @@ import pytest
 
 torch = pytest.importorskip("torch")
 import graphviz_grad as vg  # noqa: E402
-from graphviz_grad import _functions  # noqa: E402
-
-
-def _np(x):
-    return np.asarray(x.detach().cpu().numpy())
-
-
-def assert_same(theirs, ours, rtol=1e-6, atol=1e-7):
-    """Tensors (dtype, shape, values, requires_grad), None, sequences and plain values, recursively."""
-    if isinstance(theirs, torch.Tensor):
-        assert isinstance(ours, vg.Tensor), f"expected a Tensor, got {type(ours).__name__}"
-        assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
-        assert tuple(ours.shape) == tuple(theirs.shape)
-        assert ours.requires_grad == theirs.requires_grad
-        np.testing.assert_allclose(_np(ours), _np(theirs), rtol=rtol, atol=atol)
-    elif isinstance(theirs, (tuple, list)):
-        assert type(ours) is type(theirs) and len(ours) == len(theirs)
-        for t, o in zip(theirs, ours):
-            assert_same(t, o, rtol, atol)
-    else:
-        assert type(ours) is type(theirs) and ours == theirs
-
-
-def check(fn, **tol):
-    assert_same(fn(torch), fn(vg), **tol)
-
-
-def raised(fn, lib):
-    try:
-        fn(lib)
-    except Exception as e:  # noqa: BLE001 - the type is what we compare
-        return type(e)
-    return None
-
-
-def check_raises_same(fn):
-    theirs, ours = raised(fn, torch), raised(fn, vg)
-    assert theirs is not None, "torch did not raise"
-    assert ours is theirs, f"graphviz_grad raised {ours and ours.__name__}, torch raised {theirs.__name__}"
+from torch_parity import _np, assert_same, check, check_raises_same, raised, run_both  # noqa: E402,F401
 
 
 # --- 1. t == None ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def comparison_operators(monkeypatch):
-    """Tensor's == and != as _tensor_methods.py should attach them (the change asked of its owner)."""
-    monkeypatch.setattr(vg.Tensor, "__eq__", _functions.eq_operator)
-    monkeypatch.setattr(vg.Tensor, "__ne__", _functions.ne_operator)
-
-
 @pytest.mark.parametrize("other", [None, "a", object, [1.0, 2.0]], ids=["None", "str", "class", "list"])
-def test_compare_with_a_non_operand_is_python_identity(comparison_operators, other):
+def test_compare_with_a_non_operand_is_python_identity(other):
     check(lambda lib: (lib.ones(2) == other, lib.ones(2) != other))
 
 
-def test_compare_operators_still_compare_tensors_and_numbers(comparison_operators):
+def test_compare_operators_still_compare_tensors_and_numbers():
     check(lambda lib: (lib.tensor([1.0, 2.0]) == 2, lib.tensor([1, 2]) != lib.tensor([1, 3]),
                        lib.tensor([1.0, 2.0]) == np.float64(1.0)))
 
