@@ -242,6 +242,15 @@ def test_render_level(cli, tmp_path):
     assert cli("render", *expr, "--level", "atoms").exit_code == 2
 
 
+def test_render_level_scalar_refusal_names_cli_options(cli, tmp_path):
+    w = "w=[" + ",".join(str(i) for i in range(17)) + "]"
+    result = cli("render", "y=sum(w*x)", w, "x=2", "--level", "scalar", "-o", "y.svg")
+    assert result.exit_code == 1
+    assert "w has 17: use --level tensor" in result.stderr
+    assert "small=" not in result.stderr  # the Python argument, which the CLI does not have
+    assert not (tmp_path / "y.svg").exists()
+
+
 def test_render_no_backward(cli, tmp_path):
     result = cli("render", "y=w*x+b", "x=1", "w=2", "b=3", "--no-backward", "-o", "fwd.dot")
     assert result.exit_code == 0, result.stderr

@@ -38,6 +38,21 @@ def _flat(summary, numel):
     return values if values.size == numel else None
 
 
+class TooManyElements(ValueError):
+    """``level="scalar"`` refused: ``name`` has ``numel`` elements, above ``small``.
+
+    The message names the Python argument that raises the limit; the CLI, which
+    has no such option, words its own from the attributes.
+    """
+
+    def __init__(self, name, numel, small):
+        self.name, self.numel, self.small = name, numel, small
+        super().__init__(
+            f"level=\"scalar\" draws every element, so it takes tensors of at most {small} elements; "
+            f"{name} has {numel}: use level=\"tensor\", or pass small={numel} to draw it element by element"
+        )
+
+
 class _Builder:
     def __init__(self, G, small, backward, rankdir):
         self.G, self.small = G, small
@@ -97,10 +112,7 @@ def _check(G, small, max_nodes):
         numel = int(np.prod(shape)) if shape else 1
         name = data.get("name") or node_id
         if numel > small or _flat(data.get("data"), numel) is None:
-            raise ValueError(
-                f"level=\"scalar\" draws every element, so it takes tensors of at most {small} elements; "
-                f"{name} has {numel}: use level=\"tensor\", or pass small={numel} to draw it element by element"
-            )
+            raise TooManyElements(name, numel, small)
     estimate = sum(max(1, int(np.prod(_shape(d)) or 1)) for _, d in G.nodes(data=True) if d.get("kind") == "tensor")
     if max_nodes is not None and estimate > max_nodes:
         raise ValueError(f"graph too large to draw at level=\"scalar\": about {estimate} element nodes "
