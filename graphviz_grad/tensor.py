@@ -37,6 +37,7 @@ class Tensor:
         "_retains_grad",
         "_graph_shares_data",  # set (never in _make) when a recorded graph edge holds our array too
         "_zeroed_at",  # set by zero_() (never in _make): the version it left, see engine._accumulate
+        "_spare_zeros",  # set by engine._accumulate (never in _make): the zeros it replaced, for the next zero_()
         "__weakref__",
         "__dict__",  # Parameter and user code may set attributes, as on torch tensors
     )
@@ -476,7 +477,11 @@ class Tensor:
             # A fresh .grad is the very array the backward delivered, which the graph keeps for
             # drawing: zero a new array so that drawing the step afterwards still shows its gradients.
             data = self._data
-            self._data = backend.xp_of(data).zeros(data.shape, data.dtype)
+            spare = getattr(self, "_spare_zeros", None)  # the zeros the last backward replaced: still zeros
+            if spare is None or spare.shape != data.shape or spare.dtype != data.dtype:
+                spare = backend.xp_of(data).zeros(data.shape, data.dtype)
+            self._data = spare
+            self._spare_zeros = None
             self._graph_shares_data = False
         else:
             self._data[...] = 0

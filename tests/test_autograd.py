@@ -610,3 +610,27 @@ def test_gradient_into_a_zeroed_grad_keeps_the_grad_tensor_and_equals_torch():
         assert w.grad.tolist() == [3.0, 3.0, 3.0]
         (w * w).sum().backward()  # accumulates into it
         assert w.grad.tolist() == [5.0, -1.0, 9.0]
+
+
+def test_zeroed_grad_buffers_stay_zero_and_graphs_keep_their_gradients():
+    # zero_() on a .grad that a graph still holds switches to the zeros the previous backward replaced;
+    # over several steps .grad must read zero after zero_(), and each step's graph its own gradient.
+    w = vg.ones(3, requires_grad=True)
+    graphs = []
+    for step in range(1, 5):
+        loss = (w * w * step).sum()
+        loss.backward()
+        np.testing.assert_array_equal(w.grad.numpy(), 2.0 * step)
+        graphs.append((step, vg.graph(loss)))
+        held = loss
+        w.grad.zero_()
+        np.testing.assert_array_equal(w.grad.numpy(), 0.0)
+        assert held.grad_fn.grads_in[0] is not w.grad._data
+        w.grad.add_(1.0)  # written in place into the zeros it got: the next zero_() zeroes it again
+        np.testing.assert_array_equal(w.grad.numpy(), 1.0)
+        w.grad.zero_()
+        np.testing.assert_array_equal(w.grad.numpy(), 0.0)
+    for step, G in graphs:
+        leaf = [d for _, d in G.nodes(data=True) if d.get("kind") == "tensor" and d.get("is_leaf")
+                and d.get("requires_grad")][0]
+        assert leaf["grad"]["values"] == [2.0 * step] * 3

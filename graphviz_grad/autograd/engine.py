@@ -178,6 +178,7 @@ def _accumulate(t, g, fresh):
     if grad is None:
         t._grad = grad = _function._Tensor._make(data)
     else:
+        grad._spare_zeros = grad._data  # the zeros zero_() left: its next call takes them instead of allocating
         grad._data = data
         grad._version[0] += 1
     grad._graph_shares_data = fresh
