@@ -16,6 +16,15 @@ from . import random as _random
 from .tensor import Size, Tensor
 
 
+def _sizes(sizes, size):
+    """The shape given as ``f(2, 3)`` / ``f((2, 3))`` or as ``f(size=(2, 3))``, not both."""
+    if size is None:
+        return sizes
+    if sizes:
+        raise TypeError("give the shape once: as sizes (f(2, 3)) or as size=(2, 3), not both")
+    return (size,)
+
+
 def _shape(size):
     """``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(t.shape)`` all mean shape (2, 3)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
@@ -150,24 +159,29 @@ def _float_dtype(dtype):
     return d
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False, generator=None, name=None):
+def randn(*sizes, size=None, dtype=None, device=None, requires_grad=False, generator=None, name=None):
     """Standard-normal samples from the global generator (see ``manual_seed``)."""
     d = _float_dtype(dtype)
     gen = generator or _random.generator()
-    arr = gen.standard_normal(_shape(size), dtype=np.float64).astype(d.np, copy=False)
+    arr = gen.standard_normal(_shape(_sizes(sizes, size)), dtype=np.float64).astype(d.np, copy=False)
     return _finish(arr, None, device, requires_grad, name)
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False, generator=None, name=None):
+def rand(*sizes, size=None, dtype=None, device=None, requires_grad=False, generator=None, name=None):
     d = _float_dtype(dtype)
     gen = generator or _random.generator()
-    arr = gen.random(_shape(size), dtype=np.float64).astype(d.np, copy=False)
+    arr = gen.random(_shape(_sizes(sizes, size)), dtype=np.float64).astype(d.np, copy=False)
     return _finish(arr, None, device, requires_grad, name)
 
 
 def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=False):
-    if high is None:
+    """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high), int64."""
+    if size is None and isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high  # randint(10, (3,))
+    elif high is None:
         low, high = 0, low
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     arr = _random.generator().integers(low, high, size=_shape((size,)) if size is not None else ())
     return _finish(arr.astype(np.int64), dtype, device, requires_grad)
 
@@ -178,16 +192,16 @@ def _filled(size, value, dtype, device, requires_grad, name=None):
     return _finish(arr, None, device, requires_grad, name)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, name=None):
-    return _filled(size, 0, dtype, device, requires_grad, name)
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False, name=None):
+    return _filled(_sizes(sizes, size), 0, dtype, device, requires_grad, name)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, name=None):
-    return _filled(size, 1, dtype, device, requires_grad, name)
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False, name=None):
+    return _filled(_sizes(sizes, size), 1, dtype, device, requires_grad, name)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
-    return _filled(size, 0, dtype, device, requires_grad)
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False):
+    return _filled(_sizes(sizes, size), 0, dtype, device, requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):

@@ -265,7 +265,7 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError(_init_hint(self, "parameters"))
-            self._forget(name)
+            self._forget(name, "_parameters")
             self.register_parameter(name, value)
             return
         if params is not None and name in params:
@@ -279,7 +279,7 @@ class Module:
         if isinstance(value, Module):
             if modules is None:
                 raise AttributeError(_init_hint(self, "module"))
-            self._forget(name)
+            self._forget(name, "_modules")
             modules[name] = value
             _changed()
             return
@@ -300,11 +300,15 @@ class Module:
             return
         object.__setattr__(self, name, value)
 
-    def _forget(self, name):
+    def _forget(self, name, keep):
+        """Drop ``name`` from every store but ``keep``, the one it is about to be set in: keeping
+        its entry there keeps its place, so parameters, state-dict keys and a Sequential's layers
+        stay in order when one is replaced (as in PyTorch)."""
         d = self.__dict__
         d.pop(name, None)
         for key in ("_parameters", "_buffers", "_modules"):
-            d[key].pop(name, None)
+            if key != keep:
+                d[key].pop(name, None)
         d["_non_persistent_buffers_set"].discard(name)
 
     def __getattr__(self, name):
