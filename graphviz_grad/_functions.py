@@ -659,6 +659,34 @@ def logical_not(input):
     return ops.LogicalNot.apply(input)
 
 
+def _bitwise(op_class, input, other):
+    a, b = operands(input, other)
+    if a._data.dtype.kind == "f":
+        raise NotImplementedError(f"\"{op_class.name}_cpu\" not implemented for '{a.dtype.name.capitalize()}': "
+                           "&, | and ^ take bool tensors (masks such as (x > 0) & (x < 1)) or integer ones")
+    return op_class.apply(a, b)
+
+
+def bitwise_and(input, other):
+    return _bitwise(ops.BitwiseAnd, input, other)
+
+
+def bitwise_or(input, other):
+    return _bitwise(ops.BitwiseOr, input, other)
+
+
+def bitwise_xor(input, other):
+    return _bitwise(ops.BitwiseXor, input, other)
+
+
+def logical_and(input, other):
+    return bitwise_and(input != 0, other != 0)
+
+
+def logical_or(input, other):
+    return bitwise_or(input != 0, other != 0)
+
+
 def equal(input, other):
     return input.shape == other.shape and bool((input._data == other._data).all())
 

@@ -137,6 +137,11 @@ CASES = [
     case("logical_not", [(4,)], lambda lib, a: ~(a > 0)),
     case("logical_not_fn", [(4,)], lambda lib, a: lib.logical_not(a), vals=[[0.0, 1.0, -2.0, 0.0]]),
     case("le_ge_ne_fn", [(4,), (4,)], lambda lib, a, b: (lib.le(a, b), lib.ge(a, b), lib.ne(a, b))),
+    case("and_masks", [(3, 4), (4,)], lambda lib, a, b: (a > 0) & (b < 0.5)),
+    case("or_xor_masks", [(3, 4)], lambda lib, a: ((a > 1) | (a < -1), (a > 0) ^ True)),
+    case("bitwise_logical_fn", [(4,), (4,)], lambda lib, a, b: (
+        lib.bitwise_and(a > 0, b > 0), lib.bitwise_or(a > 0, b > 0), lib.bitwise_xor(a > 0, b > 0),
+        lib.logical_and(a, b > 0), lib.logical_or(a > 0, b))),
     # --- shapes ---
     case("t", [(3, 4)], lambda lib, a: a.t()),
     case("t_1d", [(3,)], lambda lib, a: a.t()),

@@ -1,4 +1,4 @@
-"""Comparisons: boolean results, no gradient."""
+"""Comparisons, logical and bitwise ops: no gradient."""
 from ..autograd.function import Op
 
 
@@ -53,3 +53,26 @@ class LogicalNot(_Compare):
 
     def forward(self, a):
         return ~a if a.dtype.kind == "b" else a == 0
+
+
+class BitwiseAnd(_Compare):
+    """``a & b``: logical and of bool tensors (masks), bitwise and of integer ones."""
+
+    name = "bitwise_and"
+
+    def forward(self, a, b):
+        return a & b
+
+
+class BitwiseOr(_Compare):
+    name = "bitwise_or"
+
+    def forward(self, a, b):
+        return a | b
+
+
+class BitwiseXor(_Compare):
+    name = "bitwise_xor"
+
+    def forward(self, a, b):
+        return a ^ b
