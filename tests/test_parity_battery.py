@@ -81,41 +81,38 @@ def test_second_backward_without_saved_tensors_accumulates(reduce):
     check(fn)
 
 
-@pytest.mark.xfail(strict=True, reason="with grad on, an in-place op on a non-leaf rebinds its array "
-                   "(Tensor._inplace/_adopt), so a view's write never reaches its base")
-def test_inplace_on_view_with_grad_updates_base_and_grad():
+def _write_through_view(lib, w):
+    x = w * 1
+    v = x[0:1]
+    v.mul_(3)  # an in-place op on a view
+    return x, x
+
+
+def _write_through_base(lib, w):
+    x = w * 1
+    v = x.view(2)
+    x.mul_(3)  # an in-place op on the base of an earlier view
+    return x, v
+
+
+def _setitem_through_view(lib, w):
+    x = w * 1
+    v = x[1:]
+    v[0] = w[0] * 5
+    return x, x
+
+
+@pytest.mark.xfail(strict=True, reason="with grad on, an in-place op rebinds the tensor's array "
+                   "(Tensor._inplace/_adopt, setitem), so views and their base stop sharing values; torch "
+                   "rebases the graph (CopySlices), which this engine does not have")
+@pytest.mark.parametrize("program", [_write_through_view, _write_through_base, _setitem_through_view],
+                         ids=["view_to_base", "base_to_view", "setitem_view"])
+def test_inplace_with_grad_shares_values_between_view_and_base(program):
     def fn(lib):
         w = lib.tensor([1.0, 2.0], requires_grad=True)
-        x = w * 1
-        v = x[0:1]
-        v.mul_(3)
-        x.sum().backward()
-        return x.detach(), w.grad
-    check(fn)
-
-
-@pytest.mark.xfail(strict=True, reason="with grad on, an in-place op on a base rebinds its array, so "
-                   "views made earlier keep the old values (Tensor._adopt)")
-def test_inplace_on_base_with_grad_visible_in_view():
-    def fn(lib):
-        w = lib.tensor([1.0, 2.0], requires_grad=True)
-        x = w * 1
-        v = x.view(2)
-        x.mul_(3)
-        v.sum().backward()
-        return v.detach(), w.grad
-    check(fn)
-
-
-@pytest.mark.xfail(strict=True, reason="setitem with grad on a view does not write through to the base")
-def test_setitem_with_grad_through_view():
-    def fn(lib):
-        w = lib.tensor([1.0, 2.0], requires_grad=True)
-        x = w * 1
-        v = x[1:]
-        v[0] = w[0] * 5
-        x.sum().backward()
-        return x.detach(), w.grad
+        changed, read = program(lib, w)
+        read.sum().backward()
+        return changed.detach(), w.grad
     check(fn)
 
 
@@ -201,7 +198,9 @@ def test_copy_into_tensor_tracks_grad():
     check(fn)
 
 
-def test_function_backward_wrong_number_of_grads_raises():
+@pytest.mark.parametrize("bad_backward", [lambda lib, g: (g, g), lambda lib, g: lib.ones(3)],
+                         ids=["too_many_grads", "wrong_shape"])
+def test_function_backward_returning_bad_gradients_raises_runtimeerror(bad_backward):
     def fn(lib):
         class F(lib.autograd.Function):
             @staticmethod
@@ -210,21 +209,7 @@ def test_function_backward_wrong_number_of_grads_raises():
 
             @staticmethod
             def backward(ctx, g):
-                return g, g
-        F.apply(lib.ones(2, requires_grad=True)).sum().backward()
-    check_raises_same(fn)
-
-
-def test_function_backward_wrong_shape_raises_runtimeerror():
-    def fn(lib):
-        class F(lib.autograd.Function):
-            @staticmethod
-            def forward(ctx, a):
-                return a * 2
-
-            @staticmethod
-            def backward(ctx, g):
-                return lib.ones(3)
+                return bad_backward(lib, g)
         F.apply(lib.ones(2, requires_grad=True)).sum().backward()
     check_raises_same(fn)
 
