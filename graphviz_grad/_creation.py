@@ -239,11 +239,12 @@ def rand_like(t, dtype=None, device=None, requires_grad=False):
     return _like(rand, t, dtype, device, requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
-    """``arange(5)``, ``arange(1, 4)``, ``arange(0, 1, 0.25)``: int64 for int arguments, else float."""
+def arange(start=0, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    """``arange(5)``, ``arange(1, 4)``, ``arange(0, 1, 0.25)``, ``arange(end=5)``: int64 for int
+    arguments (numbers or integer tensors), else float."""
     if end is None:
         start, end = 0, start
-    vals = [float(v) if isinstance(v, Tensor) else v for v in (start, end, step)]
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     if step == 0:
         raise RuntimeError("step must be nonzero")
     is_int = all(isinstance(v, numbers.Integral) for v in vals)

@@ -105,7 +105,6 @@ def test_mse_loss_on_long_tensors_raises():
     check_raises_same(lambda lib: lib.nn.functional.mse_loss(lib.tensor([1, 2]), lib.tensor([1, 3])))
 
 
-@pytest.mark.xfail(strict=True, reason="arange(int tensor) gives float32, torch gives int64; arange(end=) refused")
 def test_arange_from_int_tensor_and_end_keyword():
     check(lambda lib: (lib.arange(lib.tensor(3)), lib.arange(end=3)))
 
