@@ -17,8 +17,10 @@ from .tensor import Size, Tensor
 
 
 def _sizes(sizes, size):
-    """The shape given as ``f(2, 3)`` / ``f((2, 3))`` or as ``f(size=(2, 3))``, not both."""
+    """The shape given as ``f(2, 3)`` / ``f((2, 3))`` or as ``f(size=(2, 3))``, not both (``f(())`` is 0-d)."""
     if size is None:
+        if not sizes:
+            raise TypeError("missing the shape: give sizes such as (2, 3), or () for a 0-d tensor")
         return sizes
     if sizes:
         raise TypeError("give the shape once: as sizes (f(2, 3)) or as size=(2, 3), not both")
@@ -155,7 +157,7 @@ def from_numpy(array):
 def _float_dtype(dtype):
     d = _dtype.to_dtype(dtype) or _dtype.get_default_dtype()
     if not d.is_floating_point:
-        raise RuntimeError(f"\"normal_kernel_cpu\" not implemented for '{d.name.capitalize()}'; random floats need a floating dtype")
+        raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{d.name.capitalize()}'; random floats need a floating dtype")
     return d
 
 

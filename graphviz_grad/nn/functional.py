@@ -73,6 +73,10 @@ def linear(input, weight, bias=None):
         )
     if input._data.__class__ is not weight._data.__class__:
         _functions._check_device(input, weight)
+    if weight._data.ndim == 1:  # one output feature, without its axis (as PyTorch, which takes no bias then)
+        if bias is not None:
+            raise RuntimeError("mat2 must be a matrix, got 1-D tensor: a 1-D weight takes no bias")
+        return _functions.matmul(input, weight)
     if bias is None:
         return ops.Linear.apply(input, weight)
     return ops.Linear.apply(input, weight, bias)
