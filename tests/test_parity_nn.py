@@ -99,7 +99,6 @@ def test_functional_linear_1d_weight():
     check(lambda lib: lib.nn.functional.linear(lib.ones(2, 3), lib.tensor([1.0, 2.0, 3.0])))
 
 
-@pytest.mark.xfail(strict=True, reason="mse_loss on two int64 tensors returns float64 instead of raising")
 def test_mse_loss_on_long_tensors_raises():
     check_raises_same(lambda lib: lib.nn.functional.mse_loss(lib.tensor([1, 2]), lib.tensor([1, 3])))
 

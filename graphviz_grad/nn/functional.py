@@ -16,6 +16,7 @@ import warnings
 from .. import _dtype, _functions, backend, ops
 from .._functions import sigmoid, tanh  # noqa: F401  (part of F's namespace)
 from .._functions import require_tensor as _require_tensor
+from ..autograd.function import broadcast_message
 from ..tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -102,30 +103,23 @@ def _reduction(reduction, size_average=None, reduce=None):
     return reduction
 
 
-def _check_broadcast(a, b):
-    """PyTorch's error for shapes that do not broadcast (checked from the last dim)."""
-    n = max(len(a), len(b))
-    for i in range(n - 1, -1, -1):
-        sa = a[i - n + len(a)] if i - n + len(a) >= 0 else 1
-        sb = b[i - n + len(b)] if i - n + len(b) >= 0 else 1
-        if sa != sb and 1 not in (sa, sb):
-            raise RuntimeError(
-                f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) at non-singleton dimension {i}"
-            )
-
-
 def _pointwise_loss(op, input, target, reduction, size_average, reduce):
     reduction = _reduction(reduction, size_average, reduce)
     _require_tensor(op.name, input)
     _require_tensor(op.name, target, 2, "target")
     if target.shape != input.shape:
-        _check_broadcast(tuple(input.shape), tuple(target.shape))
+        mismatch = broadcast_message(tuple(input.shape), tuple(target.shape))
+        if mismatch:
+            raise RuntimeError(mismatch)
         _warn(
             f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
             "This will likely lead to incorrect results due to broadcasting. "
             "Please ensure they have the same size."
         )
     input, target = _functions.operands(input, target)
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"{op.name} is not implemented for '{input.dtype.name.capitalize()}' tensors; "
+                                  "convert them to floats first, e.g. x.float()")
     return op.apply(input, target, reduction=reduction)
 
 
