@@ -160,7 +160,6 @@ def test_randn_long_error_type():
     check_raises_same(lambda lib: lib.randn(2, dtype=lib.long))
 
 
-@pytest.mark.xfail(strict=True, reason="Sequential + Sequential is not supported")
 def test_sequential_add():
     check(lambda lib: repr(lib.nn.Sequential(lib.nn.ReLU()) + lib.nn.Sequential(lib.nn.Tanh())))
 

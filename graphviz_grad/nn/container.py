@@ -111,6 +111,12 @@ class Sequential(_Numbered):
     def _from_slice(self, items):
         return self.__class__(OrderedDict(items))
 
+    def __add__(self, other):
+        """``a + b``: a new Sequential of a's layers then b's (the same module objects)."""
+        if not isinstance(other, Sequential):
+            return NotImplemented
+        return Sequential(*self, *other)
+
     def forward(self, input):
         for module in self._modules.values():
             input = module(input)
