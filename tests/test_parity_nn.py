@@ -89,10 +89,36 @@ def test_printed_grad_fn_of_linear_and_losses():
     check(fn)
 
 
-@pytest.mark.xfail(strict=True, reason="CrossEntropyLoss(label_smoothing=...) raises NotImplementedError")
 def test_cross_entropy_label_smoothing():
     check(lambda lib: lib.nn.CrossEntropyLoss(label_smoothing=0.1)(
         lib.tensor([[1.0, 2.0, 0.5], [0.1, -1.0, 3.0]]), lib.tensor([0, 2])))
+
+
+_RNG = np.random.default_rng(0)
+_LOGITS, _LOGITS_3D = _RNG.standard_normal((5, 4)), _RNG.standard_normal((2, 4, 3))
+_PROBS = _RNG.random((5, 4))
+_PROBS /= _PROBS.sum(1, keepdims=True)
+_WEIGHT = [1.0, 2.0, 0.5, 1.5]
+
+
+@pytest.mark.parametrize("logits, target, options", [
+    (_LOGITS, [0, 3, 1, 1, 2], {}),
+    (_LOGITS, [0, 3, 1, 1, 2], {"weight": _WEIGHT}),
+    (_LOGITS, [0, -100, 1, 1, 2], {"weight": _WEIGHT}),
+    (_LOGITS, [0, 3, 1, 1, 2], {"reduction": "sum"}),
+    (_LOGITS, [0, 3, 1, 1, 2], {"reduction": "none", "weight": _WEIGHT}),
+    (_LOGITS_3D, [[0, 3, -100], [1, 1, 2]], {"weight": _WEIGHT}),
+    (_LOGITS, _PROBS, {"weight": _WEIGHT}),
+    (_LOGITS[0], 2, {}),
+], ids=["plain", "weight", "weight_ignored", "sum", "none_weight", "3d_ignored", "probabilities", "one_sample"])
+def test_cross_entropy_label_smoothing_values_and_grads(logits, target, options):
+    def fn(lib):
+        x = lib.tensor(logits, requires_grad=True)
+        kw = dict(options, weight=lib.tensor(options["weight"], dtype=x.dtype)) if "weight" in options else options
+        loss = lib.nn.functional.cross_entropy(x, lib.tensor(target), label_smoothing=0.2, **kw)
+        loss.sum().backward()
+        return loss, x.grad
+    check(fn, rtol=1e-6, atol=1e-9)
 
 
 def test_functional_linear_1d_weight():

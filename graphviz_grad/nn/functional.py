@@ -159,11 +159,6 @@ def _check_class_target(input, target):
         raise RuntimeError(f"Expected target size {[input.shape[0], *input.shape[2:]]}, got {list(target.shape)}")
 
 
-def _unsupported(what, value, default):
-    if value is not default and value != default:
-        raise NotImplementedError(f"{what}={value!r} is not supported by graphviz_grad yet")
-
-
 def _class_dim(input):
     """The class dimension of a classification loss's input: 1, or 0 for one sample of shape (C,)."""
     return 1 if input.dim() > 1 else 0
@@ -250,6 +245,28 @@ def _soft_target_loss(input, target, weight, reduction):
     return losses.sum() if reduction == "sum" else losses
 
 
+def _label_smoothed(input, target, weight, ignore_index, reduction, eps):
+    """``cross_entropy(..., label_smoothing=eps)`` as PyTorch computes it: the targets mixed with the
+    uniform distribution over the C classes, ``(1 - eps) · nll + eps / C · (−Σ_c w_c log p_c)``."""
+    dim = _class_dim(input)
+    n_classes = input.shape[dim]
+    if input.shape == target.shape:  # class probabilities: smooth them
+        return cross_entropy(input, target * (1 - eps) + eps / n_classes, weight, ignore_index=ignore_index,
+                             reduction=reduction)
+    _check_class_target(input, target)
+    logp = _functions.log_softmax(input, dim)
+    nll = _weighted_nll(logp, target, weight, ignore_index, reduction)
+    w = 1.0 if weight is None else weight.reshape((-1,) + (1,) * (input.dim() - dim - 1))
+    counted = target != ignore_index
+    smooth = _functions.where(counted, -(logp * w).sum(dim), 0.0)
+    if reduction == "mean":
+        kept = target[counted]
+        smooth = smooth.sum() / (counted.sum() if weight is None else weight[kept].sum())
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return nll * (1 - eps) + smooth * (eps / n_classes)
+
+
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
     """Log-softmax over dim 1 and negative log-likelihood: class indices or class probabilities.
@@ -261,10 +278,13 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     _require_tensor("cross_entropy", input)
     _require_tensor("cross_entropy", target, 2, "target")
     _check_ignore_index("cross_entropy", ignore_index)
-    _unsupported("label_smoothing", label_smoothing, 0.0)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if not input.is_floating_point():
         raise RuntimeError(f"cross_entropy expects floating point logits, but got {_type_name(input)}")
     weight = _class_weights("cross_entropy", weight, input)
+    if label_smoothing > 0.0:
+        return _label_smoothed(input, target, weight, ignore_index, reduction, label_smoothing)
     if input.shape == target.shape:
         if not target.is_floating_point():
             raise RuntimeError(
