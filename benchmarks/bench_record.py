@@ -8,9 +8,11 @@ forward, ``loss.backward()``, the manual SGD update under ``no_grad`` and
 each repetition times ``--steps`` steps without recording, then ``--steps``
 steps each inside its own ``with vg.record():``, alternating which goes first; the medians are compared. Also printed:
 one tape around all steps with a bounded ring (``max_events``),
-``vg.graph(loss)`` after backward, and a recorder that does nothing (what the
-engine's hooks cost by themselves: the floor under any recorder). Target
-(issue 4): on/off ≤ 1.15×.
+``vg.graph(loss)`` after backward, a recorder that does nothing (what the
+engine's hooks cost by themselves: the floor under any recorder), and
+``record()`` with the min/max/mean/norm of large arrays stubbed out (a
+measurement only: the difference to ``record() per step`` is what the exact
+statistics cost). Target (issue 4): on/off ≤ 1.15×.
 
 Wall-clock medians are the figure; CPU time (``process_time``, all threads) is
 printed beside them because it is steadier on a shared machine. A multi-threaded
@@ -23,6 +25,8 @@ import time
 
 import graphviz_grad as vg
 from graphviz_grad.autograd import hooks
+from graphviz_grad.record import records, summary
+from graphviz_grad.record import tape as tape_module
 from tutorial_steps import autograd_step
 
 N, D_IN, H, D_OUT = 64, 1000, 100, 10
@@ -43,6 +47,32 @@ class NullRecorder:
     def __exit__(self, *exc):
         hooks.state.recorders = tuple(r for r in hooks.state.recorders if r is not self)
         return False
+
+
+def _no_statistics(array, small=16):
+    """``summary.capture`` without the min/max/mean/norm passes (placeholder numbers): for measuring only."""
+    if array is None:
+        return None
+    if array.size <= small:
+        return {"numel": array.size, "values": array.tolist()}
+    return (array.size, 0.0, 0.0, 0.0, 0.0)
+
+
+def without_statistics(fn):
+    """``fn`` with the statistics of large arrays stubbed out: what recording costs besides them."""
+    modules = (summary, records, tape_module)
+
+    def run():
+        saved = [m.capture for m in modules]
+        for m in modules:
+            m.capture = _no_statistics
+        try:
+            fn()
+        finally:
+            for m, capture in zip(modules, saved):
+                m.capture = capture
+
+    return run
 
 
 def time_steps(fn, steps):
@@ -95,7 +125,8 @@ def main():
         sync()
 
     variants = {"off": off, "record() per step": on, "one ring tape": in_ring,
-                "step + vg.graph(loss)": graph_after_backward, "hooks only (null rec.)": null_recorder}
+                "step + vg.graph(loss)": graph_after_backward, "hooks only (null rec.)": null_recorder,
+                "record(), no statistics": without_statistics(on)}
     for fn in variants.values():  # warm-up
         time_steps(fn, 3)
     times = {name: [] for name in variants}
