@@ -3,7 +3,9 @@
 The manifest is JSON describing the saved structure: dicts (also OrderedDict,
 with keys of any scalar type, so optimizer state dicts round-trip), lists,
 tuples, str/int/float/bool/None, dtypes, devices, NumPy arrays and tensors (with
-their dtype, device, ``requires_grad`` and whether they are Parameters). Arrays
+their dtype, device, ``requires_grad`` and whether they are Parameters; a tensor saved
+twice loads as one tensor, and a view as a view of the array it views, as in
+PyTorch). Arrays
 are written with ``np.save(..., allow_pickle=False)`` and read with
 ``np.load(..., allow_pickle=False)``, so loading a file, even a hostile one,
 never runs code: a pickle inside is refused.
@@ -43,11 +45,27 @@ def _array_name(i):
 
 
 class _ArrayTable:
-    """The arrays to write, each once (tensors sharing an array share its file)."""
+    """The arrays to write, each once (tensors sharing an array share its file), and the tensors
+    by identity: one tensor saved twice loads as one tensor, a view as a view of its base."""
 
     def __init__(self):
         self.arrays = []
         self._index = {}
+        self._tensors = {}
+
+    def tensor_id(self, t):
+        return self._tensors.setdefault(id(t), len(self._tensors))
+
+    def storage(self, arr):
+        """``{"array": i}`` for ``arr``, or for a NumPy view the array it views and where in it."""
+        root = arr
+        while isinstance(root, np.ndarray) and isinstance(root.base, np.ndarray):
+            root = root.base
+        if root is arr or not isinstance(arr, np.ndarray):
+            return {"array": self.add(arr)}
+        offset = arr.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+        return {"array": self.add(root), "view": {"offset": offset, "shape": list(arr.shape),
+                                                  "strides": list(arr.strides)}}
 
     def add(self, arr):
         i = self._index.get(id(arr))
@@ -84,7 +102,7 @@ def _encode_one(obj, table, where):
     if isinstance(obj, Tensor):
         from .nn.parameter import Parameter
 
-        return {"type": "tensor", "array": table.add(obj._data), "device": str(obj.device),
+        return {"type": "tensor", **table.storage(obj._data), "id": table.tensor_id(obj), "device": str(obj.device),
                 "requires_grad": bool(obj.requires_grad), "parameter": isinstance(obj, Parameter)}, ()
     if isinstance(obj, (np.ndarray, np.generic)):
         if obj.dtype.kind not in "biuf":
@@ -182,6 +200,7 @@ class _Arrays:
             raise _corrupt("'arrays' is not a list")
         self._zf, self._table, self._device_map = zf, table, device_map
         self._loaded = {}
+        self._tensors = {}  # saved tensor id -> the tensor loaded for it
 
     def get(self, i, device=None):
         if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < len(self._table):
@@ -217,17 +236,42 @@ class _Arrays:
         return backend.to_device(arr, device)
 
     def tensor(self, node):
+        key = node.get("id")
+        if key in self._tensors:
+            return self._tensors[key]
         saved = node.get("device")
         if not isinstance(saved, str):
             raise _corrupt("a tensor without a device")
-        t = Tensor._make(self.get(node.get("array"), self._device_map(saved)))
+        device, view = self._device_map(saved), node.get("view")
+        if view is None:
+            arr = self.get(node.get("array"), device)
+        else:  # a view of a saved array: made on the host array (shared), then moved if need be
+            arr = self._view(self.get(node.get("array")), view)
+            if device.type != "cpu":
+                arr = self._on(arr, device)
+        t = Tensor._make(arr)
         if node.get("parameter") is True:
             from .nn.parameter import Parameter
 
-            return Parameter(t, requires_grad=node.get("requires_grad") is True)
-        if node.get("requires_grad") is True and t.is_floating_point():
+            t = Parameter(t, requires_grad=node.get("requires_grad") is True)
+        elif node.get("requires_grad") is True and t.is_floating_point():
             t.requires_grad_(True)
+        if isinstance(key, int) and not isinstance(key, bool):
+            self._tensors[key] = t
         return t
+
+    @staticmethod
+    def _view(arr, view):
+        """The view of ``arr`` that ``view`` describes (offset in bytes, shape, strides), bounds-checked."""
+        if view is None:
+            return arr
+        try:
+            offset, shape, strides = int(view["offset"]), tuple(map(int, view["shape"])), tuple(map(int, view["strides"]))
+            if offset < 0:
+                raise ValueError("negative offset")
+            return np.ndarray(shape, arr.dtype, buffer=arr, offset=offset, strides=strides)
+        except (KeyError, TypeError, ValueError) as e:
+            raise _corrupt(f"a view that does not fit its array ({e})") from None
 
 
 def _is_container(node):

@@ -133,8 +133,6 @@ def test_arange_from_int_tensor_and_end_keyword():
     check(lambda lib: (lib.arange(lib.tensor(3)), lib.arange(end=3)))
 
 
-@pytest.mark.xfail(strict=True, reason="save/load does not keep tensor identity / shared storage "
-                   "(torch.load returns one object for a tensor saved twice, and views share storage)")
 def test_save_load_keeps_shared_storage(tmp_path):
     def fn(lib):
         t = lib.ones(2, 2)

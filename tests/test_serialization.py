@@ -217,6 +217,9 @@ def test_an_object_array_inside_our_format_is_refused(payload, tmp_path):
     (lambda m: m.update(object={"type": "tensor", "array": 5, "device": "cpu"}), "array index 5"),
     (lambda m: m["arrays"][0].update(shape=[3]), "does not match its description"),
     (lambda m: m.update(object={"type": "dict", "items": [[{"type": "list", "items": []}, 1]]}), "not hashable"),
+    (lambda m: m["object"].update(view={"offset": 4096, "shape": [2], "strides": [4]}), "view that does not fit"),
+    (lambda m: m["object"].update(view={"offset": 4, "shape": [2], "strides": [-400]}), "view that does not fit"),
+    (lambda m: m["object"].update(view={"offset": "x", "shape": [2], "strides": [4]}), "view that does not fit"),
 ])
 def test_a_corrupt_manifest_is_a_clear_error(edit, error, tmp_path):
     path = tmp_path / "x.ckpt"
