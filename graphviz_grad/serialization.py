@@ -28,7 +28,7 @@ from collections import OrderedDict
 import numpy as np
 
 from . import _dtype, backend
-from .tensor import Tensor
+from .tensor import Size, Tensor
 
 FORMAT = "graphviz_grad.save"
 VERSION = 1
@@ -108,6 +108,8 @@ def _encode_one(obj, table, where):
         if obj.dtype.kind not in "biuf":
             raise _unsupported(obj, where)
         return {"type": "ndarray", "array": table.add(np.asarray(obj)), "scalar": isinstance(obj, np.generic)}, ()
+    if isinstance(obj, Size):
+        return {"type": "size", "value": [int(n) for n in obj]}, ()
     if isinstance(obj, _dtype.dtype):
         return {"type": "dtype", "name": obj.name}, ()
     if isinstance(obj, backend.device):
@@ -300,6 +302,9 @@ def _leaf(node, arrays):
         return arr[()] if node.get("scalar") is True else arr
     if kind == "float" and node.get("value") in ("nan", "inf", "-inf"):
         return float(node["value"])
+    if kind == "size" and isinstance(node.get("value"), list) and all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in node["value"]):
+        return Size(node["value"])
     if kind == "dtype" and node.get("name") in _dtype._BY_NAME:
         return _dtype.to_dtype(node["name"])
     if kind == "device" and isinstance(node.get("value"), str):

@@ -144,7 +144,6 @@ def test_save_load_keeps_shared_storage(tmp_path):
     check(fn)
 
 
-@pytest.mark.xfail(strict=True, reason="a saved Size loads back as a plain tuple")
 def test_save_load_size(tmp_path):
     def fn(lib):
         p = os.path.join(tmp_path, "size_" + lib.__name__)
