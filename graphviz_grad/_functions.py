@@ -431,14 +431,15 @@ def reshape(input, *shape):
 def view(input, *shape):
     """``reshape`` that refuses, as PyTorch's ``view``, when the new shape needs a copy (a transposed tensor)."""
     data = input._data
-    if data.__class__ is _ndarray and not data.flags.c_contiguous:
+    if data.__class__ is _ndarray and not data.flags.c_contiguous and data.size > 1:
         try:
-            np.reshape(data, _size_args(shape), copy=False)
-        except ValueError as error:
-            if "copy" in str(error):  # (a wrong size is reshape's error, below)
-                raise RuntimeError(
-                    "view size is not compatible with input tensor's size and stride (at least one dimension "
-                    "spans across two contiguous subspaces). Use .reshape(...) instead.") from None
+            reshaped = data.reshape(_size_args(shape))
+        except ValueError:
+            reshaped = None  # a wrong size: reshape's own error, below
+        if reshaped is not None and not np.may_share_memory(reshaped, data):  # NumPy had to copy: no view exists
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one dimension "
+                "spans across two contiguous subspaces). Use .reshape(...) instead.")
     return reshape(input, *shape)
 
 

@@ -423,7 +423,10 @@ class Tensor:
             if needs_graph:
                 self._adopt(result)
             else:
-                self._data[...] = result._data
+                try:
+                    self._data[...] = result._data
+                except ValueError as error:
+                    raise _inplace_write_error(error, self, others) from None
                 self._bump()
             for r in _hook_state.recorders:
                 r.on_inplace(self, result)
@@ -437,15 +440,7 @@ class Tensor:
             else:
                 inplace(self._data, *[o._data for o in others])
         except ValueError as error:
-            if "read-only" in str(error):  # an expand()ed tensor: many elements share one memory location
-                raise RuntimeError(
-                    "unsupported operation: more than one element of the written-to tensor refers to a "
-                    "single memory location. Please clone() the tensor before performing the operation."
-                ) from None
-            if "broadcast" not in str(error):
-                raise
-            shapes = [self._data.shape] + [o._data.shape for o in others]
-            raise _inplace_shape_error(self, np.broadcast_shapes(*shapes)) from None
+            raise _inplace_write_error(error, self, others) from None
         self._version[0] += 1
         return self
 
@@ -478,7 +473,8 @@ class Tensor:
             # drawing: zero a new array so that drawing the step afterwards still shows its gradients.
             data = self._data
             spare = getattr(self, "_spare_zeros", None)  # the zeros the last backward replaced: still zeros
-            if spare is None or spare.shape != data.shape or spare.dtype != data.dtype:
+            if (spare is None or spare.__class__ is not data.__class__ or spare.shape != data.shape
+                    or spare.dtype != data.dtype):
                 spare = backend.xp_of(data).zeros(data.shape, data.dtype)
             self._data = spare
             self._spare_zeros = None
@@ -499,7 +495,8 @@ class Tensor:
         return self
 
     def copy_(self, src, non_blocking=False):
-        if isinstance(src, Tensor) and src.requires_grad and _grad_state.enabled:
+        if (isinstance(src, Tensor) and src.requires_grad and _grad_state.enabled and self._data.dtype.kind == "f"
+                and self._data.base is None):  # (a view must write into its base: the raw write below does)
             if src._data.__class__ is not self._data.__class__:
                 src = src.to(self.device)
             from .ops.shape import Copy
@@ -515,6 +512,24 @@ class Tensor:
     def _notify_inplace(self, what):
         for r in _hook_state.recorders:
             r.on_inplace(self, None, what)
+
+
+def _inplace_write_error(error, tensor, others):
+    """PyTorch's RuntimeError for NumPy's ValueError of an in-place write; any other ValueError as it was."""
+    text = str(error)
+    if "read-only" in text:  # an expand()ed tensor: many elements share one memory location
+        return RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation."
+        )
+    if "broadcast" not in text:
+        return error
+    shapes = [tensor._data.shape] + [o._data.shape for o in others]
+    for other in shapes[1:]:
+        mismatch = function.broadcast_message(shapes[0], other)
+        if mismatch:
+            return RuntimeError(mismatch)
+    return _inplace_shape_error(tensor, np.broadcast_shapes(*shapes))
 
 
 def _inplace_shape_error(tensor, shape):

@@ -634,3 +634,50 @@ def test_zeroed_grad_buffers_stay_zero_and_graphs_keep_their_gradients():
         leaf = [d for _, d in G.nodes(data=True) if d.get("kind") == "tensor" and d.get("is_leaf")
                 and d.get("requires_grad")][0]
         assert leaf["grad"]["values"] == [2.0 * step] * 3
+
+
+def _zero_after_outside_write(kind):
+    """zero_() after the zeros it left were reached from outside (.detach(), .numpy(), a view) and written."""
+    w = vg.ones(3, requires_grad=True)
+    if kind == "view":
+        flat = vg.zeros(6)
+        w.grad = flat[0:3]
+    (w * 2).sum().backward()
+    w.grad.zero_()
+    outside = {"detach": lambda: w.grad.detach(), "numpy": lambda: w.grad.numpy(), "view": lambda: flat}[kind]()
+    (w * 3).sum().backward()
+    if kind == "numpy":
+        outside[...] = 7
+    else:
+        with vg.no_grad():
+            outside.fill_(7)
+    w.grad.zero_()
+    return w.grad
+
+
+@pytest.mark.parametrize("kind", ["detach", "numpy", "view"])
+def test_zero_never_hands_out_zeros_that_someone_else_holds(kind):
+    np.testing.assert_array_equal(_zero_after_outside_write(kind).numpy(), 0.0)
+
+
+def test_copy_into_a_view_with_a_grad_source_writes_the_base():
+    base = vg.zeros(2, 3)
+    x = vg.ones(3, requires_grad=True)
+    base[0].copy_(x * 2)
+    np.testing.assert_array_equal(base.numpy(), [[2, 2, 2], [0, 0, 0]])
+    assert vg.zeros(2, dtype=vg.int64).copy_(x[:2] * 1).requires_grad is False
+
+
+@pytest.mark.parametrize("bad", [lambda g: g.t(), lambda g: g.reshape(-1)], ids=["transposed", "flattened"])
+def test_custom_function_gradient_of_another_shape_is_refused_not_reshaped(bad):
+    class Twice(vg.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return bad(g)
+
+    with pytest.raises(RuntimeError, match="invalid gradient at index 0"):
+        Twice.apply(vg.ones(2, 3, requires_grad=True)).sum().backward()

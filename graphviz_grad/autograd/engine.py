@@ -17,6 +17,7 @@ uses of the tensor. Broadcasting is undone here, in one place.
 tensor(1.)
 """
 import heapq
+import sys
 
 import numpy as np
 
@@ -41,18 +42,15 @@ def unbroadcast(grad, shape):
 
 
 def _fit(grad, shape, node, index):
-    """``unbroadcast(grad, shape)``, or PyTorch's error when ``shape`` does not broadcast to ``grad``'s
-    (only a custom Function's backward can return such a gradient)."""
-    try:
-        fitted = unbroadcast(grad, shape)
-    except ValueError:
-        fitted = None
-    if fitted is None or fitted.shape != shape:
+    """A custom Function's gradient for an input of ``shape``: summed down when ``shape`` broadcasts to
+    ``grad``'s (as PyTorch's ``sum_to``), else PyTorch's error (never a silent reshape)."""
+    extra = grad.ndim - len(shape)
+    if extra < 0 or any(n != 1 and n != m for n, m in zip(shape, grad.shape[extra:])):
         raise RuntimeError(
             f"Function {node.grad_fn_name()} returned an invalid gradient at index {index} - got "
             f"{list(grad.shape)} but expected shape compatible with {list(shape)}"
         )
-    return fitted
+    return unbroadcast(grad, shape)
 
 
 def _freed_error(node):
@@ -126,7 +124,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                     continue
                 data = t._data
                 if g.shape != data.shape:
-                    g = _fit(g, data.shape, node, len(delivered))
+                    g = _fit(g, data.shape, node, len(delivered)) if aliasing else unbroadcast(g, data.shape)
                 if g.dtype is not data.dtype and g.dtype != data.dtype:
                     g = g.astype(data.dtype)
                 delivered.append(g)
@@ -178,10 +176,18 @@ def _accumulate(t, g, fresh):
     if grad is None:
         t._grad = grad = _function._Tensor._make(data)
     else:
-        grad._spare_zeros = grad._data  # the zeros zero_() left: its next call takes them instead of allocating
+        zeros = grad._data
+        if zeros.base is None and _getrefcount(zeros) <= _PRIVATE_REFS:
+            # the zeros zero_() left, held by nothing else (no view, no .detach(), no .numpy() kept):
+            # its next call takes them instead of allocating
+            grad._spare_zeros = zeros
         grad._data = data
         grad._version[0] += 1
     grad._graph_shares_data = fresh
+
+
+_getrefcount = sys.getrefcount
+_PRIVATE_REFS = 3  # the .grad tensor's slot, the local name and getrefcount's own argument
 
 
 def _capture(capture, t, g):

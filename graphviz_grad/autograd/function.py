@@ -61,6 +61,9 @@ class Op:
       without ``retain_graph`` is an error; by default true when ``saved_inputs`` or
       ``saves_output`` says so. Ops that save nothing (add, sum, views) can be
       backwarded through twice, as in PyTorch.
+    - ``broadcasts``: how the inputs' shapes broadcast, for PyTorch's error when they do not:
+      ``"elementwise"`` (the default), ``"batch"`` (all but the last two dims, matmul) or None
+      (NumPy's own message).
     - ``differentiable``: False for comparisons and other ops without a gradient.
     - ``is_view``: the output shares memory (and the version counter) with input 0.
     """
@@ -71,6 +74,7 @@ class Op:
     saved_for = None
     saves_output = False
     saves_tensors = False
+    broadcasts = "elementwise"
     differentiable = True
     is_view = False
     inplace = None  # e.g. operator.isub: how to run this op in place on arrays under no_grad
@@ -116,7 +120,7 @@ class Op:
             else:
                 out = node.forward(*[t._data for t in inputs])
         except ValueError as error:
-            raise _broadcast_error(error, inputs) from None
+            raise _broadcast_error(error, cls, inputs) from None
         if out.__class__ is not _ndarray:
             out = _as_array(out)  # NumPy turns 0-d results into scalars, which in-place ops cannot write
         result = _new_object(_Tensor)
@@ -234,12 +238,17 @@ def _needed(cls, needs):
     return kept
 
 
-def _broadcast_error(error, inputs):
-    """PyTorch's RuntimeError for shapes that do not broadcast; any other ValueError as it was."""
+def _broadcast_error(error, cls, inputs):
+    """PyTorch's RuntimeError for shapes that do not broadcast (see ``Op.broadcasts``); any other
+    ValueError as it was."""
     if "broadcast" not in str(error):
         return error
     shapes = [tuple(t._data.shape) for t in inputs]
-    message = broadcast_message(*shapes[:2]) if len(shapes) >= 2 else None
+    if cls.broadcasts == "batch":  # matmul: the dims before the last two
+        shapes = [s[:-2] for s in shapes]
+    message = None
+    if cls.broadcasts and len(shapes) >= 2:
+        message = next(filter(None, (broadcast_message(shapes[0], s) for s in shapes[1:])), None)
     return RuntimeError(message or str(error))
 
 

@@ -30,6 +30,7 @@ class Mm(Op):
 
 class Matmul(Op):
     name = "matmul"
+    broadcasts = "batch"
     derivatives = ("grad @ bᵀ", "aᵀ @ grad")
     saved_inputs = (0, 1)
     saved_for = ((1,), (0,))  # a for b's gradient, b for a's

@@ -127,6 +127,7 @@ class SetItem(Op):
     """``a[key] = v`` with autograd: the result is a copy of ``a`` with the slot replaced."""
 
     name = "setitem"
+    broadcasts = None  # the value against the indexed region: NumPy's message says which
     derivatives = ("grad with the slot zeroed", "grad[key]")
 
     def forward(self, a, v):
