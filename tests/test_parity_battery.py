@@ -198,8 +198,9 @@ def test_copy_into_tensor_tracks_grad():
     check(fn)
 
 
-@pytest.mark.parametrize("bad_backward", [lambda lib, g: (g, g), lambda lib, g: lib.ones(3)],
-                         ids=["too_many_grads", "wrong_shape"])
+@pytest.mark.parametrize("bad_backward", [lambda lib, g: (g, g), lambda lib, g: lib.ones(3), lambda lib, g: g.t(),
+                                          lambda lib, g: g.reshape(-1)],
+                         ids=["too_many_grads", "wrong_shape", "transposed", "flattened"])
 def test_function_backward_returning_bad_gradients_raises_runtimeerror(bad_backward):
     def fn(lib):
         class F(lib.autograd.Function):
@@ -210,7 +211,7 @@ def test_function_backward_returning_bad_gradients_raises_runtimeerror(bad_backw
             @staticmethod
             def backward(ctx, g):
                 return bad_backward(lib, g)
-        F.apply(lib.ones(2, requires_grad=True)).sum().backward()
+        F.apply(lib.ones(2, 3, requires_grad=True)).sum().backward()
     check_raises_same(fn)
 
 
