@@ -24,14 +24,14 @@ def call(name, *args, **kwargs):
     fn = getattr(viz(), name, None)
     if fn is None:
         raise CliError(f"drawing is not available: graphviz_grad.viz has no {name}()")
-    from graphviz_grad.viz.scalar import TooManyElements
-
     try:
         return fn(*args, **kwargs)
-    except TooManyElements as e:
-        raise CliError(f"cannot draw: --level scalar draws every element, so it takes tensors of at most "
-                       f"{e.small} elements; {e.name} has {e.numel}: use --level tensor") from e
     except (ValueError, RuntimeError, TypeError, OverflowError) as e:
+        from graphviz_grad.viz.scalar import TooManyElements  # (only now: its import is not free)
+
+        if isinstance(e, TooManyElements):
+            raise CliError(f"cannot draw: --level scalar draws every element, so it takes tensors of at most "
+                           f"{e.small} elements; {e.name} has {e.numel}: use --level tensor") from e
         raise CliError(f"cannot draw: {e}") from e
 
 
