@@ -98,13 +98,13 @@ w2 = torch.randn(H, D_out)
 learning_rate = 1e-6
 
 # One step of the training loop, recorded on two tapes
-with torch.record() as forward_pass:
+with torch.record(stats="eager") as forward_pass:
     h = x.mm(w1)
     h_relu = h.clamp(min=0)
     y_pred = h_relu.mm(w2)
     loss = (y_pred - y).pow(2).sum().item()
 
-with torch.record() as backprop:
+with torch.record(stats="eager") as backprop:
     grad_y_pred = 2.0 * (y_pred - y)
     grad_w2 = h_relu.t().mm(grad_y_pred)
     grad_h_relu = grad_y_pred.mm(w2.t())

@@ -51,16 +51,16 @@ def graph(tensor, small=16):
     return build(ops, steps, tensors=(root,), root=root)
 
 
-def record(small=16, max_events=None):
+def record(small=16, max_events=None, stats="lazy"):
     """``with vg.record() as tape:`` records every op inside (see :class:`Tape`)."""
-    return Tape(small=small, max_events=max_events)
+    return Tape(small=small, max_events=max_events, stats=stats)
 
 
 class _RecordModule(types.ModuleType):
     """``vg.record`` is this module (a lazy submodule) and also callable: ``vg.record()`` is a new tape."""
 
-    def __call__(self, small=16, max_events=None):
-        return record(small=small, max_events=max_events)
+    def __call__(self, small=16, max_events=None, stats="lazy"):
+        return record(small=small, max_events=max_events, stats=stats)
 
 
 sys.modules[__name__].__class__ = _RecordModule

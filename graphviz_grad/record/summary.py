@@ -5,6 +5,11 @@ Python numbers; a larger one keeps ``min``, ``max``, ``mean`` and ``norm``.
 Every summary has ``numel``. The statistics of a CuPy array are computed on the
 GPU and only the four scalars are brought back.
 
+A tape records in ``stats="lazy"`` mode by default: a large NumPy array's
+statistics are a :class:`LazyStats`, computed when the summary is first read, if
+the array is still alive and unchanged then (see :func:`capture_lazy`);
+otherwise the summary keeps ``numel`` only.
+
 >>> import numpy as np
 >>> summarize(np.array([1.0, 2.0]))
 {'numel': 2, 'values': [1.0, 2.0]}
@@ -26,10 +31,11 @@ def summarize(array, small=16):
     return as_dict(capture(array, small))
 
 
-def capture(array, small=16):
+def capture(array, small=16, counter=None):
     """The summary of ``array`` as the recorder keeps it while recording: a dict for a small array, and
     for a large NumPy array the raw statistics ``(numel, min, max, sum, sum of squares)`` as a tuple,
-    rounded into a dict only when read (:func:`as_dict`). None stays None."""
+    rounded into a dict only when read (:func:`as_dict`). None stays None. (``counter`` is unused: the
+    signature of :func:`capture_lazy`.)"""
     if array is None:
         return None
     n = array.size
@@ -43,6 +49,77 @@ def capture(array, small=16):
         # vectorized sums (add.reduce is two to three times slower on float32).
         return (n, _min(flat), _max(flat), _einsum("i->", flat) if n > 4096 else _sum(flat), _dot(flat, flat))
     return _stats(array, n)
+
+
+class LazyStats:
+    """The statistics of a large NumPy array, computed when first read (:func:`as_dict`).
+
+    Holds the array weakly. ``counter``/``version``: the version counter (a
+    one-element list) of the tensor whose data the array is, and its value when
+    captured; an array written in place since, or freed, has no statistics to give.
+
+    >>> a = np.arange(20.0)
+    >>> lazy = capture_lazy(a)
+    >>> as_dict(lazy)["max"]
+    19.0
+    >>> del a
+    >>> as_dict(lazy)["max"]  # computed once, while the array was alive: kept
+    19.0
+    >>> as_dict(capture_lazy(np.arange(20.0)))  # freed before anyone read it
+    {'numel': 20}
+    """
+
+    __slots__ = ("ref", "counter", "version", "numel", "stats")
+
+    def resolve(self):
+        """The raw statistics tuple (as :func:`capture` makes it), or None when they can no longer be known."""
+        stats = self.stats
+        if stats is None and self.ref is not None:
+            array = self.ref()
+            counter = self.counter
+            if array is not None and (counter is None or counter[0] == self.version):
+                stats = self.stats = capture(array, 0)
+            self.ref = self.counter = None  # known now, or never: stop watching the array
+        return stats
+
+
+_LazyStats = LazyStats
+_new = object.__new__
+_weakref = weakref.ref
+
+
+def capture_lazy(array, small=16, counter=None):
+    """Like :func:`capture`, but a large NumPy array's statistics wait for a reader (a :class:`LazyStats`).
+
+    ``counter`` is the version counter of the tensor whose data ``array`` is: a
+    write counted on it after this call makes the statistics unknowable.
+    """
+    if array is None:
+        return None
+    n = array.size
+    if n <= small or array.__class__ is not _ndarray:
+        return capture(array, small)
+    lazy = _new(_LazyStats)
+    lazy.ref = _weakref(array)
+    lazy.counter = counter
+    lazy.version = None if counter is None else counter[0]
+    lazy.numel = n
+    lazy.stats = None
+    return lazy
+
+
+def bind_lazy(summary, counter):
+    """Tie a :class:`LazyStats` not yet read to the version counter of the tensor whose data its array became."""
+    if summary.__class__ is _LazyStats and summary.stats is None and summary.counter is None:
+        summary.counter, summary.version = counter, counter[0]
+    return summary
+
+
+def keep_lazy(summary, counter, version):
+    """The tensor with version ``counter`` got a new array at ``version`` (``zero_()`` swapping in zeros):
+    a :class:`LazyStats` of its old array, unchanged, stays readable until the next counted write."""
+    if summary.__class__ is _LazyStats and summary.counter is counter and summary.stats is None:
+        summary.version = version
 
 
 # --- summaries of tensors, reused while the tensor's array and version stay the same --------------------
@@ -112,7 +189,13 @@ def remember(t, summary, maker=None):
 
 def as_dict(summary):
     """The summary dict of what :func:`capture` returned (a dict passes through)."""
-    if summary.__class__ is not tuple:
+    cls = summary.__class__
+    if cls is _LazyStats:
+        stats = summary.resolve()
+        if stats is None:
+            return {"numel": summary.numel}
+        summary = stats
+    elif cls is not tuple:
         return summary
     n, lo, hi, total, sq = summary
     return {"numel": n, "min": _round(float(lo)), "max": _round(float(hi)), "mean": _round(float(total / n)),
@@ -120,7 +203,9 @@ def as_dict(summary):
 
 
 def is_all_zero(summary):
-    """The summary is of an array of zeros (``zero_()``)."""
+    """The summary is of an array of zeros (``zero_()``); a :class:`LazyStats` not yet read is not known to be."""
+    if summary.__class__ is _LazyStats:
+        return False
     if summary.__class__ is tuple:
         return summary[1] == 0 and summary[2] == 0 and summary[4] == 0
     return summary.get("norm") == 0.0 and summary.get("min") == 0.0 and summary.get("max") == 0.0
@@ -128,6 +213,9 @@ def is_all_zero(summary):
 
 def plus_zero(summary):
     """The summary of ``0 + array`` from that of ``array``: equal, except that -0.0 becomes 0.0."""
+    if summary.__class__ is _LazyStats:
+        stats = summary.resolve()
+        return {"numel": summary.numel} if stats is None else plus_zero(stats)
     if summary.__class__ is tuple:
         return (summary[0],) + tuple(v + 0.0 for v in summary[1:])
     return {k: v + 0.0 if k != "numel" else v for k, v in summary.items()}
@@ -184,7 +272,7 @@ def value_text(summary, shape=()):
     """The values when the summary has them (``[1.0, 2.0]``), else the shape (``[64×100]``)."""
     if summary is None:
         return "?"
-    values = None if summary.__class__ is tuple else summary.get("values")
+    values = None if summary.__class__ is tuple or summary.__class__ is _LazyStats else summary.get("values")
     if values is None:
         return "[" + "×".join(str(s) for s in shape) + "]"
     return _nested_text(values)

@@ -18,6 +18,16 @@ and for ops under ``no_grad`` that read a ``.grad``; everything else is
 ``max_events=N`` keeps only the newest N events (a ring), so one tape can stay
 open around a long training loop without growing.
 
+``stats``: when the min/max/mean/norm of a large tensor (more than ``small``
+elements) are computed. ``"lazy"`` (the default): when the summary is first
+read (``tape.graph()``, ``tape.events``, a drawing), for every array still
+alive and unchanged then; an intermediate freed earlier, or a tensor written in
+place since (a weight after its update), keeps ``numel`` only. Recording then
+costs no pass over the data, so a training loop can run with a tape open.
+``"eager"``: when each array is recorded, so every version of every tensor
+keeps its statistics, at four passes over each array recorded (about twice the
+time of a small training step). Small tensors keep their values in both modes.
+
 >>> import graphviz_grad as vg
 >>> w, x, b = vg.tensor(2.0, requires_grad=True), vg.tensor(1.0), vg.tensor(3.0, requires_grad=True)
 >>> with vg.record() as tape:
@@ -37,7 +47,8 @@ from .graph import _Numbering, build
 from .naming import first_user_frame, name_variables, user_frames
 from .records import (IN_PLACE, BackwardStep, Ident, OpRecord, _is_parameter, capture_op, capture_tensor, chain_rule,
                       inplace_op, placeholder_tensor)
-from .summary import as_dict, capture, constant_summary, is_all_zero, known_summary, of_tensor, plus_zero, remember
+from .summary import (as_dict, capture, capture_lazy, constant_summary, is_all_zero, keep_lazy, known_summary,
+                      of_tensor, plus_zero, remember)
 
 _hook_state = hooks.state
 _grad_state = grad_mode.state
@@ -95,13 +106,19 @@ class Tape:
     ``tape.events`` is the ordered list of events (dicts); ``tape.graph()`` the
     graph model of everything recorded. ``small``: tensors with at most this many
     elements keep their values. ``max_events``: keep only the newest events.
+    ``stats``: ``"lazy"`` or ``"eager"``, when a large tensor's statistics are computed (see the module doc).
     """
 
-    def __init__(self, small=16, max_events=None):
+    def __init__(self, small=16, max_events=None, stats="lazy"):
         if max_events is not None and (not isinstance(max_events, int) or max_events < 1):
             raise ValueError(f"max_events must be a positive integer or None, got {max_events!r}")
+        if stats not in ("lazy", "eager"):
+            raise ValueError(f"stats must be 'lazy' or 'eager', got {stats!r}")
         self.small = small
         self.max_events = max_events
+        self.stats = stats
+        self._lazy = stats == "lazy"
+        self._capture = capture_lazy if self._lazy else capture  # (array, small[, version counter])
         self._events = [] if max_events is None else collections.deque(maxlen=max_events)
         self._appended = 0
         self._live = _WeakIdMap()  # tensor -> its TensorRecord at the newest version seen
@@ -216,6 +233,8 @@ class Tape:
             self._add_op(node, inputs, result, _getframe(2))
 
     def on_backward_start(self, node, grad):
+        if self._lazy:
+            return  # (the summaries of .grad arrays wait for a reader: no pass to spare)
         small = self.small
         for t in node.inputs:
             g = t._grad
@@ -239,13 +258,13 @@ class Tape:
         passed = self._delivered
         grad_out = passed.pop(grad)  # what a consumer delivered to this node, summarised then
         if grad_out is None:
-            grad_out = capture(grad, small)
+            grad_out = self._capture(grad, small)
         grads = []
         for t, g in zip(node.inputs, delivered):
             if g is None:
                 grads.append(None)
                 continue
-            summary = grad_out if g is grad else capture(g, small)  # passed on unchanged (add, sub)
+            summary = grad_out if g is grad else self._capture(g, small)  # passed on unchanged (add, sub)
             grads.append(summary)
             if t.grad_fn is not None:
                 try:
@@ -288,13 +307,18 @@ class Tape:
             out = op.output
             out.ident, out.module = op.inputs[0].ident, None
             _refresh(out, tensor)
+            if self._lazy:
+                out.data = capture_lazy(tensor._data, self.small, tensor._version)  # (the alias's result is gone)
             op.label = IN_PLACE if op._label is None else op.op + "_" + op.label[len(op.op):]
             op.phase = self._inplace_phase(out.ident, op.phase)
             if op.phase == "update":
                 self._retag_operand_producer(op)
         else:  # zero_, fill_, copy_, t[k] = v without a graph: no op class ran
             target = before if before is not None and before.version == tensor._version[0] - 1 else None
-            data = constant_summary(tuple(tensor._data.shape), 0, self.small) if what == "zero_" else None
+            if target is not None and target.array_id != id(tensor._data):
+                keep_lazy(target.data, tensor._version, tensor._version[0])  # swapped out, not written
+            data = (constant_summary(tuple(tensor._data.shape), 0, self.small) if what == "zero_"
+                    else self._capture(tensor._data, self.small, tensor._version))
             out = capture_tensor(tensor, self.small, target.ident if target else Ident(external=True), data=data)
             op = inplace_op(what or "inplace", target, out, _hook_state.module,
                             self._inplace_phase(out.ident, "forward"))
@@ -320,8 +344,9 @@ class Tape:
             if rec.name is not t._name:
                 rec.name = t._name  # named after it was first seen (parameters get theirs on the first call)
             return rec
-        rec = capture_tensor(t, self.small, rec.ident if rec is not None else Ident(external=True),
-                             data=of_tensor(t, self.small, self._token))
+        data = (capture_lazy(t._data, self.small, t._version) if self._lazy
+                else of_tensor(t, self.small, self._token))
+        rec = capture_tensor(t, self.small, rec.ident if rec is not None else Ident(external=True), data=data)
         self._live.set(t, rec)
         if t.grad_fn is not None and self._ops.get(t.grad_fn) is None:
             self._outputs.set(t.grad_fn, rec)
@@ -330,7 +355,8 @@ class Tape:
     def _add_op(self, node, inputs, result, frame):
         state = _hook_state
         module = state.module
-        out = capture_tensor(result, self.small, Ident(), module)
+        out = capture_tensor(result, self.small, Ident(), module,
+                             data=self._capture(result._data, self.small, result._version))
         self._live.set(result, out)
         phase = state.phase
         if phase is None:
@@ -360,14 +386,16 @@ class Tape:
         if known is not None and known.version == version and known.array_id == id(arr):
             return  # untouched (autograd.grad fills no .grad)
         if delivered is None:
-            data = capture(arr, self.small)
+            data = self._capture(arr, self.small, grad_tensor._version)
+        elif self._lazy and delivered_summary.__class__ is not dict:
+            data = capture_lazy(arr, self.small, grad_tensor._version)  # read later, if the .grad is unchanged
         elif arr is delivered or (known is None and version == 0):
             data = delivered_summary  # a new .grad: the delivered array itself, or a copy of it
         elif (known is not None and known.version == version - 1 and known.array_id == id(arr)
               and is_all_zero(known.data) and _is_stats(delivered_summary)):
             data = plus_zero(delivered_summary)  # zeros + delivered: the delivered values (-0.0 becomes 0.0)
         else:
-            data = capture(arr, self.small)
+            data = self._capture(arr, self.small, grad_tensor._version)
         owner.grad = data
         ident = known.ident if known is not None else Ident()
         ident.grad_of = owner
