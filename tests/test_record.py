@@ -1050,6 +1050,92 @@ def test_summaries_of_nan_and_inf():
     assert json.loads(G.to_json())["nodes"][0]["data"]["values"][0] == float("inf")
 
 
+def _recorded_tutorial_step(stats):
+    """One step of the autograd tutorial on a tape (every array larger than 16 elements); the step's tensors."""
+    vg.manual_seed(0)
+    x, y = vg.randn(8, 30), vg.randn(8, 5)
+    w1, w2 = vg.randn(30, 20, requires_grad=True), vg.randn(20, 5, requires_grad=True)
+    with vg.record(stats=stats) as tape:
+        h = x.mm(w1)
+        h_relu = h.clamp(min=0)
+        y_pred = h_relu.mm(w2)
+        loss = (y_pred - y).pow(2).sum()
+        loss.backward()
+        with vg.no_grad():
+            w1 -= 1e-3 * w1.grad
+            w2 -= 1e-3 * w2.grad
+            w1.grad.zero_()
+            w2.grad.zero_()
+    return tape, (x, y, w1, w2, h, h_relu, y_pred, loss)
+
+
+def _summaries(G):
+    """Every summary in ``G``: (where, summary) for node data and grad and edge gradients."""
+    out = []
+    for n, d in G.nodes(data=True):
+        if d["kind"] == "tensor":
+            out += [((n, "data"), d["data"]), ((n, "grad"), d["grad"])]
+    out += [((u, v, k), d["grad"]) for u, v, k, d in G.edges(keys=True, data=True)]
+    return out
+
+
+def test_lazy_statistics_are_the_eager_ones_where_kept():
+    lazy_tape, kept = _recorded_tutorial_step("lazy")
+    eager_tape, kept_too = _recorded_tutorial_step("eager")
+    L, E = lazy_tape.graph(), eager_tape.graph()
+    assert_schema(E)
+    assert_schema(L, full=False)
+    # the same graph, ids, names, events and texts: only statistics may be missing
+    assert strip_grads(L)[1] == strip_grads(E)[1]
+    assert ({n: {k: v for k, v in d.items() if k not in ("data", "grad")} for n, d in L.nodes(data=True)}
+            == {n: {k: v for k, v in d.items() if k not in ("data", "grad")} for n, d in E.nodes(data=True)})
+    assert [e["text"] for e in lazy_tape.events] == [e["text"] for e in eager_tape.events]
+    dropped = []
+    for (where, a), (where_e, b) in zip(_summaries(L), _summaries(E)):
+        assert where == where_e
+        if a is not None and set(a) == {"numel"} and b is not None and "min" in b:
+            dropped.append(where)
+        else:
+            assert a == b, (where, a, b)  # computed from the same, unchanged array: exactly equal
+    names = {n: d["name"] for n, d in L.nodes(data=True) if d["kind"] == "tensor"}
+    dropped_data = sorted(names[w[0]] for w in dropped if len(w) == 2 and w[1] == "data")
+    # what was gone or overwritten before the read: the weights before their update, the lr * grad temporaries
+    assert dropped_data == ["t12", "t16", "w1", "w2"], dropped_data
+    assert all(len(w) == 2 for w in dropped), dropped  # every gradient is kept: the graph holds those arrays
+    for n in ("h", "h_relu", "y_pred", "x", "y"):
+        assert set(L.nodes[L.find(n)]["data"]) == STATS
+    after = [n for n in L.nodes if L.nodes[n]["kind"] == "tensor" and L.nodes[n]["name"] == "w1"]
+    assert set(L.nodes[after[-1]]["data"]) == STATS  # w1 after its update is alive: kept
+    # read once, kept: freeing the step afterwards changes nothing
+    events = lazy_tape.events
+    del kept
+    gc.collect()
+    assert lazy_tape.graph().to_json() == L.to_json()
+    assert lazy_tape.events == events
+
+
+def test_lazy_statistics_of_arrays_freed_or_changed_before_the_read():
+    a = vg.randn(50, requires_grad=False)
+    with vg.record() as tape:
+        b = a * 2
+        c = b + 1
+        b.mul_(3)  # b's first version is gone
+        d = c.exp()
+        del d  # freed before the read
+    G = tape.graph()
+    versions = [G.nodes[n] for n in G.nodes if G.nodes[n].get("name") == "b"]
+    assert [set(v["data"]) for v in versions] == [{"numel"}, STATS]
+    assert set(G.nodes[G.find("c")]["data"]) == STATS
+    assert G.nodes[G.find("c")]["data"]["max"] == pytest.approx(float((a.numpy() * 2 + 1).max()), rel=1e-5)
+    exp_out = [n for n in G.nodes if G.nodes[n]["kind"] == "tensor" and G.nodes[n]["name"] not in ("a", "b", "c")]
+    assert any(G.nodes[n]["data"] == {"numel": 50} for n in exp_out)
+
+
+def test_record_refuses_an_unknown_stats_mode():
+    with pytest.raises(ValueError, match="stats must be 'lazy' or 'eager'"):
+        vg.record(stats="exact")
+
+
 def test_large_tensors_stay_small_in_the_record():
     a = vg.randn(500, 400, requires_grad=True)
     with vg.record() as tape:
