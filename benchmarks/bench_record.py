@@ -39,6 +39,8 @@ class NullRecorder:
         pass
 
     on_function_start = on_function_end = on_backward_start = on_backward = on_inplace = on_op
+    before_inplace = on_inplace_op = on_op
+    takes_inplace_ops = True
 
     def __enter__(self):
         hooks.state.recorders = (self,) + hooks.state.recorders

@@ -414,7 +414,10 @@ class Tensor:
         if grad_enabled and self.requires_grad and self.grad_fn is None:
             self._check_inplace()  # raises: a leaf that requires grad
         needs_graph = grad_enabled and (self.requires_grad or any([o.requires_grad for o in others]))
-        if needs_graph or _hook_state.recorders:
+        recorders = _hook_state.recorders
+        if recorders and not needs_graph and op_class.inplace is not None and _take_inplace_ops(recorders):
+            return self._inplace_recorded(recorders, op_class, others, attrs)
+        if needs_graph or recorders:
             alias = Tensor._make(self._data, self._version)
             alias.requires_grad, alias.grad_fn, alias._name = self.requires_grad, self.grad_fn, self._name
             result = op_class.apply(alias, *others, **attrs)
@@ -442,6 +445,25 @@ class Tensor:
         except ValueError as error:
             raise _inplace_write_error(error, self, others) from None
         self._version[0] += 1
+        return self
+
+    def _inplace_recorded(self, recorders, op_class, others, attrs):
+        """``_inplace`` without a graph, while recording: the array written in place, the recorders told
+        before and after (no alias op, no temporary result, no copy)."""
+        for r in recorders:
+            r.before_inplace(self)
+        try:
+            op_class.inplace(self._data, *[o._data for o in others])
+        except ValueError as error:
+            raise _inplace_write_error(error, self, others) from None
+        self._version[0] += 1
+        node = object.__new__(op_class)  # what the recorders label the op by: its class and arguments
+        if attrs:
+            for key, value in attrs.items():
+                setattr(node, key, value)
+            node.op_attrs = attrs
+        for r in recorders:
+            r.on_inplace_op(self, node, others)
         return self
 
     def _adopt(self, result):
@@ -512,6 +534,14 @@ class Tensor:
     def _notify_inplace(self, what):
         for r in _hook_state.recorders:
             r.on_inplace(self, None, what)
+
+
+def _take_inplace_ops(recorders):
+    """Every recorder handles an in-place op reported by ``before_inplace``/``on_inplace_op``."""
+    for r in recorders:
+        if not getattr(r, "takes_inplace_ops", False):
+            return False
+    return True
 
 
 def _inplace_write_error(error, tensor, others):

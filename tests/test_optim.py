@@ -105,6 +105,11 @@ class PhaseRecorder:
     def on_inplace(self, tensor, result, what=None):
         self.phases.append(("inplace", hooks.current_phase()))
 
+    takes_inplace_ops = True  # in-place arithmetic without a graph comes as on_inplace_op, no alias op
+
+    def on_inplace_op(self, tensor, node, others):
+        self.phases.append(("inplace", hooks.current_phase()))
+
     def __getattr__(self, name):  # on_backward_start, on_backward, on_function_*: ignored
         return lambda *args: None
 

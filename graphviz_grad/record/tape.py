@@ -291,6 +291,41 @@ class Tape:
                 rest = rest + g
             grads[first] = capture(grad_tensor._data - rest, self.small)
 
+    takes_inplace_ops = True  # before_inplace/on_inplace_op: the engine may write in place without an alias
+
+    def before_inplace(self, tensor):
+        """``tensor`` is about to be written in place (``w -= lr * grad`` under no_grad): know it as it is."""
+        if not _hook_state.in_backward:
+            self._tensor(tensor)
+
+    def on_inplace_op(self, tensor, node, others):
+        """``node`` (an op instance, no graph) ran in place on ``tensor``'s array with ``others`` as its operands.
+
+        The same records as the alias path (``on_op`` of the op on an alias, then ``on_inplace``) gives.
+        """
+        if _hook_state.in_backward:
+            return
+        before = self._live.get(tensor)  # the record before_inplace made sure of, one version back
+        records = [before]
+        for t in others:
+            records.append(self._tensor(t))
+        state = _hook_state
+        phase = state.phase
+        if phase is None:
+            phase = "update" if not _grad_state.enabled and any(
+                r.ident.grad_of is not None for r in records) else "forward"
+        out = capture_tensor(tensor, self.small, before.ident, None,
+                             data=self._capture(tensor._data, self.small, tensor._version))
+        op = capture_op(node, records, out, state.module, phase)
+        op.label = IN_PLACE
+        op.phase = self._inplace_phase(out.ident, phase)
+        op.inplace = True
+        self._append(op, phase, _getframe(2))
+        if op.phase == "update":
+            self._retag_operand_producer(op)
+        self._live.set(tensor, out)
+        remember(tensor, out.data, self._token)
+
     def on_inplace(self, tensor, result, what=None):
         if _hook_state.in_backward:
             return
