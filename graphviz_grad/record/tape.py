@@ -150,7 +150,9 @@ class Tape:
         _hook_state.recorders = tuple(r for r in _hook_state.recorders if r is not self)
         self._active = False
         self._flag_anomaly(getattr(exc, "node", None))
-        frames = user_frames(1)
+        # The code around the `with` and the code that ran the ops: what the block made is bound there
+        # (or in a global); a caller's frames hold only what existed before the block.
+        frames = user_frames(1, limit=1)
         if self._frame is not None and all(f is not self._frame for f in frames):
             frames.append(self._frame)
         self._name_from(frames)
@@ -254,26 +256,21 @@ class Tape:
 
     def on_backward(self, node, grad, delivered):
         small = self.small
-        op = self._ops.get(node) or self._adopt(node, grad)
-        passed = self._delivered
-        grad_out = passed.pop(grad)  # what a consumer delivered to this node, summarised then
-        if grad_out is None:
-            grad_out = self._capture(grad, small)
-        grads = []
-        for t, g in zip(node.inputs, delivered):
-            if g is None:
-                grads.append(None)
-                continue
-            summary = grad_out if g is grad else self._capture(g, small)  # passed on unchanged (add, sub)
-            grads.append(summary)
-            if t.grad_fn is not None:
-                try:
-                    passed.set(g, summary)
-                except TypeError:
-                    pass
+        entry = self._ops.items.get(id(node))
+        op = entry[1] if entry is not None and entry[0]() is node else self._adopt(node, grad)
         inputs = node.inputs
-        for i, (t, g) in enumerate(zip(inputs, delivered)):
+        if self._lazy:  # a summary is a weak reference and a counter: cheaper made again than looked up
+            grad_out = capture_lazy(grad, small)
+            grads = [None if g is None else grad_out if g is grad else capture_lazy(g, small) for g in delivered]
+        else:
+            grad_out, grads = self._eager_grads(inputs, grad, delivered)
+        repeated = len(inputs) > 1 and len({id(u) for u in inputs}) < len(inputs)  # a * a
+        for i, t in enumerate(inputs):
+            g = delivered[i]
             if g is None or t._grad is None or (t.grad_fn is not None and not t._retains_grad):
+                continue
+            if not repeated:
+                self._note_grad(t._grad, g, grads[i], op.inputs[i])
                 continue
             same = [j for j, u in enumerate(inputs) if u is t and delivered[j] is not None]
             if len(same) == 1:
@@ -282,6 +279,28 @@ class Tape:
                 self._first_delivery(t._grad, [delivered[j] for j in same], grads, same[0])
                 self._note_grad(t._grad, None, None, op.inputs[i])
         self._append(BackwardStep(op, grad_out, grads), "backward", _getframe(2))
+
+    def _eager_grads(self, inputs, grad, delivered):
+        """The summaries of the gradient ``grad`` received and of those ``delivered``, statistics made now:
+        once per array (what one op delivered to a non-leaf, the op that made it receives)."""
+        small = self.small
+        passed = self._delivered
+        grad_out = passed.pop(grad)  # what a consumer delivered to this node, summarised then
+        if grad_out is None:
+            grad_out = capture(grad, small)
+        grads = []
+        for t, g in zip(inputs, delivered):
+            if g is None:
+                grads.append(None)
+                continue
+            summary = grad_out if g is grad else capture(g, small)  # passed on unchanged (add, sub)
+            grads.append(summary)
+            if t.grad_fn is not None:
+                try:
+                    passed.set(g, summary)
+                except TypeError:
+                    pass
+        return grad_out, grads
 
     def _first_delivery(self, grad_tensor, arrays, grads, first):
         """The engine made the first delivery the ``.grad`` array and added the others into it: undo that."""
@@ -455,10 +474,12 @@ class Tape:
             self._frame = frame
             self._phase = phase
         elif phase != self._phase and (phase != "forward" or _grad_state.enabled):
-            # forward -> backward -> update: name what the code bound so far (its locals: a function
+            # Back to forward after a backward or an update: a loop's next step begins, and is about to
+            # rebind the variables of the last one, so name what they hold now (the locals: a function
             # seldom rebinds a global, and the globals are read when the frame is left or the tape
-            # ends). An in-place update under no_grad is "forward" only until on_inplace retags it.
-            if frame is not None:
+            # ends). Backward and update bind no new variables of the forward pass: nothing to read
+            # there. An in-place update under no_grad is "forward" only until on_inplace retags it.
+            if phase == "forward" and frame is not None:
                 name_variables([frame], self._live.get, globals_too=False)
             self._phase = phase
         self._events.append(event)
