@@ -750,6 +750,6 @@ def setitem(input, key, value):
         input._inplace(ops.SetItem, value, key=key)
         return
     input._check_inplace()
-    input._data[key] = value._data
+    input._writable()[key] = value._data
     input._bump()
     input._notify_inplace("setitem")

@@ -401,6 +401,19 @@ class Tensor:
     def _bump(self):
         self._version[0] += 1
 
+    def _writable(self):
+        """Our array, ready to be written in place.
+
+        A fresh ``.grad`` is the very array the backward delivered, which the graph keeps
+        for drawing (``_graph_shares_data``): the first write copies it, so that
+        ``w.grad.mul_(0.5)`` (gradient clipping) changes the gradient, not what the
+        drawing shows flowed into ``w``.
+        """
+        if getattr(self, "_graph_shares_data", False):
+            self._data = self._data.copy()
+            self._graph_shares_data = False
+        return self._data
+
     def _check_inplace(self):
         if _grad_state.enabled and self.requires_grad and self.grad_fn is None:
             raise RuntimeError(
@@ -427,7 +440,7 @@ class Tensor:
                 self._adopt(result)
             else:
                 try:
-                    self._data[...] = result._data
+                    self._writable()[...] = result._data
                 except ValueError as error:
                     raise _inplace_write_error(error, self, others) from None
                 self._bump()
@@ -435,13 +448,14 @@ class Tensor:
                 r.on_inplace(self, result)
             return self
         inplace = op_class.inplace
+        data = self._writable()
         try:
             if inplace is None:
-                self._data[...] = op_class.apply(self, *others, **attrs)._data
+                data[...] = op_class.apply(self, *others, **attrs)._data
             elif len(others) == 1:
-                inplace(self._data, others[0]._data)
+                inplace(data, others[0]._data)
             else:
-                inplace(self._data, *[o._data for o in others])
+                inplace(data, *[o._data for o in others])
         except ValueError as error:
             raise _inplace_write_error(error, self, others) from None
         self._version[0] += 1
@@ -453,7 +467,7 @@ class Tensor:
         for r in recorders:
             r.before_inplace(self)
         try:
-            op_class.inplace(self._data, *[o._data for o in others])
+            op_class.inplace(self._writable(), *[o._data for o in others])
         except ValueError as error:
             raise _inplace_write_error(error, self, others) from None
         self._version[0] += 1
@@ -511,7 +525,7 @@ class Tensor:
 
     def fill_(self, value):
         self._check_inplace()
-        self._data[...] = value.item() if isinstance(value, Tensor) else value
+        self._writable()[...] = value.item() if isinstance(value, Tensor) else value
         self._bump()
         self._notify_inplace("fill_")
         return self
@@ -526,7 +540,7 @@ class Tensor:
             return self._inplace(Copy, src)  # in the graph: the gradient flows back to src
         self._check_inplace()
         arr = src._data if isinstance(src, Tensor) else np.asarray(src)
-        self._data[...] = backend.to_device(arr, self.device)
+        self._writable()[...] = backend.to_device(arr, self.device)
         self._bump()
         self._notify_inplace("copy_")
         return self

@@ -1151,6 +1151,35 @@ def _alive(refs):
     return [r for r in refs if r() is not None]
 
 
+@pytest.mark.parametrize("write", ["mul_", "div_", "fill_", "setitem", "copy_", "sub_recorded"])
+def test_writing_a_fresh_grad_in_place_leaves_the_drawn_gradient_as_it_flowed(write):
+    # A fresh .grad is the array backward delivered, which the graph keeps for its edges: clipping or
+    # rescaling the gradient afterwards must not change what the drawing says flowed into w.
+    w = vg.tensor([1.0, 2.0], requires_grad=True, name="w")
+    loss = (w * 3).sum()
+    loss.backward()
+    with vg.no_grad():
+        if write == "mul_":
+            w.grad.mul_(0.5)
+        elif write == "div_":
+            w.grad /= 4
+        elif write == "fill_":
+            w.grad.fill_(7.0)
+        elif write == "setitem":
+            w.grad[0] = 9.0
+        elif write == "copy_":
+            w.grad.copy_(vg.tensor([5.0, 6.0]))
+        else:
+            with vg.record():
+                w.grad -= 1.0
+    changed = w.grad.tolist()
+    assert changed != [3.0, 3.0]
+    G = vg.graph(loss)
+    into_w = [d for u, _, d in G.edges(data=True) if u == G.find("w")]
+    assert [d["grad"] for d in into_w] == [{"numel": 2, "values": [3.0, 3.0]}]
+    assert w.grad.tolist() == changed  # and the write itself landed
+
+
 def test_graph_model_keeps_no_tensor_array_or_node_alive():
     x, y, w1, w2 = small_two_layer(n=50, d_in=40, h=30)
     h = x.mm(w1)
