@@ -8,11 +8,12 @@ forward, ``loss.backward()``, the manual SGD update under ``no_grad`` and
 each repetition times ``--steps`` steps without recording, then ``--steps``
 steps each inside its own ``with vg.record():``, alternating which goes first; the medians are compared. Also printed:
 one tape around all steps with a bounded ring (``max_events``),
+``record(stats="eager")`` (every large array's min/max/mean/norm computed as
+it is recorded; the default ``"lazy"`` computes them when the tape is read),
 ``vg.graph(loss)`` after backward, a recorder that does nothing (what the
-engine's hooks cost by themselves: the floor under any recorder), and
-``record()`` with the min/max/mean/norm of large arrays stubbed out (a
-measurement only: the difference to ``record() per step`` is what the exact
-statistics cost). Target (issue 4): on/off ≤ 1.15×.
+engine's hooks cost by themselves), and a minimal log: one tuple per event
+with weak references, no records (the floor under any recorder that sees
+every event from Python). Target (issue 4): on/off ≤ 1.15×.
 
 Wall-clock medians are the figure; CPU time (``process_time``, all threads) is
 printed beside them because it is steadier on a shared machine. A multi-threaded
@@ -22,11 +23,10 @@ the steadiest figures on small machines.
 import argparse
 import statistics
 import time
+import weakref
 
 import graphviz_grad as vg
 from graphviz_grad.autograd import hooks
-from graphviz_grad.record import records, summary
-from graphviz_grad.record import tape as tape_module
 from tutorial_steps import autograd_step
 
 N, D_IN, H, D_OUT = 64, 1000, 100, 10
@@ -51,30 +51,33 @@ class NullRecorder:
         return False
 
 
-def _no_statistics(array, small=16):
-    """``summary.capture`` without the min/max/mean/norm passes (placeholder numbers): for measuring only."""
-    if array is None:
-        return None
-    if array.size <= small:
-        return {"numel": array.size, "values": array.tolist()}
-    return (array.size, 0.0, 0.0, 0.0, 0.0)
+class MinimalLog(NullRecorder):
+    """The least any recorder does: one tuple per event, tensors held weakly. Not a usable tape (no records,
+    no names, no summaries): the floor under what recording every event can cost in Python."""
+
+    def __init__(self):
+        self.log = []
+
+    def on_op(self, node, inputs, result):
+        self.log.append((node.__class__, [_ref(t) for t in inputs], _ref(result), result._data.shape))
+
+    def on_backward(self, node, grad, delivered):
+        self.log.append((_ref(node), grad.shape, [None if g is None else g.shape for g in delivered]))
+
+    def on_inplace(self, tensor, result, what=None):
+        self.log.append((_ref(tensor), what))
+
+    def on_inplace_op(self, tensor, node, others):
+        self.log.append((_ref(tensor), node.__class__))
+
+    def before_inplace(self, tensor):
+        pass
+
+    def on_backward_start(self, node, grad):
+        pass
 
 
-def without_statistics(fn):
-    """``fn`` with the statistics of large arrays stubbed out: what recording costs besides them."""
-    modules = (summary, records, tape_module)
-
-    def run():
-        saved = [m.capture for m in modules]
-        for m in modules:
-            m.capture = _no_statistics
-        try:
-            fn()
-        finally:
-            for m, capture in zip(modules, saved):
-                m.capture = capture
-
-    return run
+_ref = weakref.ref
 
 
 def time_steps(fn, steps):
@@ -126,9 +129,19 @@ def main():
             step()
         sync()
 
+    def minimal_log():
+        with MinimalLog():
+            step()
+        sync()
+
+    def eager():
+        with vg.record(stats="eager"):
+            step()
+        sync()
+
     variants = {"off": off, "record() per step": on, "one ring tape": in_ring,
-                "step + vg.graph(loss)": graph_after_backward, "hooks only (null rec.)": null_recorder,
-                "record(), no statistics": without_statistics(on)}
+                "record(stats='eager')": eager, "step + vg.graph(loss)": graph_after_backward,
+                "hooks only (null rec.)": null_recorder, "minimal log (floor)": minimal_log}
     for fn in variants.values():  # warm-up
         time_steps(fn, 3)
     times = {name: [] for name in variants}
