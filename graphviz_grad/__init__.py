@@ -21,7 +21,7 @@ from . import _tensor_methods  # noqa: F401  (attaches math methods to Tensor)
 from ._creation import (DoubleTensor, FloatTensor, LongTensor, arange, as_tensor, empty, empty_like, eye,
                         from_numpy, full, full_like, linspace, ones, ones_like, rand, rand_like, randint, randn,
                         randn_like, tensor, zeros, zeros_like)
-from ._functions import (abs, add, all, allclose, amax, any, argmax, argmin, bitwise_and, bitwise_or, bitwise_xor,
+from ._functions import (abs, add, all, allclose, amax, any, argmax, argmin, bitwise_and, bitwise_not, bitwise_or, bitwise_xor,
                          cat, clamp, clamp_max,
                          clamp_min, clip, clone, concat, concatenate, div, dot, eq, equal, exp, expand,
                          flatten, ge, gt, isfinite, isnan, le, log, log_softmax, logical_and, logical_not, logical_or, lt,

@@ -668,6 +668,21 @@ def _bitwise(op_class, input, other):
     return op_class.apply(a, b)
 
 
+def bitwise_not(input):
+    if input._data.dtype.kind == "f":
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{input.dtype.name.capitalize()}': "
+                                  "~ takes a bool tensor (a mask such as ~(x > 0)) or an integer one")
+    return ops.BitwiseNot.apply(input)
+
+
+def invert(input):
+    """``~t``: :func:`bitwise_not`, with the TypeError PyTorch's operator raises for floats."""
+    if input._data.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors: "
+                        "for a mask, compare first, e.g. ~(x > 0)")
+    return ops.BitwiseNot.apply(input)
+
+
 def bitwise_and(input, other):
     return _bitwise(ops.BitwiseAnd, input, other)
 

@@ -12,7 +12,7 @@ _METHODS = (
     "add sub mul div neg pow sqrt exp log abs relu sigmoid tanh clamp clip clamp_min clamp_max "
     "square mm matmul dot sum mean max min maximum minimum argmax argmin amax softmax log_softmax "
     "reshape view view_as reshape_as flatten transpose swapaxes t permute expand expand_as squeeze "
-    "unsqueeze clone eq ne lt le gt ge logical_not logical_and logical_or bitwise_and bitwise_or bitwise_xor "
+    "unsqueeze clone eq ne lt le gt ge logical_not logical_and logical_or bitwise_not bitwise_and bitwise_or bitwise_xor "
     "equal allclose isnan isfinite any all norm"
 ).split()
 
@@ -51,7 +51,7 @@ Tensor.__lt__ = F.lt
 Tensor.__le__ = F.le
 Tensor.__gt__ = F.gt
 Tensor.__ge__ = F.ge
-Tensor.__invert__ = F.logical_not
+Tensor.__invert__ = F.invert
 Tensor.__and__, Tensor.__rand__ = F.bitwise_and, _reflected(F.bitwise_and)
 Tensor.__or__, Tensor.__ror__ = F.bitwise_or, _reflected(F.bitwise_or)
 Tensor.__xor__, Tensor.__rxor__ = F.bitwise_xor, _reflected(F.bitwise_xor)

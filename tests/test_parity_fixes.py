@@ -355,3 +355,19 @@ def test_clamp_to_tensor_bounds_values_and_grads(x, lo, hi, dtype):
         "int_int_bound", "clip_method", "clamp_max", "number_and_0d_tensor", "0d_tensor_and_number"])
 def test_clamp_to_tensor_bounds_dtypes(program):
     check(program)
+
+
+# --- ~ is bitwise not, as in torch ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("values", [[0, 5, -3], [True, False, True]], ids=["int", "bool"])
+def test_invert_is_bitwise_not(values):
+    check(lambda lib: (~lib.tensor(values), lib.bitwise_not(lib.tensor(values)), lib.tensor(values).bitwise_not(),
+                       lib.logical_not(lib.tensor(values))))
+
+
+@pytest.mark.parametrize("how", ["operator", "function", "method"])
+def test_bitwise_not_of_floats_raises_as_torch_does(how):
+    call = {"operator": lambda lib, t: ~t, "function": lambda lib, t: lib.bitwise_not(t),
+            "method": lambda lib, t: t.bitwise_not()}[how]
+    check_raises_same(lambda lib: call(lib, lib.tensor([1.0, 2.0])))

@@ -3,7 +3,7 @@
 Adding an op means adding a class here and one line in the op tests.
 """
 from .arithmetic import Add, Div, Maximum, Minimum, Mul, Neg, Pow, PowTensor, Sub
-from .compare import BitwiseAnd, BitwiseOr, BitwiseXor, Eq, Ge, Gt, Le, LogicalNot, Lt, Ne
+from .compare import BitwiseAnd, BitwiseNot, BitwiseOr, BitwiseXor, Eq, Ge, Gt, Le, LogicalNot, Lt, Ne
 from .matmul import Matmul, Mm
 from .nn_ops import CrossEntropy, L1Loss, Linear, MseLoss
 from .reduce import Max, MaxDim, Mean, Min, MinDim, Sum
@@ -17,5 +17,5 @@ ALL_OPS = (
     L1Loss, CrossEntropy, Sum, Mean, Max, Min, MaxDim, MinDim, Reshape, Flatten, Transpose,
     Permute, Expand, Squeeze, Unsqueeze, Index, SetItem, Cat, Stack, Clone, Copy, ToCopy, ToIntegral,
     Where, Softmax, LogSoftmax, Abs, Clamp, Exp, Log, Relu, Sigmoid, Sqrt, Tanh, Eq, Ne, Lt, Le,
-    Gt, Ge, LogicalNot, BitwiseAnd, BitwiseOr, BitwiseXor,
+    Gt, Ge, LogicalNot, BitwiseNot, BitwiseAnd, BitwiseOr, BitwiseXor,
 )

@@ -55,6 +55,15 @@ class LogicalNot(_Compare):
         return ~a if a.dtype.kind == "b" else a == 0
 
 
+class BitwiseNot(_Compare):
+    """``~a``: logical not of a bool tensor (a mask), bitwise not (two's complement) of an integer one."""
+
+    name = "bitwise_not"
+
+    def forward(self, a):
+        return ~a
+
+
 class BitwiseAnd(_Compare):
     """``a & b``: logical and of bool tensors (masks), bitwise and of integer ones."""
 
