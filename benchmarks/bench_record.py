@@ -70,7 +70,7 @@ class MinimalLog(NullRecorder):
     def on_inplace_op(self, tensor, node, others):
         self.log.append((_ref(tensor), node.__class__))
 
-    def before_inplace(self, tensor):
+    def before_inplace(self, tensor, others):
         pass
 
     def on_backward_start(self, node, grad):

@@ -22,6 +22,7 @@ from ._format import format_tensor
 from . import autograd as _autograd
 from .autograd import engine, function, grad_mode
 from .autograd.hooks import state as _hook_state
+from ._writes import note_write
 
 _grad_state = grad_mode.state
 
@@ -38,6 +39,7 @@ class Tensor:
         "_graph_shares_data",  # set (never in _make) when a recorded graph edge holds our array too
         "_zeroed_at",  # set by zero_() (never in _make): the version it left, see engine._accumulate
         "_spare_zeros",  # set by engine._accumulate (never in _make): the zeros it replaced, for the next zero_()
+        "_graph_holder",  # with _graph_shares_data: a weak reference to the node whose grads_in holds our array
         "__weakref__",
         "__dict__",  # Parameter and user code may set attributes, as on torch tensors
     )
@@ -402,17 +404,24 @@ class Tensor:
         self._version[0] += 1
 
     def _writable(self):
-        """Our array, ready to be written in place.
+        """Our array, ready to be written in place: every raw write of the package goes through here.
 
         A fresh ``.grad`` is the very array the backward delivered, which the graph keeps
-        for drawing (``_graph_shares_data``): the first write copies it, so that
-        ``w.grad.mul_(0.5)`` (gradient clipping) changes the gradient, not what the
-        drawing shows flowed into ``w``.
+        for drawing (``_graph_shares_data``): before the first write the graph gets a copy,
+        so that ``w.grad.mul_(0.5)`` (gradient clipping) changes the gradient, and every
+        view of it, but not what the drawing shows flowed into ``w``. The write is
+        counted (:mod:`graphviz_grad._writes`) for the summaries that wait for a reader.
         """
+        data = self._data
         if getattr(self, "_graph_shares_data", False):
-            self._data = self._data.copy()
             self._graph_shares_data = False
-        return self._data
+            holder = self._graph_holder
+            node = holder() if holder is not None else None
+            if node is not None and getattr(node, "grads_in", None):
+                copy = data.copy()
+                node.grads_in = [copy if g is data else g for g in node.grads_in]
+        note_write(data)
+        return data
 
     def _check_inplace(self):
         if _grad_state.enabled and self.requires_grad and self.grad_fn is None:
@@ -465,7 +474,7 @@ class Tensor:
         """``_inplace`` without a graph, while recording: the array written in place, the recorders told
         before and after (no alias op, no temporary result, no copy)."""
         for r in recorders:
-            r.before_inplace(self)
+            r.before_inplace(self, others)
         try:
             op_class.inplace(self._writable(), *[o._data for o in others])
         except ValueError as error:
@@ -504,9 +513,10 @@ class Tensor:
     def zero_(self):
         if self.requires_grad:
             self._check_inplace()
-        if getattr(self, "_graph_shares_data", False):
+        if getattr(self, "_graph_shares_data", False) and engine._no_alias(self):
             # A fresh .grad is the very array the backward delivered, which the graph keeps for
-            # drawing: zero a new array so that drawing the step afterwards still shows its gradients.
+            # drawing, and nothing else sees: take zeros in its place, so that drawing the step
+            # afterwards still shows its gradients (and no pass writes zeros).
             data = self._data
             spare = getattr(self, "_spare_zeros", None)  # the zeros the last backward replaced: still zeros
             if (spare is None or spare.__class__ is not data.__class__ or spare.shape != data.shape
@@ -516,7 +526,7 @@ class Tensor:
             self._spare_zeros = None
             self._graph_shares_data = False
         else:
-            self._data[...] = 0
+            self._writable()[...] = 0
         self._version[0] += 1
         self._zeroed_at = self._version[0]  # the next gradient accumulated into us may simply replace us
         if _hook_state.recorders:

@@ -371,3 +371,33 @@ def test_bitwise_not_of_floats_raises_as_torch_does(how):
     call = {"operator": lambda lib, t: ~t, "function": lambda lib, t: lib.bitwise_not(t),
             "method": lambda lib, t: t.bitwise_not()}[how]
     check_raises_same(lambda lib: call(lib, lib.tensor([1.0, 2.0])))
+
+
+# --- writes into a fresh .grad are seen through every alias, as in torch ---------------------------------
+
+
+@pytest.mark.parametrize("write", ["mul_", "zero_", "fill_", "setitem", "add_"])
+def test_views_and_arrays_of_a_fresh_grad_see_its_in_place_writes(write):
+    def fn(lib):
+        x = lib.tensor([[1.0, 2.0], [3.0, 4.0]])
+        w = lib.tensor([[0.5], [-1.0]], requires_grad=True)
+        loss = x.mm(w).sum()
+        loss.backward()
+        flat, detached = w.grad.view(-1), w.grad.detach()
+        with lib.no_grad():
+            {"mul_": lambda g: g.mul_(0.5), "zero_": lambda g: g.zero_(), "fill_": lambda g: g.fill_(7.0),
+             "setitem": lambda g: g.__setitem__(0, 9.0), "add_": lambda g: g.add_(g)}[write](w.grad)
+        return w.grad, flat, detached
+    check(fn)
+
+
+def test_drawing_after_a_write_into_a_viewed_grad_still_shows_what_flowed():
+    w = vg.tensor([1.0, 2.0], requires_grad=True, name="w")
+    loss = (w * 3).sum()
+    loss.backward()
+    flat = w.grad.view(-1)
+    with vg.no_grad():
+        w.grad.mul_(0.5)
+    assert flat.tolist() == [1.5, 1.5]
+    G = vg.graph(loss)
+    assert [d["grad"]["values"] for u, _, d in G.edges(data=True) if u == G.find("w")] == [[3.0, 3.0]]

@@ -1131,6 +1131,112 @@ def test_lazy_statistics_of_arrays_freed_or_changed_before_the_read():
     assert any(G.nodes[n]["data"] == {"numel": 50} for n in exp_out)
 
 
+def _tensor_summaries(G, name):
+    return [d["data"] for _, d in G.nodes(data=True) if d["kind"] == "tensor" and d["name"] == name]
+
+
+@pytest.mark.parametrize("write", ["view", "detach", "index", "data", "setitem"])
+def test_lazy_statistics_see_writes_through_every_alias(write):
+    # A write through any tensor that shares the memory makes the recorded statistics unknowable,
+    # never stale (the versions of .data, x[0] and views are not the recorded tensor's).
+    vg.manual_seed(0)
+    x = vg.randn(4, 20, name="x")
+    with vg.record() as tape:
+        y = x * 2
+    alias = {"view": lambda: x.view(-1), "detach": lambda: x.detach(), "index": lambda: x[0],
+             "data": lambda: x.data, "setitem": lambda: x}[write]()
+    with vg.no_grad():
+        if write == "setitem":
+            alias[0] = 100.0
+        else:
+            alias.mul_(0.0)
+    G = tape.graph()
+    assert _tensor_summaries(G, "x") == [{"numel": 80}]
+    assert set(_tensor_summaries(G, "y")[0]) == STATS  # y's own memory was not written
+
+
+def test_lazy_statistics_of_optimizer_state_written_after_the_tape():
+    vg.manual_seed(0)
+    model = vg.nn.Linear(10, 8)
+    x = vg.randn(4, 10)
+    opt = vg.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+    def step():
+        opt.zero_grad()
+        model(x).pow(2).sum().backward()
+        opt.step()
+
+    with vg.record() as tape:
+        step()
+    buffer = opt.state[model.weight]["momentum_buffer"]
+    version = buffer._version_number
+    step()  # unrecorded: the fast update writes the buffer in place
+    assert buffer._version_number > version  # counted, as PyTorch's in-place updates are
+    G = tape.graph()
+    states = [d["data"] for _, d in G.nodes(data=True)
+              if d["kind"] == "tensor" and d["shape"] == [8, 10] and d["role"] == "intermediate"]
+    assert states and all(s == {"numel": 80} for s in states)
+
+
+def test_backward_gradients_written_through_a_view_of_grad_are_not_read_stale():
+    vg.manual_seed(0)
+    x, w = vg.randn(4, 5), vg.randn(5, 6, requires_grad=True)
+    with vg.record() as tape:
+        x.mm(w).pow(2).sum().backward()
+    kept = tape.events[-1]["grads"][1]
+    w.grad.view(-1).mul_(0.5)
+    fresh = vg.record()
+    assert tape.events[-1]["grads"][1] == kept  # read once before the write: kept as it was
+    with fresh:
+        x.mm(w).pow(2).sum().backward()
+    before = w.grad.max().item()
+    w.grad.view(-1).mul_(0.5)
+    assert fresh.events[-1]["grads"][1] == {"numel": 30}  # unread, then written: not kept
+    assert before == pytest.approx(2 * w.grad.max().item())
+
+
+@pytest.mark.parametrize("program", ["x.add_(x)", "x.mul_(x)", "x.add_(x.detach())", "x.sub_(x.data)"])
+def test_in_place_op_with_itself_as_operand_records_the_operand_before_the_write(program):
+    x = vg.arange(20.0)
+    with vg.record(stats="eager") as tape:
+        eval(program, {"x": x})  # noqa: S307 - the parametrized test programs above
+    (event,) = tape.events
+    G = tape.graph()
+    operand = event["inputs"][1]
+    assert G.nodes[operand]["data"]["max"] == 19.0, G.nodes[operand]  # the values it had when read
+    if program in ("x.add_(x)", "x.mul_(x)"):
+        assert event["inputs"] == [event["inputs"][0]] * 2  # one tensor, two argument slots
+
+
+def test_inputs_named_in_the_caller_of_the_recording_function():
+    def record_forward(model, batch):
+        with vg.record() as tape:
+            model(batch[0]).sum().backward()
+        return tape
+
+    model, inputs = vg.nn.Linear(5, 3), vg.randn(4, 5)
+    G = record_forward(model, (inputs, None)).graph()
+    assert [d["name"] for _, d in G.nodes(data=True) if d.get("role") == "input"] == ["inputs"]
+
+
+def test_loop_inside_one_tape_names_every_step():
+    vg.manual_seed(0)
+    model = vg.nn.Linear(5, 1)
+    opt = vg.optim.SGD(model.parameters(), lr=0.1)
+    batches = [(vg.randn(4, 5), vg.randn(4, 1)) for _ in range(3)]
+    with vg.record() as tape:
+        for xb, yb in batches:
+            opt.zero_grad()
+            loss = ((model(xb) - yb) ** 2).mean()
+            loss.backward()
+            opt.step()
+            loss = loss.item()  # rebound after backward: named before that
+    G = tape.graph()
+    assert [d["name"] for _, d in G.nodes(data=True) if d.get("role") == "input"] == ["xb", "yb"] * 3
+    assert names(G) >= {"loss"}
+    assert sum(d.get("name") == "loss" for _, d in G.nodes(data=True)) == 3
+
+
 def test_record_refuses_an_unknown_stats_mode():
     with pytest.raises(ValueError, match="stats must be 'lazy' or 'eager'"):
         vg.record(stats="exact")

@@ -18,11 +18,13 @@ tensor(1.)
 """
 import heapq
 import sys
+import weakref
 
 import numpy as np
 
 from . import function as _function
 from . import grad_mode, hooks
+from .._writes import note_write
 
 _hook_state = hooks.state
 _ndarray = np.ndarray
@@ -116,6 +118,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             grads_in = node.backward(grad)
             aliasing = node.function is not None  # user code may return shared tensors
             delivered = []
+            node.grads_in = None  # (being delivered: _no_alias counts `delivered` as the graph's)
             inputs = node.inputs
             for t, fn, g, need in zip(inputs, node.next_fns or [t.grad_fn for t in inputs], grads_in,
                                       node.needs_input_grad):
@@ -132,7 +135,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                     _capture(capture, t, g)
                 if fn is None:
                     if accumulate:
-                        _accumulate(t, g, not aliasing and g is not grad and g.base is None)
+                        _accumulate(t, g, not aliasing and g is not grad and g.base is None, node)
                     continue
                 if t._retains_grad and accumulate:
                     _accumulate(t, g, fresh=False)
@@ -152,23 +155,25 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
         hook_state.in_backward = prev_in_backward
 
 
-def _accumulate(t, g, fresh):
+def _accumulate(t, g, fresh, node=None):
     """Add ``g`` into ``t.grad``, keeping the grad tensor's identity (as PyTorch does).
 
     Where there is no ``.grad`` yet, or only the zeros ``zero_()`` left, 0 + g is g: ``.grad``
     takes g's array (a copy unless ``fresh``) instead of a pass of additions. The graph keeps g
-    too, for drawing, so ``_graph_shares_data`` makes the next write copy first (here and in
-    ``Tensor.zero_``).
+    too, for drawing (``node.grads_in``): ``_graph_shares_data`` and ``_graph_holder`` (a weak
+    reference to ``node``) tell the next write to leave the graph a copy (here, ``Tensor._writable``
+    and ``Tensor.zero_``).
     """
     grad = t._grad
     if g.__class__ is not _ndarray and isinstance(g, np.generic):
         g, fresh = np.asarray(g), True  # a NumPy scalar: .grad must be an array (zero_() writes to it)
     if grad is not None and (getattr(grad, "_zeroed_at", None) != grad._version[0]
                              or g.shape != grad._data.shape):
-        if getattr(grad, "_graph_shares_data", False):
+        if getattr(grad, "_graph_shares_data", False) and _no_alias(grad):
             grad._data = grad._data + g  # keep the earlier graph's recorded gradient as it was
             grad._graph_shares_data = False
         else:
+            grad._writable()
             grad._data += g
         grad._version[0] += 1
         return
@@ -184,9 +189,27 @@ def _accumulate(t, g, fresh):
         grad._data = data
         grad._version[0] += 1
     grad._graph_shares_data = fresh
+    grad._graph_holder = _weakref(node) if fresh and node is not None else None
+
+
+def _no_alias(grad):
+    """Nothing but ``grad`` itself and the graph that drew its array holds that array (no view, no
+    ``.numpy()``, no ``.detach()``): it may be replaced rather than written, unseen."""
+    data = grad._data
+    holder = getattr(grad, "_graph_holder", None)
+    node = holder() if holder is not None else None
+    if node is None:
+        in_graph = 0
+    else:
+        grads_in = getattr(node, "grads_in", None)
+        if grads_in is None:
+            return True  # delivered moments ago, by this very node (a * a): no user code has seen it yet
+        in_graph = sum(g is data for g in grads_in)
+    return _getrefcount(data) - in_graph <= 3  # the tensor's slot, the local name, getrefcount's argument
 
 
 _getrefcount = sys.getrefcount
+_weakref = weakref.ref
 _PRIVATE_REFS = 3  # the .grad tensor's slot, the local name and getrefcount's own argument
 
 

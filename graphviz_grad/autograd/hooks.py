@@ -4,7 +4,8 @@ The engine calls into the active recorders here and nowhere else; recording off
 means ``state.recorders`` is an empty tuple, one attribute read per op.
 A recorder has ``on_op``, ``on_function_start``, ``on_function_end``,
 ``on_backward_start``, ``on_backward`` and ``on_inplace``; one that also has
-``takes_inplace_ops = True``, ``before_inplace`` and ``on_inplace_op`` is told
+``takes_inplace_ops = True``, ``before_inplace(tensor, others)`` and
+``on_inplace_op(tensor, node, others)`` is told
 of in-place arithmetic without a graph (``w -= lr * grad``) before and after
 the write, which then needs no alias op and no copy.
 ``state.module`` is the qualified name of the ``nn.Module`` call in progress,

@@ -19,6 +19,7 @@ on the array path, arrays returned by an earlier call.
 >>> p
 tensor([0., 1.])
 """
+from .._writes import note_write
 from ..backend import xp_of
 from ..tensor import Tensor
 from .. import _functions
@@ -36,8 +37,10 @@ class ArrayMath:
         self._buffers = None
         self._xp = None
         self._scalar = None
+        self._param = None
 
     def begin(self, param):
+        self._param = param
         arr = param._data
         buffers = self._scratch.get(id(param))
         if buffers is None or not _same_kind(buffers[0], arr):
@@ -49,6 +52,16 @@ class ArrayMath:
 
     def finish(self, param):
         param._bump()
+
+    def _target(self, a):
+        """The array of ``a`` about to be written in place: a state buffer's write counts a version, as
+        PyTorch's in-place ops do (the parameter's is counted once, by ``finish``)."""
+        if isinstance(a, Tensor):
+            note_write(a._data)
+            if a is not self._param:
+                a._bump()
+            return a._data
+        return a
 
     def _free(self, *busy):
         """A scratch buffer that is none of ``busy``."""
@@ -71,18 +84,18 @@ class ArrayMath:
 
     def add_scaled_(self, a, b, alpha):
         """``a += alpha·b``."""
-        a, b = _array(a), _array(b)
+        a, b = self._target(a), _array(b)
         if alpha != 1:
             b = self._xp.multiply(b, self._scalar(alpha), out=self._free(a, b))
         self._xp.add(a, b, out=a)
 
     def mul_(self, a, factor):
-        a = _array(a)
+        a = self._target(a)
         self._xp.multiply(a, self._scalar(factor), out=a)
 
     def lerp_(self, a, b, weight):
         """``a += weight·(b - a)``, or for weight ≥ 0.5 ``a = b - (b - a)·(1 - weight)`` (PyTorch's lerp)."""
-        a, b = _array(a), _array(b)
+        a, b = self._target(a), _array(b)
         xp = self._xp
         diff = xp.subtract(b, a, out=self._free(a, b))
         if weight < 0.5:
@@ -94,20 +107,20 @@ class ArrayMath:
 
     def addcmul_(self, a, b, c, value):
         """``a += value·b·c``."""
-        a, b, c = _array(a), _array(b), _array(c)
+        a, b, c = self._target(a), _array(b), _array(c)
         tmp = self._xp.multiply(b, self._scalar(value), out=self._free(a, b, c))
         self._xp.multiply(tmp, c, out=tmp)
         self._xp.add(a, tmp, out=a)
 
     def addcdiv_(self, a, b, c, value):
         """``a += value·b / c``."""
-        a, b, c = _array(a), _array(b), _array(c)
+        a, b, c = self._target(a), _array(b), _array(c)
         tmp = self._xp.multiply(b, self._scalar(value), out=self._free(a, b, c))
         self._xp.divide(tmp, c, out=tmp)
         self._xp.add(a, tmp, out=a)
 
     def maximum_(self, a, b):
-        a = _array(a)
+        a = self._target(a)
         self._xp.maximum(a, _array(b), out=a)
 
     def sqrt_div_add(self, a, divisor, addend):

@@ -23,6 +23,8 @@ import weakref
 
 import numpy as np
 
+from .._writes import _count, written_since as _written_since
+
 _ndarray = np.ndarray
 
 
@@ -31,11 +33,10 @@ def summarize(array, small=16):
     return as_dict(capture(array, small))
 
 
-def capture(array, small=16, counter=None):
+def capture(array, small=16):
     """The summary of ``array`` as the recorder keeps it while recording: a dict for a small array, and
     for a large NumPy array the raw statistics ``(numel, min, max, sum, sum of squares)`` as a tuple,
-    rounded into a dict only when read (:func:`as_dict`). None stays None. (``counter`` is unused: the
-    signature of :func:`capture_lazy`.)"""
+    rounded into a dict only when read (:func:`as_dict`). None stays None."""
     if array is None:
         return None
     n = array.size
@@ -54,9 +55,9 @@ def capture(array, small=16, counter=None):
 class LazyStats:
     """The statistics of a large NumPy array, computed when first read (:func:`as_dict`).
 
-    Holds the array weakly. ``counter``/``version``: the version counter (a
-    one-element list) of the tensor whose data the array is, and its value when
-    captured; an array written in place since, or freed, has no statistics to give.
+    Holds the array weakly, with a mark of the writes made so far
+    (:mod:`graphviz_grad._writes`): an array freed since, or written in place
+    through any tensor that shares its memory, has no statistics to give.
 
     >>> a = np.arange(20.0)
     >>> lazy = capture_lazy(a)
@@ -69,17 +70,16 @@ class LazyStats:
     {'numel': 20}
     """
 
-    __slots__ = ("ref", "counter", "version", "numel", "stats")
+    __slots__ = ("ref", "mark", "numel", "stats")
 
     def resolve(self):
         """The raw statistics tuple (as :func:`capture` makes it), or None when they can no longer be known."""
         stats = self.stats
         if stats is None and self.ref is not None:
             array = self.ref()
-            counter = self.counter
-            if array is not None and (counter is None or counter[0] == self.version):
+            if array is not None and not _written_since(array, self.mark):
                 stats = self.stats = capture(array, 0)
-            self.ref = self.counter = None  # known now, or never: stop watching the array
+            self.ref = None  # known now, or never: stop watching the array
         return stats
 
 
@@ -88,12 +88,8 @@ _new = object.__new__
 _weakref = weakref.ref
 
 
-def capture_lazy(array, small=16, counter=None):
-    """Like :func:`capture`, but a large NumPy array's statistics wait for a reader (a :class:`LazyStats`).
-
-    ``counter`` is the version counter of the tensor whose data ``array`` is: a
-    write counted on it after this call makes the statistics unknowable.
-    """
+def capture_lazy(array, small=16):
+    """Like :func:`capture`, but a large NumPy array's statistics wait for a reader (a :class:`LazyStats`)."""
     if array is None:
         return None
     n = array.size
@@ -101,25 +97,10 @@ def capture_lazy(array, small=16, counter=None):
         return capture(array, small)
     lazy = _new(_LazyStats)
     lazy.ref = _weakref(array)
-    lazy.counter = counter
-    lazy.version = None if counter is None else counter[0]
+    lazy.mark = _count[0]
     lazy.numel = n
     lazy.stats = None
     return lazy
-
-
-def bind_lazy(summary, counter):
-    """Tie a :class:`LazyStats` not yet read to the version counter of the tensor whose data its array became."""
-    if summary.__class__ is _LazyStats and summary.stats is None and summary.counter is None:
-        summary.counter, summary.version = counter, counter[0]
-    return summary
-
-
-def keep_lazy(summary, counter, version):
-    """The tensor with version ``counter`` got a new array at ``version`` (``zero_()`` swapping in zeros):
-    a :class:`LazyStats` of its old array, unchanged, stays readable until the next counted write."""
-    if summary.__class__ is _LazyStats and summary.counter is counter and summary.stats is None:
-        summary.version = version
 
 
 # --- summaries of tensors, reused while the tensor's array and version stay the same --------------------

@@ -47,8 +47,8 @@ from .graph import _Numbering, build
 from .naming import first_user_frame, name_variables, user_frames
 from .records import (IN_PLACE, BackwardStep, Ident, OpRecord, _is_parameter, capture_op, capture_tensor, chain_rule,
                       inplace_op, placeholder_tensor)
-from .summary import (as_dict, capture, capture_lazy, constant_summary, is_all_zero, keep_lazy, known_summary,
-                      of_tensor, plus_zero, remember)
+from .summary import (as_dict, capture, capture_lazy, constant_summary, is_all_zero, known_summary, of_tensor,
+                      plus_zero, remember)
 
 _hook_state = hooks.state
 _grad_state = grad_mode.state
@@ -118,7 +118,7 @@ class Tape:
         self.max_events = max_events
         self.stats = stats
         self._lazy = stats == "lazy"
-        self._capture = capture_lazy if self._lazy else capture  # (array, small[, version counter])
+        self._capture = capture_lazy if self._lazy else capture  # (array, small)
         self._events = [] if max_events is None else collections.deque(maxlen=max_events)
         self._appended = 0
         self._live = _WeakIdMap()  # tensor -> its TensorRecord at the newest version seen
@@ -127,6 +127,8 @@ class Tape:
         self._functions = []  # custom Functions running: (events appended before, input records)
         self._token = object()  # who made a summary in summary.of_tensor's cache (never this tape: no cycle)
         self._delivered = _WeakIdMap()  # gradient array passed to a non-leaf in backward -> its summary
+        self._before = None  # the records before_inplace made, for on_inplace_op
+        self._external = collections.deque(maxlen=256)  # the newest tensors first seen as inputs (_inputs_unnamed)
         self._phase = None
         self._frame = None
         self._active = False
@@ -151,11 +153,15 @@ class Tape:
         self._active = False
         self._flag_anomaly(getattr(exc, "node", None))
         # The code around the `with` and the code that ran the ops: what the block made is bound there
-        # (or in a global); a caller's frames hold only what existed before the block.
-        frames = user_frames(1, limit=1)
-        if self._frame is not None and all(f is not self._frame for f in frames):
-            frames.append(self._frame)
-        self._name_from(frames)
+        # (or in a global). The callers' frames hold only what existed before the block: read them
+        # only for inputs still unnamed.
+        frames = user_frames(1)
+        first = frames[:1]
+        if self._frame is not None and all(f is not self._frame for f in first):
+            first.append(self._frame)
+        self._name_from(first)
+        if self._inputs_unnamed():
+            self._name_from([f for f in frames[1:] if all(f is not g for g in first)])
         self._frame = None  # the frame may hold this tape: drop the cycle
         return False
 
@@ -312,10 +318,12 @@ class Tape:
 
     takes_inplace_ops = True  # before_inplace/on_inplace_op: the engine may write in place without an alias
 
-    def before_inplace(self, tensor):
-        """``tensor`` is about to be written in place (``w -= lr * grad`` under no_grad): know it as it is."""
+    def before_inplace(self, tensor, others):
+        """``tensor`` is about to be written in place with ``others`` as operands (``w -= lr * grad`` under
+        no_grad): know them as they are before the write (an operand may be ``tensor`` itself, or share its
+        memory)."""
         if not _hook_state.in_backward:
-            self._tensor(tensor)
+            self._before = [self._tensor(tensor)] + [self._tensor(t) for t in others]
 
     def on_inplace_op(self, tensor, node, others):
         """``node`` (an op instance, no graph) ran in place on ``tensor``'s array with ``others`` as its operands.
@@ -324,17 +332,15 @@ class Tape:
         """
         if _hook_state.in_backward:
             return
-        before = self._live.get(tensor)  # the record before_inplace made sure of, one version back
-        records = [before]
-        for t in others:
-            records.append(self._tensor(t))
+        records, self._before = self._before, None  # as before_inplace saw them
+        before = records[0]
         state = _hook_state
         phase = state.phase
         if phase is None:
             phase = "update" if not _grad_state.enabled and any(
                 r.ident.grad_of is not None for r in records) else "forward"
         out = capture_tensor(tensor, self.small, before.ident, None,
-                             data=self._capture(tensor._data, self.small, tensor._version))
+                             data=self._capture(tensor._data, self.small))
         op = capture_op(node, records, out, state.module, phase)
         op.label = IN_PLACE
         op.phase = self._inplace_phase(out.ident, phase)
@@ -362,17 +368,15 @@ class Tape:
             out.ident, out.module = op.inputs[0].ident, None
             _refresh(out, tensor)
             if self._lazy:
-                out.data = capture_lazy(tensor._data, self.small, tensor._version)  # (the alias's result is gone)
+                out.data = capture_lazy(tensor._data, self.small)  # (the alias's result is gone)
             op.label = IN_PLACE if op._label is None else op.op + "_" + op.label[len(op.op):]
             op.phase = self._inplace_phase(out.ident, op.phase)
             if op.phase == "update":
                 self._retag_operand_producer(op)
         else:  # zero_, fill_, copy_, t[k] = v without a graph: no op class ran
             target = before if before is not None and before.version == tensor._version[0] - 1 else None
-            if target is not None and target.array_id != id(tensor._data):
-                keep_lazy(target.data, tensor._version, tensor._version[0])  # swapped out, not written
             data = (constant_summary(tuple(tensor._data.shape), 0, self.small) if what == "zero_"
-                    else self._capture(tensor._data, self.small, tensor._version))
+                    else self._capture(tensor._data, self.small))
             out = capture_tensor(tensor, self.small, target.ident if target else Ident(external=True), data=data)
             op = inplace_op(what or "inplace", target, out, _hook_state.module,
                             self._inplace_phase(out.ident, "forward"))
@@ -398,9 +402,14 @@ class Tape:
             if rec.name is not t._name:
                 rec.name = t._name  # named after it was first seen (parameters get theirs on the first call)
             return rec
-        data = (capture_lazy(t._data, self.small, t._version) if self._lazy
+        data = (capture_lazy(t._data, self.small) if self._lazy
                 else of_tensor(t, self.small, self._token))
-        rec = capture_tensor(t, self.small, rec.ident if rec is not None else Ident(external=True), data=data)
+        if rec is None:
+            rec = capture_tensor(t, self.small, Ident(external=True), data=data)
+            if rec.shape or rec.requires_grad:  # (not a Python number made a tensor)
+                self._external.append(rec)
+        else:
+            rec = capture_tensor(t, self.small, rec.ident, data=data)
         self._live.set(t, rec)
         if t.grad_fn is not None and self._ops.get(t.grad_fn) is None:
             self._outputs.set(t.grad_fn, rec)
@@ -410,7 +419,7 @@ class Tape:
         state = _hook_state
         module = state.module
         out = capture_tensor(result, self.small, Ident(), module,
-                             data=self._capture(result._data, self.small, result._version))
+                             data=self._capture(result._data, self.small))
         self._live.set(result, out)
         phase = state.phase
         if phase is None:
@@ -440,16 +449,16 @@ class Tape:
         if known is not None and known.version == version and known.array_id == id(arr):
             return  # untouched (autograd.grad fills no .grad)
         if delivered is None:
-            data = self._capture(arr, self.small, grad_tensor._version)
+            data = self._capture(arr, self.small)
         elif self._lazy and delivered_summary.__class__ is not dict:
-            data = capture_lazy(arr, self.small, grad_tensor._version)  # read later, if the .grad is unchanged
+            data = capture_lazy(arr, self.small)  # read later, if the .grad is unchanged
         elif arr is delivered or (known is None and version == 0):
             data = delivered_summary  # a new .grad: the delivered array itself, or a copy of it
         elif (known is not None and known.version == version - 1 and known.array_id == id(arr)
               and is_all_zero(known.data) and _is_stats(delivered_summary)):
             data = plus_zero(delivered_summary)  # zeros + delivered: the delivered values (-0.0 becomes 0.0)
         else:
-            data = self._capture(arr, self.small, grad_tensor._version)
+            data = self._capture(arr, self.small)
         owner.grad = data
         ident = known.ident if known is not None else Ident()
         ident.grad_of = owner
@@ -474,16 +483,23 @@ class Tape:
             self._frame = frame
             self._phase = phase
         elif phase != self._phase and (phase != "forward" or _grad_state.enabled):
-            # Back to forward after a backward or an update: a loop's next step begins, and is about to
-            # rebind the variables of the last one, so name what they hold now (the locals: a function
-            # seldom rebinds a global, and the globals are read when the frame is left or the tape
-            # ends). Backward and update bind no new variables of the forward pass: nothing to read
-            # there. An in-place update under no_grad is "forward" only until on_inplace retags it.
-            if phase == "forward" and frame is not None:
+            # forward -> backward -> update: name what the code bound so far, before a loop's next step
+            # rebinds it (its locals: a function seldom rebinds a global, and the globals are read when
+            # the frame is left or the tape ends). Not after backward: backward binds no variables, and
+            # what forward bound was read when backward began. An in-place update under no_grad is
+            # "forward" only until on_inplace retags it.
+            if self._phase != "backward" and frame is not None:
                 name_variables([frame], self._live.get, globals_too=False)
             self._phase = phase
         self._events.append(event)
         self._appended += 1
+
+    def _inputs_unnamed(self):
+        """Some tensor first seen as an input (made before the block) has no name yet (Python numbers aside)."""
+        for rec in self._external:
+            if rec.name is None and rec.ident.var is None:
+                return True
+        return False
 
     def _name_from(self, frames):
         name_variables(frames, self._live.get)
