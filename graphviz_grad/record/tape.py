@@ -22,7 +22,8 @@ open around a long training loop without growing.
 elements) are computed. ``"lazy"`` (the default): when the summary is first
 read (``tape.graph()``, ``tape.events``, a drawing), for every array still
 alive and unchanged then; an intermediate freed earlier, or a tensor written in
-place since (a weight after its update), keeps ``numel`` only. Recording then
+place since (a weight after its update), through any tensor sharing its memory
+(:mod:`graphviz_grad._writes`), keeps ``numel`` only. Recording then
 costs no pass over the data, so a training loop can run with a tape open.
 ``"eager"``: when each array is recorded, so every version of every tensor
 keeps its statistics, at four passes over each array recorded (about twice the
@@ -265,7 +266,7 @@ class Tape:
         entry = self._ops.items.get(id(node))
         op = entry[1] if entry is not None and entry[0]() is node else self._adopt(node, grad)
         inputs = node.inputs
-        if self._lazy:  # a summary is a weak reference and a counter: cheaper made again than looked up
+        if self._lazy:  # a summary is a weak reference and a mark: cheaper made again than looked up
             grad_out = capture_lazy(grad, small)
             grads = [None if g is None else grad_out if g is grad else capture_lazy(g, small) for g in delivered]
         else:
