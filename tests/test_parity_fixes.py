@@ -401,3 +401,50 @@ def test_drawing_after_a_write_into_a_viewed_grad_still_shows_what_flowed():
     assert flat.tolist() == [1.5, 1.5]
     G = vg.graph(loss)
     assert [d["grad"]["values"] for u, _, d in G.edges(data=True) if u == G.find("w")] == [[3.0, 3.0]]
+
+
+# --- grad_fn names are PyTorch's, which depend on shapes and arguments ------------------------------------
+
+_GRAD_FN_CASES = {
+    "linear 2-D": lambda lib, x, v, x3: lib.nn.functional.linear(x, lib.ones(4, 3), lib.ones(4)),
+    "linear no bias": lambda lib, x, v, x3: lib.nn.functional.linear(x, lib.ones(4, 3)),
+    "linear 1-D": lambda lib, x, v, x3: lib.nn.functional.linear(v, lib.ones(4, 3), lib.ones(4)),
+    "linear 3-D": lambda lib, x, v, x3: lib.nn.functional.linear(x3, lib.ones(4, 3), lib.ones(4)),
+    "cross_entropy": lambda lib, x, v, x3: lib.nn.functional.cross_entropy(x, lib.tensor([0, 1]), reduction="none"),
+    "l1 mean": lambda lib, x, v, x3: lib.nn.functional.l1_loss(x, lib.zeros(2, 3)),
+    "l1 sum": lambda lib, x, v, x3: lib.nn.functional.l1_loss(x, lib.zeros(2, 3), reduction="sum"),
+    "l1 none": lambda lib, x, v, x3: lib.nn.functional.l1_loss(x, lib.zeros(2, 3), reduction="none"),
+    "clamp": lambda lib, x, v, x3: x.clamp(min=0),
+    "x[0]": lambda lib, x, v, x3: x[0], "x[:, 1:]": lambda lib, x, v, x3: x[:, 1:],
+    "x[1:, 0]": lambda lib, x, v, x3: x[1:, 0], "x[None]": lambda lib, x, v, x3: x[None],
+    "x[mask]": lambda lib, x, v, x3: x[x > 0], "x[[0, 1]]": lambda lib, x, v, x3: x[[0, 1]],
+    "sum": lambda lib, x, v, x3: x.sum(), "sum(0)": lambda lib, x, v, x3: x.sum(0),
+    "mean(0)": lambda lib, x, v, x3: x.mean(0), "max()": lambda lib, x, v, x3: x.max(),
+    "max(0)": lambda lib, x, v, x3: x.max(0)[0], "min()": lambda lib, x, v, x3: x.min(),
+    "view": lambda lib, x, v, x3: x.view(3, 2), "reshape of t()": lambda lib, x, v, x3: x.t().reshape(6),
+    "flatten": lambda lib, x, v, x3: x3.flatten(1), "squeeze(0)": lambda lib, x, v, x3: x3[:1].squeeze(0),
+    "squeeze()": lambda lib, x, v, x3: x3[:1].squeeze(),
+    "v @ v": lambda lib, x, v, x3: v @ v, "x @ v": lambda lib, x, v, x3: x @ v,
+    "v @ M": lambda lib, x, v, x3: v @ lib.ones(3, 4), "x3 @ M": lambda lib, x, v, x3: x3 @ lib.ones(3, 4),
+    "copy_": lambda lib, x, v, x3: lib.zeros(2, 3).copy_(x),
+}
+
+
+@pytest.mark.parametrize("case", list(_GRAD_FN_CASES))
+def test_grad_fn_names_are_torchs(case):
+    def fn(lib):
+        x = lib.ones(2, 3, requires_grad=True)
+        v, x3 = lib.ones(3, requires_grad=True), lib.ones(2, 2, 3, requires_grad=True)
+        return repr(_GRAD_FN_CASES[case](lib, x, v, x3).grad_fn).split(" ")[0].strip("<>")
+    check(fn)
+
+
+def test_recorded_grad_fn_is_the_nodes_name():
+    x = vg.ones(2, 3, requires_grad=True)
+    with vg.record() as tape:
+        loss = vg.nn.functional.linear(x, vg.ones(4, 3), vg.ones(4)).sum(0).mean()
+        loss.backward()
+    assert [e["grad_fn"] for e in tape.events if e["phase"] == "backward"] == [
+        "MeanBackward0", "SumBackward1", "AddmmBackward0"]
+    assert [d["grad_fn"] for _, d in vg.graph(loss).nodes(data=True) if d["kind"] == "op"] == [
+        "AddmmBackward0", "SumBackward1", "MeanBackward0"]

@@ -77,8 +77,6 @@ def test_factory_size_keyword(name):
     check(lambda lib: tuple(getattr(lib, name)(size=(2, 3)).shape))
 
 
-@pytest.mark.xfail(strict=True, reason="grad_fn names differ: LinearBackward0/CrossEntropyBackward0/"
-                   "L1LossBackward0 where torch prints AddmmBackward0/NllLossBackward0/MeanBackward0")
 def test_printed_grad_fn_of_linear_and_losses():
     def fn(lib):
         x = lib.ones(2, 2, requires_grad=True)

@@ -123,7 +123,7 @@ def assert_schema(G, small=16, full=True):
             assert OP_KEYS <= set(d), (n, OP_KEYS - set(d))
             assert isinstance(d["op"], str) and d["op"], (n, d)
             assert isinstance(d["label"], str) and d["label"].startswith(d["op"]), (n, d)
-            assert d["grad_fn"] is None or d["grad_fn"].endswith(("Backward0", "Backward")), (n, d)
+            assert d["grad_fn"] is None or re.fullmatch(r"\w+Backward\d?|CopySlices|CopyBackwards", d["grad_fn"]), (n, d)
             assert isinstance(d["attrs"], dict), (n, d)
             assert type(d["forward_step"]) is int and d["forward_step"] == int(n[2:]), (n, d)
             assert d["backward_step"] is None or type(d["backward_step"]) is int, (n, d)

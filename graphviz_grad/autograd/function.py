@@ -78,6 +78,8 @@ class Op:
     differentiable = True
     is_view = False
     inplace = None  # e.g. operator.isub: how to run this op in place on arrays under no_grad
+    torch_grad_fn = None  # PyTorch's name for the grad_fn when it is not <Class>Backward0 (see grad_fn_name)
+    grad_fn_varies = False  # grad_fn_name depends on the call (shapes, arguments), not only on the class
     # Set per instance by apply():
     inputs = ()
     needs_input_grad = ()
@@ -189,9 +191,9 @@ class Op:
         if self.saves_tensors:
             self.freed = True
 
-    @classmethod
-    def grad_fn_name(cls):
-        return cls.__name__ + "Backward0"
+    def grad_fn_name(self):
+        """The class name PyTorch gives this op's ``grad_fn``: ``MulBackward0``, ``AddmmBackward0``, ..."""
+        return self.torch_grad_fn or type(self).__name__ + "Backward0"
 
     def __repr__(self):
         return f"<{self.grad_fn_name()}>"

@@ -34,6 +34,12 @@ class Matmul(Op):
     derivatives = ("grad @ bᵀ", "aᵀ @ grad")
     saved_inputs = (0, 1)
     saved_for = ((1,), (0,))  # a for b's gradient, b for a's
+    grad_fn_varies = True
+
+    def grad_fn_name(self):
+        """PyTorch's matmul dispatches on the dims: dot, mv, mm, else a view of a folded product."""
+        return {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (2, 2): "MmBackward0",
+                (1, 2): "SqueezeBackward4"}.get((self.a.ndim, self.b.ndim), "UnsafeViewBackward0")
 
     def forward(self, a, b):
         if a.ndim == 0 or b.ndim == 0:

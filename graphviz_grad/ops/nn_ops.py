@@ -10,6 +10,13 @@ class Linear(Op):
     derivatives = ("grad @ b", "gradᵀ @ a", "grad summed over the batch")  # a = x, b = weight
     saved_inputs = (0, 1)
     saved_for = ((1,), (0,))  # x for the weight's gradient, the weight for x's
+    grad_fn_varies = True
+
+    def grad_fn_name(self):
+        """PyTorch's: addmm (2-D input with bias), mm (without), a view of either for other inputs."""
+        if self.x.ndim != 2:
+            return "ViewBackward0"
+        return "AddmmBackward0" if self.has_bias else "MmBackward0"
 
     def forward(self, x, w, b=None):
         if x.shape[-1] != w.shape[1]:
@@ -18,7 +25,7 @@ class Linear(Op):
                 f"mat1 and mat2 shapes cannot be multiplied ({sx} and {w.shape[1]}x{w.shape[0]}): "
                 f"the layer expects {w.shape[1]} input features but got {x.shape[-1]}"
             )
-        self.x, self.w = x, w
+        self.x, self.w, self.has_bias = x, w, b is not None
         out = x @ w.T
         if b is not None:
             out += b
@@ -74,6 +81,12 @@ class L1Loss(Op):
     saved_inputs = (0, 1)
     reduction = "mean"
 
+    grad_fn_varies = True
+
+    def grad_fn_name(self):
+        """PyTorch computes it as abs, then mean or sum."""
+        return {"mean": "MeanBackward0", "sum": "SumBackward0"}.get(self.reduction, "AbsBackward0")
+
     def forward(self, a, b):
         xp = xp_of(a)
         self.diff = a - b
@@ -93,6 +106,12 @@ class CrossEntropy(Op):
     derivatives = ("grad · (softmax(a) - onehot(target)) [/ n]", "—")
     reduction = "mean"
     saves_tensors = True  # the log-probabilities
+
+    grad_fn_varies = True
+
+    def grad_fn_name(self):
+        """PyTorch's for class-index targets: log_softmax, then nll_loss."""
+        return "NllLossBackward0" if self.target_probs is None else "CrossEntropyBackward0"
 
     def forward(self, logits, target):
         xp = xp_of(logits)

@@ -36,7 +36,12 @@ def _expand_back(grad, shape, axes, keepdim):
 class Sum(Op):
     name = "sum"
     derivatives = ("grad (broadcast to a's shape)",)
+    grad_fn_varies = True
     axes = None
+
+    def grad_fn_name(self):
+        return "SumBackward0" if self.axes is None else "SumBackward1"  # (PyTorch's two overloads)
+
     keepdim = False
     dtype = None
 
@@ -59,7 +64,11 @@ class Sum(Op):
 class Mean(Op):
     name = "mean"
     derivatives = ("grad / n (broadcast to a's shape)",)
+    grad_fn_varies = True
     axes = None
+
+    def grad_fn_name(self):
+        return "MeanBackward0" if self.axes is None else "MeanBackward1"
     keepdim = False
 
     def forward(self, a):
@@ -82,6 +91,7 @@ class Max(Op):
     """Max of all elements; ties share the gradient evenly, as PyTorch's does."""
 
     name = "max"
+    torch_grad_fn = "MaxBackward1"  # (PyTorch's overload without a dim)
     derivatives = ("grad · (a == out) / count",)
     saved_inputs = (0,)
     saves_output = True
@@ -104,6 +114,7 @@ class Max(Op):
 
 class Min(Max):
     name = "min"
+    torch_grad_fn = "MinBackward1"
     reduce = "min"
 
 
@@ -111,6 +122,7 @@ class MaxDim(Op):
     """Max along one dim: values (differentiable); the indices are computed alongside."""
 
     name = "max"
+    torch_grad_fn = "MaxBackward0"
     derivatives = ("grad at the argmax, 0 elsewhere",)
     reduce = "max"
     saves_tensors = True  # the indices
@@ -134,5 +146,6 @@ class MaxDim(Op):
 
 class MinDim(MaxDim):
     name = "min"
+    torch_grad_fn = "MinBackward0"
     reduce = "min"
     derivatives = ("grad at the argmin, 0 elsewhere",)

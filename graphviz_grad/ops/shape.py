@@ -1,4 +1,6 @@
 """Ops that move data around: views, indexing, joining, copies, ``where``."""
+import numpy as np
+
 from ..autograd.function import Op
 from ..backend import to_device, xp_of
 
@@ -7,9 +9,14 @@ class Reshape(Op):
     name = "reshape"
     derivatives = ("grad reshaped to a's shape",)
     is_view = True
+    grad_fn_varies = True
+
+    def grad_fn_name(self):
+        return "ViewBackward0" if self.viewed else "UnsafeViewBackward0"  # (a copy when not contiguous)
 
     def forward(self, a):
         self.in_shape = a.shape
+        self.viewed = a.flags.c_contiguous
         try:
             return a.reshape(self.shape)
         except ValueError:
@@ -70,6 +77,11 @@ class Squeeze(Op):
     is_view = True
     dim = None
 
+    grad_fn_varies = True
+
+    def grad_fn_name(self):
+        return "SqueezeBackward0" if self.dim is None else "SqueezeBackward1"
+
     def forward(self, a):
         self.in_shape = a.shape
         if self.dim is None:
@@ -106,6 +118,25 @@ class Index(Op):
     name = "index"
     derivatives = ("grad scattered back into a's shape",)
 
+    grad_fn_varies = True
+
+    def grad_fn_name(self):
+        """PyTorch's: the last of select (an int), slice or unsqueeze (None) it applies, else index."""
+        key = self.key if isinstance(self.key, tuple) else (self.key,)
+        last = "SliceBackward0"  # x[:]
+        for k in key:
+            if k is Ellipsis or (isinstance(k, slice) and k == slice(None)):
+                continue
+            if isinstance(k, (int, np.integer)):
+                last = "SelectBackward0"
+            elif isinstance(k, slice):
+                last = "SliceBackward0"
+            elif k is None:
+                last = "UnsqueezeBackward0"
+            else:
+                return "IndexBackward0"
+        return last
+
     def forward(self, a):
         self.shape, self.dtype = a.shape, a.dtype
         try:
@@ -127,6 +158,7 @@ class SetItem(Op):
     """``a[key] = v`` with autograd: the result is a copy of ``a`` with the slot replaced."""
 
     name = "setitem"
+    torch_grad_fn = "CopySlices"
     broadcasts = None  # the value against the indexed region: NumPy's message says which
     derivatives = ("grad with the slot zeroed", "grad[key]")
 
@@ -197,6 +229,7 @@ class Copy(Op):
     """
 
     name = "copy"
+    torch_grad_fn = "CopyBackwards"
     derivatives = ("0", "grad")
 
     def forward(self, a, b):

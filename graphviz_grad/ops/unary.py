@@ -72,6 +72,7 @@ class Clamp(Op):
     """``clamp(a, min, max)``: the tutorial's ReLU is ``clamp(min=0)``."""
 
     name = "clamp"
+    torch_grad_fn = "ClampBackward1"  # (PyTorch's overload with number bounds)
     derivatives = ("grad · (min ≤ a ≤ max)",)
     saved_inputs = (0,)
     min = None

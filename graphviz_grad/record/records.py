@@ -175,6 +175,8 @@ def capture_op(node, inputs, output, module=None, phase="forward"):
     if facts is None:
         facts = _op_class_facts(node.__class__, node, len(inputs))
     rec.op, rec.custom, rec.grad_fn, rec.derivative = facts
+    if node.grad_fn_varies:
+        rec.grad_fn = node.grad_fn_name()
     attrs = node.__dict__.get("op_attrs")
     rec.attrs = _attrs(attrs) if attrs else {}
     rec._label = None
