@@ -10,7 +10,7 @@ is seen through every alias the package hands out: views, ``.data``,
 
 >>> import numpy as np
 >>> a = np.zeros(3)
->>> mark = current()
+>>> mark = current()  # (writes are counted from the first mark on)
 >>> written_since(a[1:], mark)
 False
 >>> note_write(a[:2])
@@ -22,8 +22,9 @@ import weakref
 import numpy as np
 
 _ndarray = np.ndarray
-_last = {}  # id(memory owner) -> (weak reference to it, number of its latest write)
+_last = {}  # id(memory owner) -> [weak reference to it, number of its latest write]
 _count = [0]
+watched = [False]  # set by the first mark (current()): until then nothing asks, and writes cost nothing
 
 
 def _owner(array):
@@ -39,20 +40,21 @@ def _forget(ref):
 
 def note_write(array):
     """``array`` (a NumPy array; anything else is ignored) is about to be written in place."""
-    if array.__class__ is not _ndarray:
+    if array.__class__ is not _ndarray or not watched[0]:
         return
     owner = _owner(array)
     _count[0] = n = _count[0] + 1
     key = id(owner)
     entry = _last.get(key)
     if entry is not None and entry[0]() is owner:
-        _last[key] = (entry[0], n)
+        entry[1] = n
     else:
-        _last[key] = (weakref.KeyedRef(owner, _forget, key), n)
+        _last[key] = [weakref.KeyedRef(owner, _forget, key), n]
 
 
 def current():
-    """A mark to compare with later: the number of the latest write so far."""
+    """A mark to compare with later: the number of the latest write so far (from now on writes are counted)."""
+    watched[0] = True
     return _count[0]
 
 

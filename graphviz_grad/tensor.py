@@ -22,7 +22,8 @@ from ._format import format_tensor
 from . import autograd as _autograd
 from .autograd import engine, function, grad_mode
 from .autograd.hooks import state as _hook_state
-from ._writes import note_write
+from ._writes import note_write, watched as _watched
+from .autograd.engine import _graph_arrays
 
 _grad_state = grad_mode.state
 
@@ -39,7 +40,6 @@ class Tensor:
         "_graph_shares_data",  # set (never in _make) when a recorded graph edge holds our array too
         "_zeroed_at",  # set by zero_() (never in _make): the version it left, see engine._accumulate
         "_spare_zeros",  # set by engine._accumulate (never in _make): the zeros it replaced, for the next zero_()
-        "_graph_holder",  # with _graph_shares_data: a weak reference to the node whose grads_in holds our array
         "__weakref__",
         "__dict__",  # Parameter and user code may set attributes, as on torch tensors
     )
@@ -407,20 +407,19 @@ class Tensor:
         """Our array, ready to be written in place: every raw write of the package goes through here.
 
         A fresh ``.grad`` is the very array the backward delivered, which the graph keeps
-        for drawing (``_graph_shares_data``): before the first write the graph gets a copy,
-        so that ``w.grad.mul_(0.5)`` (gradient clipping) changes the gradient, and every
-        view of it, but not what the drawing shows flowed into ``w``. The write is
-        counted (:mod:`graphviz_grad._writes`) for the summaries that wait for a reader.
+        for drawing (``engine.share_with_graph``): before the first write into that memory,
+        through any alias, the graph gets a copy, so that ``w.grad.mul_(0.5)`` (gradient
+        clipping) changes the gradient, and every view of it, but not what the drawing shows
+        flowed into ``w``. The write is counted (:mod:`graphviz_grad._writes`) for the
+        summaries that wait for a reader.
         """
         data = self._data
-        if getattr(self, "_graph_shares_data", False):
-            self._graph_shares_data = False
-            holder = self._graph_holder
-            node = holder() if holder is not None else None
-            if node is not None and getattr(node, "grads_in", None):
-                copy = data.copy()
-                node.grads_in = [copy if g is data else g for g in node.grads_in]
-        note_write(data)
+        if _graph_arrays:
+            base = data.base
+            if id(data if base is None else base) in _graph_arrays:
+                engine.unshare(data)  # through .grad itself, a view, .data or .detach(): the same memory
+        if _watched[0]:
+            note_write(data)
         return data
 
     def _check_inplace(self):

@@ -427,6 +427,13 @@ _GRAD_FN_CASES = {
     "v @ v": lambda lib, x, v, x3: v @ v, "x @ v": lambda lib, x, v, x3: x @ v,
     "v @ M": lambda lib, x, v, x3: v @ lib.ones(3, 4), "x3 @ M": lambda lib, x, v, x3: x3 @ lib.ones(3, 4),
     "copy_": lambda lib, x, v, x3: lib.zeros(2, 3).copy_(x),
+    "linear 1-D no bias": lambda lib, x, v, x3: lib.nn.functional.linear(v, lib.ones(4, 3)),
+    "linear 3-D no bias": lambda lib, x, v, x3: lib.nn.functional.linear(x3, lib.ones(4, 3)),
+    "squeeze((0, 1))": lambda lib, x, v, x3: x3[:1, :1].squeeze((0, 1)),
+    "cross_entropy probabilities": lambda lib, x, v, x3: lib.nn.functional.cross_entropy(
+        x, lib.softmax(lib.ones(2, 3), 1)),
+    "cross_entropy probabilities, sum": lambda lib, x, v, x3: lib.nn.functional.cross_entropy(
+        x, lib.softmax(lib.ones(2, 3), 1), reduction="sum"),
 }
 
 
@@ -448,3 +455,74 @@ def test_recorded_grad_fn_is_the_nodes_name():
         "MeanBackward0", "SumBackward1", "AddmmBackward0"]
     assert [d["grad_fn"] for _, d in vg.graph(loss).nodes(data=True) if d["kind"] == "op"] == [
         "AddmmBackward0", "SumBackward1", "MeanBackward0"]
+
+
+# --- aliases of .grad across backward calls and zero_(), as in torch ------------------------------------
+
+def _alias_programs():
+    def retain(lib, alias):
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = (w * 3).sum()
+        y.backward(retain_graph=True)
+        a = alias(w.grad)
+        y.backward()
+        return a, w.grad
+
+    def no_saved_tensors(lib, alias):  # (1 - w).sum() saves nothing: a second backward needs no retain_graph
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = (1 - w).sum()
+        y.backward()
+        a = alias(w.grad)
+        y.backward()
+        return a, w.grad
+
+    def zero_then_backward(lib, alias):
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        (w * 3).sum().backward()
+        a = alias(w.grad)
+        w.grad.zero_()
+        (w * 5).sum().backward()
+        return a, w.grad
+
+    def zero_grad_then_backward(lib, alias):
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        opt = lib.optim.SGD([w], lr=0.1)
+        (w * 3).sum().backward()
+        a = alias(w.grad)
+        opt.zero_grad(set_to_none=False)
+        (w * 5).sum().backward()
+        return a, w.grad
+
+    def repeated_input(lib, alias):
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        (w * w).sum().backward()
+        a = alias(w.grad)
+        (w * w).sum().backward()
+        return a, w.grad
+
+    return {f.__name__: f for f in (retain, no_saved_tensors, zero_then_backward, zero_grad_then_backward,
+                                   repeated_input)}
+
+
+_ALIASES = {"view": lambda g: g.view(-1), "detach": lambda g: g.detach(), "data": lambda g: g.data,
+            "same tensor": lambda g: g}
+
+
+@pytest.mark.parametrize("alias", list(_ALIASES))
+@pytest.mark.parametrize("program", list(_alias_programs()))
+def test_aliases_of_grad_see_later_backward_calls(program, alias):
+    check(lambda lib: _alias_programs()[program](lib, _ALIASES[alias]))
+
+
+@pytest.mark.parametrize("write", ["data.zero_", "detach.zero_", "view.mul_", "data.mul_"])
+def test_writing_grad_through_an_alias_leaves_the_drawn_gradient(write):
+    w = vg.tensor([1.0, 2.0], requires_grad=True, name="w")
+    loss = (w * 3).sum()
+    loss.backward()
+    how, op = write.split(".")
+    alias = {"data": w.grad.data, "detach": w.grad.detach(), "view": w.grad.view(-1)}[how]
+    with vg.no_grad():
+        getattr(alias, op)(*(() if op == "zero_" else (0.5,)))
+    G = vg.graph(loss)
+    assert [d["grad"]["values"] for u, _, d in G.edges(data=True) if u == G.find("w")] == [[3.0, 3.0]]
+    assert w.grad.tolist() == ([0.0, 0.0] if op == "zero_" else [1.5, 1.5])

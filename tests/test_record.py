@@ -1219,6 +1219,37 @@ def test_inputs_named_in_the_caller_of_the_recording_function():
     assert [d["name"] for _, d in G.nodes(data=True) if d.get("role") == "input"] == ["inputs"]
 
 
+def test_naming_leaves_namespaces_and_kept_locals_alone():
+    # Reading a function's variables must not empty what locals() returned, an exec namespace or a class body.
+    def record_forward(model, batch):
+        with vg.record() as tape:
+            model(batch[0]).sum().backward()
+        return tape
+
+    def train(lr=0.1):
+        config = locals()
+        model, inputs = vg.nn.Linear(5, 3), vg.randn(4, 5)
+        tape = record_forward(model, (inputs, None))
+        return config, tape
+
+    config, tape = train()
+    assert config["lr"] == 0.1
+    assert "inputs" in names(tape.graph())
+    namespace = {}
+    exec("model = vg.nn.Linear(5, 3)\nx = vg.randn(4, 5)\nkeep = 123\n"  # noqa: S102 - test code
+         "with vg.record() as tape:\n    (model(x) * 2).sum().backward()\n", {"vg": vg}, namespace)
+    assert {"model", "x", "keep", "tape"} <= set(namespace)
+    assert "x" in names(namespace["tape"].graph())
+
+    class Lesson:
+        a = vg.randn(4, 5, requires_grad=True)
+        with vg.record() as tape:
+            b = (a * 2).sum()
+            b.backward()
+
+    assert {"a", "b", "tape"} <= set(vars(Lesson)) and {"a", "b"} <= names(Lesson.tape.graph())
+
+
 def test_loop_inside_one_tape_names_every_step():
     vg.manual_seed(0)
     model = vg.nn.Linear(5, 1)

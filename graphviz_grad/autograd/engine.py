@@ -70,6 +70,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
     With ``capture`` (a dict keyed by tensor id) the gradients of those tensors
     are stored there instead of accumulated into ``.grad`` (``autograd.grad``).
     """
+    _pass[0] += 1
     buffers = {}
     heap = []
     for t, g in zip(roots, root_grads):
@@ -95,6 +96,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
     hook_state.in_backward = True
     accumulate = capture is None
     heappop, heappush = heapq.heappop, heapq.heappush
+    delivering = _delivering[0]  # (a backward run from inside another one's custom Function)
     try:
         while heap:
             # The most recent node first: every op that consumed its output was made after it,
@@ -118,7 +120,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             grads_in = node.backward(grad)
             aliasing = node.function is not None  # user code may return shared tensors
             delivered = []
-            node.grads_in = None  # (being delivered: _no_alias counts `delivered` as the graph's)
+            _delivering[0] = node
             inputs = node.inputs
             for t, fn, g, need in zip(inputs, node.next_fns or [t.grad_fn for t in inputs], grads_in,
                                       node.needs_input_grad):
@@ -151,6 +153,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             if not retain_graph:
                 node.release()
     finally:
+        _delivering[0] = delivering
         grad_mode.state.enabled = prev_grad
         hook_state.in_backward = prev_in_backward
 
@@ -160,9 +163,9 @@ def _accumulate(t, g, fresh, node=None):
 
     Where there is no ``.grad`` yet, or only the zeros ``zero_()`` left, 0 + g is g: ``.grad``
     takes g's array (a copy unless ``fresh``) instead of a pass of additions. The graph keeps g
-    too, for drawing (``node.grads_in``): ``_graph_shares_data`` and ``_graph_holder`` (a weak
-    reference to ``node``) tell the next write to leave the graph a copy (here, ``Tensor._writable``
-    and ``Tensor.zero_``).
+    too, for drawing (``node.grads_in``): :func:`share_with_graph` notes it, so that the next write
+    leaves the graph a copy (:func:`unshare`, from ``Tensor._writable``), and ``zero_()`` replaces
+    the array rather than writing it when nothing else sees it (:func:`_no_alias`).
     """
     grad = t._grad
     if g.__class__ is not _ndarray and isinstance(g, np.generic):
@@ -177,34 +180,75 @@ def _accumulate(t, g, fresh, node=None):
             grad._data += g
         grad._version[0] += 1
         return
-    data = g if fresh else g.copy()
     if grad is None:
-        t._grad = grad = _function._Tensor._make(data)
+        t._grad = grad = _function._Tensor._make(g if fresh else g.copy())
     else:
         zeros = grad._data
         if zeros.base is None and _getrefcount(zeros) <= _PRIVATE_REFS:
             # the zeros zero_() left, held by nothing else (no view, no .detach(), no .numpy() kept):
             # its next call takes them instead of allocating
             grad._spare_zeros = zeros
-        grad._data = data
+            grad._data = g if fresh else g.copy()
+        else:  # someone holds a view of the zeros: write into them, so that it sees the gradient too
+            grad._writable()[...] = g
+            fresh = False
         grad._version[0] += 1
     grad._graph_shares_data = fresh
-    grad._graph_holder = _weakref(node) if fresh and node is not None else None
+    if fresh and node is not None:
+        share_with_graph(g, node)
+
+
+# --- .grad arrays that a graph also keeps, for drawing ------------------------------------------------
+
+_graph_arrays = {}  # id(array) -> (weak reference to it, weak reference to the node, backward pass)
+_pass = [0]  # run_backward calls so far
+_delivering = [None]  # the node whose gradients run_backward is handing out now
+
+
+_sweep_at = [256]
+
+
+def share_with_graph(array, node):
+    """``array`` is both a ``.grad``'s data and, in ``node.grads_in``, what a drawing shows flowed."""
+    _graph_arrays[id(array)] = (_weakref(array), _weakref(node), _pass[0])
+    if len(_graph_arrays) > _sweep_at[0]:  # forget freed arrays (plain weak references: no callbacks)
+        for key in [k for k, e in _graph_arrays.items() if e[0]() is None or e[1]() is None]:
+            del _graph_arrays[key]
+        _sweep_at[0] = max(256, 2 * len(_graph_arrays))
+
+
+def _graph_entry(array):
+    entry = _graph_arrays.get(id(array))
+    return entry if entry is not None and entry[0]() is array else None
+
+
+def unshare(array):
+    """``array`` (or memory it views) is about to be written: a graph that draws it gets a copy first."""
+    base = array.base
+    owner = base if base is not None and base.__class__ is array.__class__ else array
+    entry = _graph_entry(owner)
+    if entry is None:
+        return
+    del _graph_arrays[id(owner)]
+    node = entry[1]()
+    grads_in = getattr(node, "grads_in", None) if node is not None else None
+    if grads_in:
+        copy = owner.copy()
+        node.grads_in = [copy if g is owner else g for g in grads_in]
 
 
 def _no_alias(grad):
-    """Nothing but ``grad`` itself and the graph that drew its array holds that array (no view, no
+    """Nothing but ``grad`` itself and the graph that draws its array holds that array (no view, no
     ``.numpy()``, no ``.detach()``): it may be replaced rather than written, unseen."""
     data = grad._data
-    holder = getattr(grad, "_graph_holder", None)
-    node = holder() if holder is not None else None
+    entry = _graph_entry(data)
+    node = entry[1]() if entry is not None else None
     if node is None:
         in_graph = 0
+    elif node is _delivering[0] and entry[2] == _pass[0]:
+        return True  # delivered moments ago, by the node delivering now (a * a): no user code saw it
     else:
-        grads_in = getattr(node, "grads_in", None)
-        if grads_in is None:
-            return True  # delivered moments ago, by this very node (a * a): no user code has seen it yet
-        in_graph = sum(g is data for g in grads_in)
+        in_graph = sum(g is data for g in getattr(node, "grads_in", None) or ())
     return _getrefcount(data) - in_graph <= 3  # the tensor's slot, the local name, getrefcount's argument
 
 

@@ -14,9 +14,11 @@ class Linear(Op):
 
     def grad_fn_name(self):
         """PyTorch's: addmm (2-D input with bias), mm (without), a view of either for other inputs."""
-        if self.x.ndim != 2:
+        if self.x.ndim == 2:
+            return "AddmmBackward0" if self.has_bias else "MmBackward0"
+        if self.has_bias:
             return "ViewBackward0"
-        return "AddmmBackward0" if self.has_bias else "MmBackward0"
+        return "SqueezeBackward4" if self.x.ndim == 1 else "UnsafeViewBackward0"  # (matmul's names)
 
     def forward(self, x, w, b=None):
         if x.shape[-1] != w.shape[1]:
@@ -110,8 +112,11 @@ class CrossEntropy(Op):
     grad_fn_varies = True
 
     def grad_fn_name(self):
-        """PyTorch's for class-index targets: log_softmax, then nll_loss."""
-        return "NllLossBackward0" if self.target_probs is None else "CrossEntropyBackward0"
+        """PyTorch's: log_softmax then nll_loss for class indices; for probabilities, a sum of products
+        divided by the batch (mean) or negated."""
+        if self.target_probs is None:
+            return "NllLossBackward0"
+        return "DivBackward1" if self.reduction == "mean" else "NegBackward0"
 
     def forward(self, logits, target):
         xp = xp_of(logits)

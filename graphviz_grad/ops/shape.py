@@ -16,13 +16,15 @@ class Reshape(Op):
 
     def forward(self, a):
         self.in_shape = a.shape
-        self.viewed = a.flags.c_contiguous
         try:
-            return a.reshape(self.shape)
+            out = a.reshape(self.shape)
         except ValueError:
             raise RuntimeError(
                 f"shape '{list(self.shape)}' is invalid for input of size {a.size}"
             ) from None
+        base = out.base
+        self.viewed = base is not None and (base is a or base is a.base)  # (NumPy copies what it cannot view)
+        return out
 
     def backward(self, grad):
         return (grad.reshape(self.in_shape),)
@@ -80,7 +82,7 @@ class Squeeze(Op):
     grad_fn_varies = True
 
     def grad_fn_name(self):
-        return "SqueezeBackward0" if self.dim is None else "SqueezeBackward1"
+        return "SqueezeBackward0" if self.dim is None else "SqueezeBackward1" if len(self.dim) == 1 else "SqueezeBackward2"
 
     def forward(self, a):
         self.in_shape = a.shape

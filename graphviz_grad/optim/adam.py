@@ -55,7 +55,7 @@ class Adam(Optimizer):
         if not state:
             self._init_state(state, p, group["amsgrad"])
         step_t = state["step"]
-        step_t._data += 1  # bookkeeping, not drawn
+        step_t._writable()[...] += 1  # bookkeeping, not drawn
         if weight_decay != 0:
             if group["decoupled_weight_decay"]:
                 math.mul_(p, 1 - lr * weight_decay)

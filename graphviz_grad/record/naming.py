@@ -72,20 +72,21 @@ def user_frames(depth=0, limit=8):
     return frames
 
 
-def name_variables(frames, lookup, tensor_type=None, globals_too=True):
+def name_variables(frames, lookup, tensor_type=None, globals_too=True, seen=None):
     """Give the record ``lookup(tensor)`` of each tensor bound in ``frames`` its variable name.
 
     The first public name found wins (innermost frame, locals before globals); a
     record already named keeps its name. A namespace shared by several frames
-    (a module's globals) is read once. ``globals_too=False`` reads only the frames' locals
-    (the globals of code run at module level are its locals).
+    (a module's globals) is read once, also across calls that pass the same ``seen`` set.
+    ``globals_too=False`` reads only the frames' locals (the globals of code run at
+    module level are its locals).
     """
     if tensor_type is None:
         tensor_type = _tensor_type()
-    seen = set()
+    if seen is None:
+        seen = set()
     for frame in frames:
-        f_globals = frame.f_globals
-        for scope in (frame.f_locals, f_globals) if globals_too else (frame.f_locals,):
+        for scope in (frame.f_locals, frame.f_globals) if globals_too else (frame.f_locals,):
             if id(scope) in seen:
                 continue
             seen.add(id(scope))
@@ -94,8 +95,8 @@ def name_variables(frames, lookup, tensor_type=None, globals_too=True):
                     rec = lookup(value)
                     if rec is not None and rec.ident.var is None:
                         rec.ident.var = key
-            if scope is not f_globals:
-                _forget_snapshot(frame, scope)
+        scope = value = None  # (no reference of ours to the snapshot: see _forget_snapshot)
+        _forget_snapshot(frame)
 
 
 _tensor_class = []
@@ -110,14 +111,22 @@ def _tensor_type():
     return _tensor_class[0]
 
 
-def _forget_snapshot(frame, snapshot):
+def _forget_snapshot(frame):
     """Empty the dict that reading ``f_locals`` of a running function left on its frame.
 
     Before Python 3.13 that dict is a copy of the function's variables, kept with the
     frame and refreshed only when read again, so it would keep a tensor (and its
     graph) alive after the code deleted or rebound the variable. Reading it again
-    refills it. Left alone while a tracer (debugger, coverage) runs: a tracer writes
-    that dict back into the variables.
+    refills it. Left alone where it is more than a copy: in a class body, ``exec``
+    with a locals dict or module-level code (the namespace itself), when the code
+    kept what ``locals()`` returned (the same dict), and while a tracer (debugger,
+    coverage) runs, which writes that dict back into the variables.
     """
-    if sys.version_info < (3, 13) and sys.gettrace() is None and frame.f_trace is None:
-        snapshot.clear()
+    if (sys.version_info < (3, 13) and frame.f_code.co_flags & _CO_OPTIMIZED and sys.gettrace() is None
+            and frame.f_trace is None):
+        snapshot = frame.f_locals
+        if sys.getrefcount(snapshot) <= 3:  # the frame's, this name's and getrefcount's: no one else's
+            snapshot.clear()
+
+
+_CO_OPTIMIZED = 0x1  # inspect.CO_OPTIMIZED: a function's frame, whose f_locals is a snapshot

@@ -23,7 +23,7 @@ import weakref
 
 import numpy as np
 
-from .._writes import _count, written_since as _written_since
+from .._writes import current as _current, written_since as _written_since
 
 _ndarray = np.ndarray
 
@@ -97,7 +97,7 @@ def capture_lazy(array, small=16):
         return capture(array, small)
     lazy = _new(_LazyStats)
     lazy.ref = _weakref(array)
-    lazy.mark = _count[0]
+    lazy.mark = _current()
     lazy.numel = n
     lazy.stats = None
     return lazy

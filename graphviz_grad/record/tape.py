@@ -160,9 +160,10 @@ class Tape:
         first = frames[:1]
         if self._frame is not None and all(f is not self._frame for f in first):
             first.append(self._frame)
-        self._name_from(first)
+        seen = set()  # (each namespace read once: a module's globals are shared by its frames)
+        name_variables(first, self._live.get, seen=seen)
         if self._inputs_unnamed():
-            self._name_from([f for f in frames[1:] if all(f is not g for g in first)])
+            name_variables([f for f in frames[1:] if all(f is not g for g in first)], self._live.get, seen=seen)
         self._frame = None  # the frame may hold this tape: drop the cycle
         return False
 
