@@ -526,3 +526,18 @@ def test_writing_grad_through_an_alias_leaves_the_drawn_gradient(write):
     G = vg.graph(loss)
     assert [d["grad"]["values"] for u, _, d in G.edges(data=True) if u == G.find("w")] == [[3.0, 3.0]]
     assert w.grad.tolist() == ([0.0, 0.0] if op == "zero_" else [1.5, 1.5])
+
+
+# --- x[0] of a vector is a 0-d view, written through as in torch ----------------------------------------
+
+
+def test_one_element_index_is_a_view():
+    def fn(lib):
+        x, m = lib.tensor([1.0, 2.0, 3.0]), lib.tensor([[1.0, 2.0], [3.0, 4.0]])
+        with lib.no_grad():
+            x[0].fill_(7)
+            m[0, 1].mul_(10)
+            r = x[1]
+            r += 5
+        return x, m, x[2], x[-1].item()
+    check(fn)

@@ -142,7 +142,12 @@ class Index(Op):
     def forward(self, a):
         self.shape, self.dtype = a.shape, a.dtype
         try:
-            return a[self.key]
+            out = a[self.key]
+            if out.__class__ is not a.__class__ and is_basic_index(self.key):
+                # one element (x[0] of a vector): NumPy gives a scalar; PyTorch a 0-d view, written through
+                key = self.key if isinstance(self.key, tuple) else (self.key,)
+                out = a[key + (Ellipsis,)]
+            return out
         except IndexError as e:
             raise IndexError(f"{e} (tensor of shape {list(a.shape)})") from None
 
