@@ -37,7 +37,6 @@ class Tensor:
         "_version",
         "_name",
         "_retains_grad",
-        "_graph_shares_data",  # set (never in _make) when a recorded graph edge holds our array too
         "_zeroed_at",  # set by zero_() (never in _make): the version it left, see engine._accumulate
         "_spare_zeros",  # set by engine._accumulate (never in _make): the zeros it replaced, for the next zero_()
         "__weakref__",
@@ -512,7 +511,7 @@ class Tensor:
     def zero_(self):
         if self.requires_grad:
             self._check_inplace()
-        if getattr(self, "_graph_shares_data", False) and engine._no_alias(self):
+        if engine.replaceable(self):
             # A fresh .grad is the very array the backward delivered, which the graph keeps for
             # drawing, and nothing else sees: take zeros in its place, so that drawing the step
             # afterwards still shows its gradients (and no pass writes zeros).
@@ -523,7 +522,6 @@ class Tensor:
                 spare = backend.xp_of(data).zeros(data.shape, data.dtype)
             self._data = spare
             self._spare_zeros = None
-            self._graph_shares_data = False
         else:
             self._writable()[...] = 0
         self._version[0] += 1

@@ -1452,3 +1452,17 @@ def test_graph_follows_the_edges_backward_follows_after_an_in_place_op():
     consumers = sorted(ops[n] for n in G.successors(product))
     assert consumers == ["add", "mul"], "a*2 feeds both c = b + 1 and the in-place b.mul_(3)"
     assert sum(1 for op in ops.values() if op == "mul") == 2
+
+
+def test_zero_grad_of_a_drawn_gradient_swaps_in_zeros_without_copying():
+    # The common training step: nothing but .grad and the graph holds the gradient, so zero_() takes
+    # zeros in its place (no pass over the array, no copy for the graph).
+    w = vg.randn(30, 20, requires_grad=True)
+    loss = (vg.randn(8, 30).mm(w) ** 2).sum()
+    loss.backward()
+    mm = loss.grad_fn.next_functions[0][0].next_functions[0][0]
+    delivered = weakref.ref(mm.grads_in[1])  # (weakly: a strong reference would be an alias)
+    assert w.grad._data is delivered()
+    w.grad.zero_()
+    assert w.grad._data is not delivered() and not w.grad._data.any()
+    assert mm.grads_in[1] is delivered() and delivered().any()  # the graph keeps it, not a copy

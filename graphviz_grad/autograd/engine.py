@@ -165,16 +165,15 @@ def _accumulate(t, g, fresh, node=None):
     takes g's array (a copy unless ``fresh``) instead of a pass of additions. The graph keeps g
     too, for drawing (``node.grads_in``): :func:`share_with_graph` notes it, so that the next write
     leaves the graph a copy (:func:`unshare`, from ``Tensor._writable``), and ``zero_()`` replaces
-    the array rather than writing it when nothing else sees it (:func:`_no_alias`).
+    the array rather than writing it when nothing else sees it (:func:`replaceable`).
     """
     grad = t._grad
     if g.__class__ is not _ndarray and isinstance(g, np.generic):
         g, fresh = np.asarray(g), True  # a NumPy scalar: .grad must be an array (zero_() writes to it)
     if grad is not None and (getattr(grad, "_zeroed_at", None) != grad._version[0]
                              or g.shape != grad._data.shape):
-        if getattr(grad, "_graph_shares_data", False) and _no_alias(grad):
+        if replaceable(grad):
             grad._data = grad._data + g  # keep the earlier graph's recorded gradient as it was
-            grad._graph_shares_data = False
         else:
             grad._writable()
             grad._data += g
@@ -193,7 +192,6 @@ def _accumulate(t, g, fresh, node=None):
             grad._writable()[...] = g
             fresh = False
         grad._version[0] += 1
-    grad._graph_shares_data = fresh
     if fresh and node is not None:
         share_with_graph(g, node)
 
@@ -237,19 +235,24 @@ def unshare(array):
         node.grads_in = [copy if g is owner else g for g in grads_in]
 
 
-def _no_alias(grad):
-    """Nothing but ``grad`` itself and the graph that draws its array holds that array (no view, no
-    ``.numpy()``, no ``.detach()``): it may be replaced rather than written, unseen."""
+def replaceable(grad):
+    """A graph draws ``grad``'s array, and nothing else holds it (no view, no ``.numpy()``, no
+    ``.detach()``): the next change may replace the array, unseen, and leave the drawing as it was."""
     data = grad._data
-    entry = _graph_entry(data)
-    node = entry[1]() if entry is not None else None
-    if node is None:
-        in_graph = 0
-    elif node is _delivering[0] and entry[2] == _pass[0]:
+    entry = _graph_arrays.get(id(data))
+    if entry is None:
+        return False
+    node = entry[1]()
+    if node is None or entry[0]() is not data:
+        return False
+    if node is _delivering[0] and entry[2] == _pass[0]:
         return True  # delivered moments ago, by the node delivering now (a * a): no user code saw it
-    else:
-        in_graph = sum(g is data for g in getattr(node, "grads_in", None) or ())
-    return _getrefcount(data) - in_graph <= 3  # the tensor's slot, the local name, getrefcount's argument
+    in_graph = 0
+    for g in getattr(node, "grads_in", None) or ():
+        if g is data:
+            in_graph += 1
+    g = None  # (the loop's last value would count as one more holder)
+    return in_graph > 0 and _getrefcount(data) - in_graph <= 3  # our slot, the local name, getrefcount's arg
 
 
 _getrefcount = sys.getrefcount

@@ -194,9 +194,6 @@ def is_all_zero(summary):
 
 def plus_zero(summary):
     """The summary of ``0 + array`` from that of ``array``: equal, except that -0.0 becomes 0.0."""
-    if summary.__class__ is _LazyStats:
-        stats = summary.resolve()
-        return {"numel": summary.numel} if stats is None else plus_zero(stats)
     if summary.__class__ is tuple:
         return (summary[0],) + tuple(v + 0.0 for v in summary[1:])
     return {k: v + 0.0 if k != "numel" else v for k, v in summary.items()}
