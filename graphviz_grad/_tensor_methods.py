@@ -77,6 +77,9 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
     NumPy hands an operator between a NumPy scalar and a tensor to this hook; any
     other ufunc call (``np.exp(t)``) works on the tensor's values, as before.
     """
+    if any(isinstance(x, Tensor) for x in kwargs.get("out", ())):
+        raise TypeError(f"return arrays must be of ArrayType: a NumPy ufunc cannot write into a tensor "
+                        f"(out=); use the tensor's in-place method, e.g. t.{ufunc.__name__}_(...)")
     name = _UFUNC_OPS.get(ufunc.__name__) if method == "__call__" and not kwargs else None
     if name is not None and len(inputs) == 2 and all(_is_scalar_or_tensor(x) for x in inputs):
         return getattr(F, name)(*[x[()] if x.__class__ is np.ndarray else x for x in inputs])

@@ -541,3 +541,10 @@ def test_one_element_index_is_a_view():
             r += 5
         return x, m, x[2], x[-1].item()
     check(fn)
+
+
+def test_numpy_ufunc_out_into_a_tensor_raises_as_torch_does():
+    check_raises_same(lambda lib: np.add(lib.tensor([1.0, 2.0]), 1, out=(lib.tensor([0.0, 0.0]),)))
+    t = vg.tensor([1.0, 2.0])
+    with pytest.raises(TypeError, match="in-place method"):
+        np.add(t, 1, out=t)
