@@ -27,9 +27,10 @@ _count = [0]
 watched = [False]  # set by the first mark (current()): until then nothing asks, and writes cost nothing
 
 
-def _owner(array):
+def owner_of(array):
+    """The array that owns the memory ``array`` shows (NumPy and CuPy point a view's base at it)."""
     base = array.base
-    return base if isinstance(base, _ndarray) else array  # (NumPy points a view's base at the owner itself)
+    return base if base is not None and base.__class__ is array.__class__ else array
 
 
 def _forget(ref):
@@ -42,7 +43,7 @@ def note_write(array):
     """``array`` (a NumPy array; anything else is ignored) is about to be written in place."""
     if array.__class__ is not _ndarray or not watched[0]:
         return
-    owner = _owner(array)
+    owner = owner_of(array)
     _count[0] = n = _count[0] + 1
     key = id(owner)
     entry = _last.get(key)
@@ -60,6 +61,6 @@ def current():
 
 def written_since(array, mark):
     """Has the memory of ``array`` been written in place since ``mark`` (from :func:`current`)?"""
-    owner = _owner(array)
+    owner = owner_of(array)
     entry = _last.get(id(owner))
     return entry is not None and entry[0]() is owner and entry[1] > mark

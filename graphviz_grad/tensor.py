@@ -22,7 +22,7 @@ from ._format import format_tensor
 from . import autograd as _autograd
 from .autograd import engine, function, grad_mode
 from .autograd.hooks import state as _hook_state
-from ._writes import note_write, watched as _watched
+from ._writes import note_write, owner_of, watched as _watched
 from .autograd.engine import _graph_arrays
 
 _grad_state = grad_mode.state
@@ -413,10 +413,8 @@ class Tensor:
         summaries that wait for a reader.
         """
         data = self._data
-        if _graph_arrays:
-            base = data.base
-            if id(data if base is None else base) in _graph_arrays:
-                engine.unshare(data)  # through .grad itself, a view, .data or .detach(): the same memory
+        if _graph_arrays and id(owner_of(data)) in _graph_arrays:
+            engine.unshare(data)  # through .grad itself, a view, .data or .detach(): the same memory
         if _watched[0]:
             note_write(data)
         return data

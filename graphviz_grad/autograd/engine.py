@@ -24,7 +24,7 @@ import numpy as np
 
 from . import function as _function
 from . import grad_mode, hooks
-from .._writes import note_write
+from .._writes import owner_of
 
 _hook_state = hooks.state
 _ndarray = np.ndarray
@@ -222,8 +222,7 @@ def _graph_entry(array):
 
 def unshare(array):
     """``array`` (or memory it views) is about to be written: a graph that draws it gets a copy first."""
-    base = array.base
-    owner = base if base is not None and base.__class__ is array.__class__ else array
+    owner = owner_of(array)
     entry = _graph_entry(owner)
     if entry is None:
         return

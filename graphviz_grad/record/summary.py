@@ -184,9 +184,7 @@ def as_dict(summary):
 
 
 def is_all_zero(summary):
-    """The summary is of an array of zeros (``zero_()``); a :class:`LazyStats` not yet read is not known to be."""
-    if summary.__class__ is _LazyStats:
-        return False
+    """The summary is of an array of zeros (``zero_()``)."""
     if summary.__class__ is tuple:
         return summary[1] == 0 and summary[2] == 0 and summary[4] == 0
     return summary.get("norm") == 0.0 and summary.get("min") == 0.0 and summary.get("max") == 0.0

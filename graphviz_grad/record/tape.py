@@ -339,8 +339,7 @@ class Tape:
         state = _hook_state
         phase = state.phase
         if phase is None:
-            phase = "update" if not _grad_state.enabled and any(
-                r.ident.grad_of is not None for r in records) else "forward"
+            phase = _op_phase(records)
         out = capture_tensor(tensor, self.small, before.ident, None,
                              data=self._capture(tensor._data, self.small))
         op = capture_op(node, records, out, state.module, phase)
@@ -425,12 +424,7 @@ class Tape:
         self._live.set(result, out)
         phase = state.phase
         if phase is None:
-            phase = "forward"
-            if not _grad_state.enabled:
-                for r in inputs:
-                    if r.ident.grad_of is not None:
-                        phase = "update"  # reads a .grad under no_grad
-                        break
+            phase = _op_phase(inputs)
         op = capture_op(node, inputs, out, module, phase)
         if node.inputs:
             self._ops.set(node, op)
@@ -505,6 +499,15 @@ class Tape:
 
     def _name_from(self, frames):
         name_variables(frames, self._live.get)
+
+
+def _op_phase(inputs):
+    """An op's phase without an explicit one: ``update`` if it reads a ``.grad`` under no_grad, else ``forward``."""
+    if not _grad_state.enabled:
+        for r in inputs:
+            if r.ident.grad_of is not None:
+                return "update"
+    return "forward"
 
 
 def _is_stats(summary):
