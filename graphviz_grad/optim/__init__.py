@@ -9,5 +9,9 @@
 from .adam import Adam
 from .optimizer import Optimizer
 from .sgd import SGD
+from .adamw import AdamW
+from .rmsprop import RMSprop
+from . import lr_scheduler
 
 __all__ = ["Optimizer", "SGD", "Adam"]
+__all__ += ["AdamW", "RMSprop", "lr_scheduler"]
