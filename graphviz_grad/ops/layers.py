@@ -69,7 +69,7 @@ class Embedding(Op):
     def backward(self, grad):
         xp = xp_of(grad)
         idx = self.indices.reshape(-1)
-        rows = grad.reshape(idx.shape[0], -1)
+        rows = grad.reshape(idx.shape[0], grad.shape[-1])
         if self.scale_grad_by_freq:
             counts = xp.bincount(idx, minlength=self.num_rows)
             rows = rows / counts[idx][:, None].astype(rows.dtype)
