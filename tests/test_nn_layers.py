@@ -374,3 +374,54 @@ def test_no_grad_decorator_on_a_function():
 
     assert not estimate(vg.ones(2)).requires_grad
     assert (vg.ones(2) * w).requires_grad
+
+
+# --- cross_entropy on language-model shapes -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kwargs", [{}, {"ignore_index": 3}, {"label_smoothing": 0.1}, {"reduction": "sum"}],
+                         ids=["plain", "ignore_index", "label_smoothing", "sum"])
+def test_cross_entropy_on_flattened_sequences_matches_torch(kwargs, dtype):
+    B, T, C = 4, 8, 27
+    rng = np.random.default_rng(0)
+    logits = rng.standard_normal((B, T, C)).astype(dtype)
+    targets = rng.integers(0, C, (B, T))
+    targets[0, :3] = 3
+    t_logits, v_logits = torch.tensor(logits, requires_grad=True), vg.tensor(logits, requires_grad=True)
+    t_loss = torch.nn.functional.cross_entropy(t_logits.view(B * T, C), torch.tensor(targets).view(B * T), **kwargs)
+    loss = F.cross_entropy(v_logits.view(B * T, C), vg.tensor(targets).view(B * T), **kwargs)
+    rtol = 1e-5 if dtype == "float32" else 1e-12
+    assert_close(loss, t_loss, rtol, rtol)
+    t_loss.backward()
+    loss.backward()
+    assert_close(v_logits.grad, t_logits.grad, rtol, rtol)
+
+
+def test_cross_entropy_with_class_probabilities_of_the_input_shape():
+    rng = np.random.default_rng(1)
+    logits, probs = rng.standard_normal((6, 5)), rng.dirichlet(np.ones(5), 6)
+    tl, vl = torch.tensor(logits, requires_grad=True), vg.tensor(logits, requires_grad=True)
+    t_loss = torch.nn.functional.cross_entropy(tl, torch.tensor(probs), label_smoothing=0.2)
+    loss = F.cross_entropy(vl, vg.tensor(probs), label_smoothing=0.2)
+    assert_close(loss, t_loss, 1e-12, 1e-12)
+    t_loss.backward(), loss.backward()
+    assert_close(vl.grad, tl.grad, 1e-12, 1e-12)
+
+
+@pytest.mark.parametrize("input_shape,target_shape,is_float,hint", [
+    ((4, 5, 27), (4, 5), False, "logits.view(B*T, C) -> [20, 27] and targets.view(B*T) -> [20]"),
+    ((20, 27), (4, 5), False, "target.view(-1)"),
+    ((4, 5, 27), (20,), False, "logits.view(-1, 27)"),
+    ((4, 5), (4, 3), True, "the target must have shape [4] (class indices) or [4, 5] (class probabilities)"),
+    ((4, 5), (4,), True, "class probabilities must have the input's shape [4, 5]"),
+], ids=["BTC_without_view", "targets_not_flattened", "logits_not_flattened", "float_wrong_shape", "float_indices"])
+def test_cross_entropy_shape_errors_are_torchs_with_a_hint(input_shape, target_shape, is_float, hint):
+    def target(lib):
+        return lib.rand(*target_shape) if is_float else lib.randint(0, 3, target_shape)
+    with pytest.raises(Exception) as theirs:
+        torch.nn.functional.cross_entropy(torch.randn(*input_shape), target(torch))
+    with pytest.raises(type(theirs.value)) as ours:
+        F.cross_entropy(vg.randn(*input_shape), target(vg))
+    assert str(ours.value).startswith(str(theirs.value))
+    assert hint in str(ours.value)

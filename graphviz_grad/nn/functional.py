@@ -268,29 +268,44 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 
 
 def _check_class_target(input, target):
-    """PyTorch's checks of class-index targets: dtype, dims and batch size."""
-    if target.dtype not in (_dtype.int64, _dtype.uint8):
-        raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {_type_name(target)} "
-            "(class indices must be integers: use target.long())"
-        )
+    """PyTorch's checks of class-index targets, in its order (batch size, dims, dtype), each error with
+    the shape that was expected and, for the usual slips, the ``view`` that fixes them."""
     if input.dim() == 1:
         if target.dim() != 0:
             raise RuntimeError(f"0D target tensor expected for 1D input, got {target.dim()}D target")
-        return
-    if target.dim() != input.dim() - 1:
-        if input.dim() == 2:
+    else:
+        batch, shape = input.shape[0], list(input.shape)
+        expected = [batch, *input.shape[2:]]
+        if target.dim() >= 1 and target.shape[0] != batch:
+            hint = ""
+            if target.numel() == batch and target.dim() > 1:
+                hint = f" (the {target.numel()} targets have shape {list(target.shape)}: flatten them with target.view(-1))"
+            elif input.dim() > 2 and input.numel() // shape[-1] == target.numel():
+                hint = (f" (logits of shape {shape} take their classes in dim 1; with the classes last, "
+                        f"flatten the logits with logits.view(-1, {shape[-1]}) to match the {target.numel()} targets)")
+            raise ValueError(
+                f"Expected input batch_size ({batch}) to match target batch_size ({target.shape[0]}).{hint}")
+        if input.dim() == 2 and target.dim() != 1:
             raise RuntimeError(
-                "0D or 1D target tensor expected, multi-target not supported "
-                f"(target has shape {list(target.shape)}; flatten it with target.view(-1))"
+                "0D or 1D target tensor expected, multi-target not supported (the input has shape "
+                f"{shape}, so the target must have shape [{batch}] (class indices) or {shape} (class "
+                f"probabilities); it has shape {list(target.shape)}"
+                + ("" if target.is_floating_point() else ": flatten it with target.view(-1)") + ")"
             )
-        raise RuntimeError(f"Expected target size {[input.shape[0], *input.shape[2:]]}, got {list(target.shape)}")
-    if input.shape[0] != target.shape[0]:
-        raise ValueError(
-            f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({target.shape[0]})."
-        )
-    if tuple(target.shape[1:]) != tuple(input.shape[2:]):
-        raise RuntimeError(f"Expected target size {[input.shape[0], *input.shape[2:]]}, got {list(target.shape)}")
+        if input.dim() > 2 and list(target.shape) != expected:
+            hint = ""
+            if input.dim() == 3 and list(target.shape) == shape[:2]:
+                b, t, c = shape
+                hint = (f" (cross_entropy takes the classes in dim 1, so it read logits of shape [B, T, C] = "
+                        f"{shape} as {t} classes; flatten both: logits.view(B*T, C) -> [{b * t}, {c}] and "
+                        f"targets.view(B*T) -> [{b * t}])")
+            raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}{hint}")
+    if target.dtype not in (_dtype.int64, _dtype.uint8):
+        hint = "class indices must be integers: use target.long()"
+        if target.is_floating_point() and input.dim() >= 1:
+            hint = (f"class probabilities must have the input's shape {list(input.shape)}; class indices must be "
+                    f"integers (target.long()) of shape {[input.shape[0], *input.shape[2:]] if input.dim() > 1 else []}")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_type_name(target)} ({hint})")
 
 
 def _class_dim(input):
