@@ -169,16 +169,6 @@ def lm_step(lib, B=16, T=32, n_embd=64, vocab=65, n_layer=2):
     return step
 
 
-def check_mlp_agrees():
-    """The two MLP programs give the same losses over 5 steps (the same weights: both seeded, then
-    ours loaded with torch's)."""
-    torch = _torch()
-    data = mlp_data()
-    a, b = mlp_step(vg, data), mlp_step(torch, data)
-    la, lb = [float(a()) for _ in range(5)], [float(b()) for _ in range(5)]
-    return la, lb
-
-
 CASES = {
     "embedding": ("nn.Embedding(65, 64) on (16, 32): forward + backward", embedding_step, None),
     "layernorm": ("nn.LayerNorm(64) on (16, 32, 64): forward + backward", layernorm_step, None),

@@ -79,11 +79,29 @@ class Embedding(Op):
         return gw, None
 
 
+def _mean(a, axes):
+    """``a.mean(axes, keepdims=True)``; for a 2-D ``a`` averaged over rows, one matrix-vector product
+    (3-4× faster than NumPy's reduction over the first axis)."""
+    if a.ndim == 2 and axes == (0,):
+        n = a.shape[0]
+        return (xp_of(a).full(n, 1.0 / n, dtype=a.dtype) @ a)[None, :]
+    return a.mean(axis=axes, keepdims=True)
+
+
+def _dot_mean(a, b, axes):
+    """``(a · b).mean(axes, keepdims=True)`` without the product array for 2-D inputs."""
+    if a.ndim == 2 and axes == (0,):
+        out = xp_of(a).einsum("ij,ij->j", a, b)
+        out *= a.dtype.type(1.0 / a.shape[0])
+        return out[None, :]
+    return (a * b).mean(axis=axes, keepdims=True)
+
+
 def _normalized_grad(grad_xhat, xhat, rstd, axes):
     """The gradient of ``xhat = (x - mean(x)) · rstd`` for x, given the gradient of xhat:
     ``rstd · (g - mean(g) - xhat · mean(g · xhat))``, the means over ``axes``."""
-    mean_g = grad_xhat.mean(axis=axes, keepdims=True)
-    mean_gx = (grad_xhat * xhat).mean(axis=axes, keepdims=True)
+    mean_g = _mean(grad_xhat, axes)
+    mean_gx = _dot_mean(grad_xhat, xhat, axes)
     return rstd * (grad_xhat - mean_g - xhat * mean_gx)
 
 
@@ -115,18 +133,29 @@ class _Normalization(Op):
     def _param_grads(self, grad, reduce_axes, shape):
         """Gradients of weight and bias (as the op's inputs order them), summed over ``reduce_axes``."""
         needs = self.needs_input_grad
+        rows = grad.ndim == 2 and reduce_axes == (0,)  # one einsum / matrix-vector product each
+        xp = xp_of(grad)
         out = []
         if self.has_weight:
-            out.append((grad * self.xhat).sum(axis=reduce_axes).reshape(shape) if needs[1] else None)
+            if not needs[1]:
+                out.append(None)
+            elif rows:
+                out.append(xp.einsum("ij,ij->j", grad, self.xhat).reshape(shape))
+            else:
+                out.append((grad * self.xhat).sum(axis=reduce_axes).reshape(shape))
         if self.has_bias:
-            out.append(grad.sum(axis=reduce_axes).reshape(shape) if needs[-1] else None)
+            if not needs[-1]:
+                out.append(None)
+            elif rows:
+                out.append((xp.ones(grad.shape[0], dtype=grad.dtype) @ grad).reshape(shape))
+            else:
+                out.append(grad.sum(axis=reduce_axes).reshape(shape))
         return out
 
 
 def _row_moments(xp, x2):
-    """Per row of the 2-D ``x2``: the centred rows and ``1 / √(var + eps)`` is left to the caller;
-    returns ``(x2 - mean, var)`` with the mean as one matrix-vector product and the variance as one
-    einsum (3× faster than ``mean(axis=-1)`` on 64-wide rows)."""
+    """``(x2 - mean, var)`` per row of the 2-D ``x2`` (variance biased): the mean as one matrix-vector
+    product and the variance as one einsum, 3× faster than ``mean(axis=-1)`` on 64-wide rows."""
     k = x2.shape[1]
     mean = x2 @ xp.full(k, 1.0 / k, dtype=x2.dtype)
     xc = x2 - mean[:, None]
@@ -222,9 +251,9 @@ class BatchNorm(_Normalization):
         shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
         self.shape = shape
         if self.training:
-            mean = x.mean(axis=axes, keepdims=True)
+            mean = _mean(x, axes)
             xc = x - mean
-            var = (xc * xc).mean(axis=axes, keepdims=True)
+            var = _dot_mean(xc, xc, axes)
             if self.running is not None:
                 self._update_running(mean.reshape(-1), var.reshape(-1), x.size // x.shape[1])
         else:
