@@ -455,3 +455,24 @@ def test_500_language_model_steps_keep_rss_flat():
     warm, end, trained = run_measuring_rss(RSS_LM_PROGRAM, bench, env={"OPENBLAS_NUM_THREADS": "1"})
     assert trained == 1  # it learns the fixed batch: the loss fell from 4.3 below 1
     assert end - warm < 20 * 2**20, (warm, end)  # one step's graph is ~2 MB: a leak would be 1 GB
+
+
+def test_parameter_list_as_torch():
+    made = {}
+    for lib in (vg, torch):
+        class Model(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.ps = lib.nn.ParameterList([lib.nn.Parameter(lib.ones(3, 4)), lib.zeros(2)])
+
+        model = Model()
+        model.ps.append(lib.ones(5))
+        model.ps += [lib.nn.Parameter(lib.zeros(1))]
+        made[lib] = model
+    ours, theirs = made[vg], made[torch]
+    assert repr(ours).replace("graphviz_grad.", "torch.") == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["ps.0", "ps.1", "ps.2", "ps.3"]
+    assert all(isinstance(p, vg.nn.Parameter) and p.requires_grad for p in ours.ps)
+    assert ours.ps[-1] is list(ours.parameters())[-1] and len(ours.ps[1:3]) == 2
+    ours.ps[0] = vg.nn.Parameter(vg.zeros(2, 2))
+    assert ours.ps[0].shape == (2, 2) and len(ours.ps) == 4

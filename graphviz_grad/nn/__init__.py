@@ -18,10 +18,11 @@ from .sparse import Embedding
 from .normalization import LayerNorm
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from . import utils
+from .container import ParameterList
 
 __all__ = [
     "Module", "Parameter", "Linear", "Identity", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
     "Flatten", "Sequential", "ModuleList", "ModuleDict", "MSELoss", "L1Loss", "CrossEntropyLoss",
     "NLLLoss", "functional", "init",
 ]
-__all__ += ["Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "utils"]
+__all__ += ["Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "utils", "ParameterList"]
