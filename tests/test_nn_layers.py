@@ -476,3 +476,22 @@ def test_parameter_list_as_torch():
     assert ours.ps[-1] is list(ours.parameters())[-1] and len(ours.ps[1:3]) == 2
     ours.ps[0] = vg.nn.Parameter(vg.zeros(2, 2))
     assert ours.ps[0].shape == (2, 2) and len(ours.ps) == 4
+
+
+def test_recorded_layers_are_one_node_each_with_short_labels():
+    vg.manual_seed(0)
+    C, lin, bn, ln = vg.nn.Embedding(27, 10, padding_idx=0), vg.nn.Linear(30, 20), vg.nn.BatchNorm1d(20), \
+        vg.nn.LayerNorm(20)
+    opt = vg.optim.AdamW([C.weight, *lin.parameters(), *bn.parameters(), *ln.parameters()])
+    with vg.record() as tape:
+        loss = F.cross_entropy(ln(bn(lin(C(vg.randint(0, 27, (8, 3))).view(8, -1)))).tanh(), vg.randint(0, 20, (8,)))
+        opt.zero_grad()
+        loss.backward()
+        vg.nn.utils.clip_grad_norm_(lin.parameters(), 1.0)
+        opt.step()
+    G = tape.graph()
+    labels = {d["op"]: d["label"] for _, d in G.nodes(data=True) if d["kind"] == "op"}
+    assert labels["embedding"] == "embedding padding_idx=0"
+    assert labels["layer_norm"] == "layer_norm normalized_shape=(20,)"
+    assert labels["batch_norm"].startswith("batch_norm training=True")
+    assert "digraph" in G.to_dot()

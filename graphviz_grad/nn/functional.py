@@ -126,7 +126,12 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
             )
     if max_norm is not None:
         _embedding_renorm_(weight, idx, max_norm, norm_type)
-    return ops.Embedding.apply(weight, input, padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq)
+    attrs = {}  # (the label shows what differs from the defaults)
+    if padding_idx is not None:
+        attrs["padding_idx"] = padding_idx
+    if scale_grad_by_freq:
+        attrs["scale_grad_by_freq"] = True
+    return ops.Embedding.apply(weight, input, **attrs)
 
 
 def _embedding_renorm_(weight, idx, max_norm, norm_type):
@@ -173,8 +178,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     _check_param_shape("bias", bias, shape, "layer_norm")
     params = [p for p in (weight, bias) if p is not None]
     op = ops.LayerNormAffine if weight is not None else ops.LayerNorm
-    return op.apply(input, *params, n_dims=len(shape), eps=eps, has_weight=weight is not None,
-                    has_bias=bias is not None)
+    if eps != 1e-5:  # (only what differs from the defaults goes in the op's label)
+        return op.apply(input, *params, normalized_shape=shape, eps=eps)
+    return op.apply(input, *params, normalized_shape=shape)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
@@ -213,8 +219,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
     params = [p for p in (weight, bias) if p is not None]
     op = ops.BatchNormAffine if weight is not None else ops.BatchNorm
-    return op.apply(input, *params, training=bool(training), running=running, momentum=momentum, eps=eps,
-                    has_weight=weight is not None, has_bias=bias is not None)
+    attrs = {"training": bool(training), "running": running}  # (the label shows what differs from the defaults)
+    if training and running is not None and momentum != 0.1:
+        attrs["momentum"] = momentum
+    if eps != 1e-5:
+        attrs["eps"] = eps
+    return op.apply(input, *params, **attrs)
 
 
 # --- losses --------------------------------------------------------------------------

@@ -121,11 +121,12 @@ class _Normalization(Op):
     """What layer norm and batch norm share: inputs ``(x, [weight], [bias])``, the normalized input
     and ``1/√(var + eps)`` saved, and the backward of ``xhat · weight + bias``."""
 
-    has_weight = False
+    has_weight = False  # True on the Affine subclasses; a bias is there when one more input is
     has_bias = False
     saves_tensors = True
 
     def _params(self, params):
+        self.has_bias = len(params) > self.has_weight
         weight = params[0] if self.has_weight else None
         bias = params[-1] if self.has_bias else None
         return weight, bias
@@ -173,13 +174,13 @@ class LayerNorm(_Normalization):
     derivatives = ("rstd · (g - mean(g) - x̂ · mean(g · x̂)), g = grad · weight", "Σ grad · x̂", "Σ grad")
     torch_grad_fn = "NativeLayerNormBackward0"
     eps = 1e-5
-    n_dims = 1  # len(normalized_shape)
+    normalized_shape = ()  # the last dims of the input, normalized together
 
     def forward(self, x, *params):
         xp = xp_of(x)
         weight, bias = self._params(params)
         self.weight = weight.reshape(-1) if weight is not None else None
-        self.norm_shape = norm_shape = x.shape[x.ndim - self.n_dims:]
+        self.norm_shape = norm_shape = x.shape[x.ndim - len(self.normalized_shape):]
         k = 1
         for n in norm_shape:
             k *= n
@@ -220,6 +221,7 @@ class LayerNormAffine(LayerNorm):
     """Layer norm with a weight: the weight is read by x's gradient, so changing it in place
     before backward is an error (as in PyTorch)."""
 
+    has_weight = True
     saved_inputs = (0, 1)
     saved_for = ((1,), (0,))
 
@@ -288,5 +290,6 @@ class BatchNorm(_Normalization):
 class BatchNormAffine(BatchNorm):
     """Batch norm with a weight (read by x's gradient; see :class:`LayerNormAffine`)."""
 
+    has_weight = True
     saved_inputs = (0, 1)
     saved_for = ((1,), (0,))
