@@ -495,3 +495,15 @@ def test_recorded_layers_are_one_node_each_with_short_labels():
     assert labels["layer_norm"] == "layer_norm normalized_shape=(20,)"
     assert labels["batch_norm"].startswith("batch_norm training=True")
     assert "digraph" in G.to_dot()
+
+
+@pytest.mark.parametrize("shape", [(32, 3), (5,), (), (0,), (4000,)], ids=["makemore", "vector", "scalar", "empty",
+                                                                           "sorted_path"])
+def test_table_indexed_by_an_integer_tensor_accumulates_like_torch(shape):
+    """makemore's C[X] (the Index op, not nn.Embedding) shares the embedding's accumulation."""
+    rng = np.random.default_rng(0)
+    table, idx = rng.standard_normal((27, 10)), rng.integers(-27, 27, shape)
+    C, tC = vg.tensor(table, requires_grad=True), torch.tensor(table, requires_grad=True)
+    (C[vg.tensor(idx)] ** 2).sum().backward()
+    (tC[torch.tensor(idx)] ** 2).sum().backward()
+    assert_close(C.grad, tC.grad, 1e-12, 1e-12)
