@@ -17,6 +17,8 @@ Cases (float32, torch 2.x CPU on the other side, the same program written once f
 - ``mlp``: the makemore MLP step (27 letters, 10-d embedding, block 3, 200 hidden, batch 32):
   ``Embedding``, ``view``, ``Linear(bias=False)``, ``BatchNorm1d``, ``Tanh``, ``Linear``,
   ``cross_entropy``, ``zero_grad``, ``backward``, SGD step. Target (issue 15): ≤ 1.0×;
+- ``mlp2``: the same network as makemore part 2 writes it by hand: ``C[X]``, ``@``, ``tanh``,
+  ``cross_entropy``, ``p.grad = None``, ``p.data += -0.1 * p.grad``. Target: ≤ 1.0×;
 - ``lm``: a GPT-shaped step without attention (token + position embeddings, two residual
   LayerNorm + MLP blocks, final LayerNorm, head, cross_entropy on (B*T, C), AdamW): the parts of
   the GPT step this engineer's layers cover. Target for the whole GPT step: ≤ 1.5×.
@@ -126,6 +128,29 @@ def mlp_step(lib, data):
     return step
 
 
+def mlp_by_hand_step(lib, data):
+    """makemore part 2 as the lesson writes it: ``C[X]``, tensors as parameters, ``p.data += -lr * p.grad``."""
+    rng = np.random.default_rng(2147483647)
+    X, Y = (lib.tensor(a) for a in data)
+    C, W1, b1, W2, b2 = (lib.tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True)
+                         for s in ((27, 10), (30, 200), (200,), (200, 27), (27,)))
+    parameters = [C, W1, b1, W2, b2]
+    F = lib.nn.functional
+
+    def step():
+        emb = C[X]
+        h = lib.tanh(emb.view(-1, 30) @ W1 + b1)
+        logits = h @ W2 + b2
+        loss = F.cross_entropy(logits, Y)
+        for p in parameters:
+            p.grad = None
+        loss.backward()
+        for p in parameters:
+            p.data += -0.1 * p.grad
+        return loss
+    return step
+
+
 def lm_step(lib, B=16, T=32, n_embd=64, vocab=65, n_layer=2):
     lib.manual_seed(0)
     rng = np.random.default_rng(0)
@@ -175,6 +200,7 @@ CASES = {
     "batchnorm": ("nn.BatchNorm1d(200) on (32, 200), train: forward + backward", batchnorm_step, None),
     "adamw": ("optim.AdamW.step() over the GPT's 31 parameter tensors", adamw_step, None),
     "mlp": ("makemore MLP step (27, emb 10, hidden 200, batch 32, BatchNorm1d, SGD)", None, 1.0),
+    "mlp2": ("makemore part 2 by hand (C[X], tanh, cross_entropy, p.data += -lr * p.grad)", None, 1.0),
     "lm": ("GPT-shaped step without attention (B 16, T 32, n_embd 64, 2 blocks, AdamW)", lm_step, 1.5),
 }
 
@@ -198,9 +224,9 @@ def main(argv=None):
     results = {}
     for key in args.only.split(","):
         title, make, target = CASES[key]
-        if key == "mlp":
-            data = mlp_data()
-            make_ours, make_theirs = (lambda: mlp_step(vg, data)), (lambda: mlp_step(torch, data))
+        if key in ("mlp", "mlp2"):
+            data, program = mlp_data(), mlp_step if key == "mlp" else mlp_by_hand_step
+            make_ours, make_theirs = (lambda: program(vg, data)), (lambda: program(torch, data))
         else:
             make_ours, make_theirs = (lambda: make(vg)), (lambda: make(torch))
         result = compare(make_ours, make_theirs, reps, block_s)
