@@ -1,4 +1,5 @@
-"""``graphviz_grad.optim``: ``SGD`` and ``Adam`` with PyTorch's update formulas.
+"""``graphviz_grad.optim``: ``SGD``, ``Adam``, ``AdamW``, ``RMSprop`` with PyTorch's update formulas, and
+``lr_scheduler``.
 
 >>> import graphviz_grad as vg
 >>> model = vg.nn.Linear(2, 1)
