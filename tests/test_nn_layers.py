@@ -29,8 +29,9 @@ LN_CASES = [
 
 def _bn(training):
     def fn(lib, x, w, b):
-        return lib.nn.functional.batch_norm(x, None if training else lib.linspace(-1, 1, x.shape[1]).to(x.dtype),
-                                            None if training else lib.linspace(0.5, 2, x.shape[1]).to(x.dtype),
+        def stat(low, high):
+            return lib.linspace(low, high, x.shape[1], dtype=x.dtype, device=x.device)
+        return lib.nn.functional.batch_norm(x, None if training else stat(-1, 1), None if training else stat(0.5, 2),
                                             w, b, training=training, eps=1e-4)
     return fn
 
@@ -507,3 +508,19 @@ def test_table_indexed_by_an_integer_tensor_accumulates_like_torch(shape):
     (C[vg.tensor(idx)] ** 2).sum().backward()
     (tC[torch.tensor(idx)] ** 2).sum().backward()
     assert_close(C.grad, tC.grad, 1e-12, 1e-12)
+
+
+@pytest.mark.parametrize("num", [27, 3000], ids=["one_hot_path", "scatter_path"])
+def test_embedding_on_each_backend(num, backend):
+    rng = np.random.default_rng(0)
+    weight, idx = rng.standard_normal((num, 8)), rng.integers(0, num, (64, 16))
+    idx[0, :4] = 5
+    w = vg.tensor(weight, device=backend, requires_grad=True)
+    tw = torch.tensor(weight, requires_grad=True)
+    out = F.embedding(vg.tensor(idx, device=backend), w)
+    t_out = torch.nn.functional.embedding(torch.tensor(idx), tw)
+    assert out.device.type == backend
+    (out * out).sum().backward()
+    (t_out * t_out).sum().backward()
+    assert_close(out, t_out, 0, 0)
+    assert_close(w.grad, tw.grad, 1e-12, 1e-12)
