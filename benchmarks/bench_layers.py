@@ -21,7 +21,10 @@ Cases (float32, torch 2.x CPU on the other side, the same program written once f
   ``cross_entropy``, ``p.grad = None``, ``p.data += -0.1 * p.grad``. Target: ≤ 1.0×;
 - ``lm``: a GPT-shaped step without attention (token + position embeddings, two residual
   LayerNorm + MLP blocks, final LayerNorm, head, cross_entropy on (B*T, C), AdamW): the parts of
-  the GPT step this engineer's layers cover. Target for the whole GPT step: ≤ 1.5×.
+  the GPT step this engineer's layers cover;
+- ``gpt``: the whole GPT step of the lesson (4 heads of causal self-attention per block, batched
+  ``@``, ``transpose(-2, -1)``, softmax), its causal mask added as a 0/-inf constant instead of
+  ``masked_fill`` (same arithmetic), no dropout. Target (issue 15): ≤ 1.5×.
 
 Printed per case: the median time per step of each side and the median ratio, as bench_engine.py
 (whose interleaved timing this reuses). Never a pass/fail test.
@@ -194,6 +197,77 @@ def lm_step(lib, B=16, T=32, n_embd=64, vocab=65, n_layer=2):
     return step
 
 
+def gpt_step(lib, B=16, T=32, n_embd=64, n_head=4, n_layer=2, vocab=65):
+    """The GPT of "let's build GPT" (no dropout), its causal mask ADDED as a constant of 0 and -inf
+    (the lesson's ``tril``/``masked_fill`` are another engineer's ops; the arithmetic is the same)."""
+    lib.manual_seed(0)
+    rng = np.random.default_rng(0)
+    idx = lib.tensor(rng.integers(0, vocab, (B, T)))
+    targets = lib.tensor(rng.integers(0, vocab, (B, T)))
+    pos = lib.tensor(np.arange(T))
+    mask = lib.tensor(np.triu(np.full((T, T), -np.inf, dtype=np.float32), 1))
+    nn, F = lib.nn, lib.nn.functional
+    head_size = n_embd // n_head
+
+    class Head(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.key = nn.Linear(n_embd, head_size, bias=False)
+            self.query = nn.Linear(n_embd, head_size, bias=False)
+            self.value = nn.Linear(n_embd, head_size, bias=False)
+            self.register_buffer("mask", mask)
+
+        def forward(self, x):
+            k, q = self.key(x), self.query(x)
+            wei = q @ k.transpose(-2, -1) * head_size ** -0.5 + self.mask
+            return F.softmax(wei, dim=-1) @ self.value(x)
+
+    class MultiHeadAttention(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.heads = nn.ModuleList([Head() for _ in range(n_head)])
+            self.proj = nn.Linear(n_embd, n_embd)
+
+        def forward(self, x):
+            return self.proj(lib.cat([h(x) for h in self.heads], dim=-1))
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.sa = MultiHeadAttention()
+            self.ffwd = nn.Sequential(nn.Linear(n_embd, 4 * n_embd), nn.ReLU(), nn.Linear(4 * n_embd, n_embd))
+            self.ln1, self.ln2 = nn.LayerNorm(n_embd), nn.LayerNorm(n_embd)
+
+        def forward(self, x):
+            x = x + self.sa(self.ln1(x))
+            return x + self.ffwd(self.ln2(x))
+
+    class GPT(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.tok = nn.Embedding(vocab, n_embd)
+            self.pos = nn.Embedding(T, n_embd)
+            self.blocks = nn.Sequential(*[Block() for _ in range(n_layer)])
+            self.ln_f = nn.LayerNorm(n_embd)
+            self.head = nn.Linear(n_embd, vocab)
+
+        def forward(self, idx, targets):
+            x = self.tok(idx) + self.pos(pos)
+            logits = self.head(self.ln_f(self.blocks(x)))
+            return F.cross_entropy(logits.view(B * T, vocab), targets.view(B * T))
+
+    model = GPT()
+    opt = lib.optim.AdamW(model.parameters(), lr=1e-3)
+
+    def step():
+        loss = model(idx, targets)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        return loss
+    return step
+
+
 CASES = {
     "embedding": ("nn.Embedding(65, 64) on (16, 32): forward + backward", embedding_step, None),
     "layernorm": ("nn.LayerNorm(64) on (16, 32, 64): forward + backward", layernorm_step, None),
@@ -202,6 +276,7 @@ CASES = {
     "mlp": ("makemore MLP step (27, emb 10, hidden 200, batch 32, BatchNorm1d, SGD)", None, 1.0),
     "mlp2": ("makemore part 2 by hand (C[X], tanh, cross_entropy, p.data += -lr * p.grad)", None, 1.0),
     "lm": ("GPT-shaped step without attention (B 16, T 32, n_embd 64, 2 blocks, AdamW)", lm_step, 1.5),
+    "gpt": ("the GPT step (B 16, T 32, n_embd 64, 4 heads, 2 blocks, AdamW; mask added)", gpt_step, 1.5),
 }
 
 
