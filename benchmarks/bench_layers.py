@@ -197,9 +197,10 @@ def lm_step(lib, B=16, T=32, n_embd=64, vocab=65, n_layer=2):
     return step
 
 
-def gpt_step(lib, B=16, T=32, n_embd=64, n_head=4, n_layer=2, vocab=65):
-    """The GPT of "let's build GPT" (no dropout), its causal mask ADDED as a constant of 0 and -inf
-    (the lesson's ``tril``/``masked_fill`` are another engineer's ops; the arithmetic is the same)."""
+def gpt_model(lib, B=16, T=32, n_embd=64, n_head=4, n_layer=2, vocab=65):
+    """``(model, idx, targets)``: the GPT of "let's build GPT" (no dropout), its causal mask ADDED as a
+    constant of 0 and -inf (the lesson's ``tril``/``masked_fill`` are another engineer's ops; the
+    arithmetic is the same); ``model(idx, targets)`` is the loss."""
     lib.manual_seed(0)
     rng = np.random.default_rng(0)
     idx = lib.tensor(rng.integers(0, vocab, (B, T)))
@@ -256,7 +257,11 @@ def gpt_step(lib, B=16, T=32, n_embd=64, n_head=4, n_layer=2, vocab=65):
             logits = self.head(self.ln_f(self.blocks(x)))
             return F.cross_entropy(logits.view(B * T, vocab), targets.view(B * T))
 
-    model = GPT()
+    return GPT(), idx, targets
+
+
+def gpt_step(lib):
+    model, idx, targets = gpt_model(lib)
     opt = lib.optim.AdamW(model.parameters(), lr=1e-3)
 
     def step():

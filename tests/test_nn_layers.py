@@ -524,3 +524,29 @@ def test_embedding_on_each_backend(num, backend):
     (t_out * t_out).sum().backward()
     assert_close(out, t_out, 0, 0)
     assert_close(w.grad, tw.grad, 1e-12, 1e-12)
+
+
+def test_a_gpt_trains_like_torch_with_the_same_weights():
+    """The lesson's GPT (embeddings, LayerNorm, attention heads in a ModuleList, register_buffer, AdamW,
+    cross_entropy on (B*T, C)), float64, the same weights: the same losses and parameters over 3 steps."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from bench_layers import gpt_model
+
+    built = {lib: gpt_model(lib, B=2, T=8, n_embd=16, n_head=2, n_layer=2, vocab=11) for lib in (vg, torch)}
+    (ours, idx, targets), (theirs, t_idx, t_targets) = built[vg], built[torch]
+    theirs.double()
+    ours.double()
+    ours.load_state_dict({k: vg.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    opt, t_opt = vg.optim.AdamW(ours.parameters(), lr=1e-2), torch.optim.AdamW(theirs.parameters(), lr=1e-2)
+    for _ in range(3):
+        loss, t_loss = ours(idx, targets), theirs(t_idx, t_targets)
+        np.testing.assert_allclose(loss.item(), t_loss.item(), rtol=1e-10)
+        opt.zero_grad(set_to_none=True), t_opt.zero_grad(set_to_none=True)
+        loss.backward(), t_loss.backward()
+        opt.step(), t_opt.step()
+    t_params = dict(theirs.named_parameters())
+    for name, p in ours.named_parameters():
+        assert_close(p, t_params[name], 1e-9, 1e-10, name)
