@@ -193,27 +193,29 @@ class LayerNorm(_Normalization):
         return _affine(xc, self.weight, None if bias is None else bias.reshape(-1), (k,)).reshape(x.shape)
 
     def backward(self, grad):
+        # With P = grad · x̂ (one pass), every reduction is a matrix-vector product:
+        # Σ_rows P (weight), Σ_rows grad (bias), P @ weight / K and grad @ weight / K (x's means).
         xp = xp_of(grad)
         needs = self.needs_input_grad
-        xhat, rstd = self.xhat, self.rstd
+        xhat, rstd, w = self.xhat, self.rstd, self.weight
         m, k = xhat.shape
         g2 = grad.reshape(m, k)
-        gx = None
-        if needs[0]:
-            g = g2 * self.weight if self.weight is not None else g2.copy()
-            mean_g = g @ xp.full(k, 1.0 / k, dtype=g.dtype)
-            mean_gx = xp.einsum("ij,ij->i", g, xhat)
-            mean_gx *= g.dtype.type(1.0 / k)
-            tmp = xhat * mean_gx[:, None]
-            g -= mean_g[:, None]
-            g -= tmp
-            g *= rstd[:, None]
-            gx = g.reshape(grad.shape)
-        out = [gx]
+        prod = g2 * xhat
+        out = [None]
         if self.has_weight:
-            out.append(xp.einsum("ij,ij->j", g2, xhat).reshape(self.norm_shape) if needs[1] else None)
+            out.append((xp.ones(m, dtype=g2.dtype) @ prod).reshape(self.norm_shape) if needs[1] else None)
         if self.has_bias:
             out.append((xp.ones(m, dtype=g2.dtype) @ g2).reshape(self.norm_shape) if needs[-1] else None)
+        if needs[0]:
+            scale = xp.full(k, 1.0 / k, dtype=g2.dtype) if w is None else w * g2.dtype.type(1.0 / k)
+            mean_g = g2 @ scale  # mean over the row of grad · weight
+            mean_gx = prod @ scale  # mean over the row of grad · weight · x̂
+            gx = g2 * w if w is not None else g2.copy()
+            xp.multiply(xhat, mean_gx[:, None], out=prod)
+            gx -= prod
+            gx -= mean_g[:, None]
+            gx *= rstd[:, None]
+            out[0] = gx.reshape(grad.shape)
         return tuple(out)
 
 
