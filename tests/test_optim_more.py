@@ -8,7 +8,7 @@ import torch
 
 import graphviz_grad as vg
 from graphviz_grad.autograd import hooks
-from test_optim import SHAPES, PhaseRecorder, assert_close, param_pair
+from test_optim import PhaseRecorder, assert_close, param_pair
 
 CONFIGS = [
     ("AdamW", {}),

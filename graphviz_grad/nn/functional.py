@@ -289,7 +289,8 @@ def _check_class_target(input, target):
         if target.dim() >= 1 and target.shape[0] != batch:
             hint = ""
             if target.numel() == batch and target.dim() > 1:
-                hint = f" (the {target.numel()} targets have shape {list(target.shape)}: flatten them with target.view(-1))"
+                hint = (f" (the {target.numel()} targets have shape {list(target.shape)}: "
+                        "flatten them with target.view(-1))")
             elif input.dim() > 2 and input.numel() // shape[-1] == target.numel():
                 hint = (f" (logits of shape {shape} take their classes in dim 1; with the classes last, "
                         f"flatten the logits with logits.view(-1, {shape[-1]}) to match the {target.numel()} targets)")
@@ -312,9 +313,10 @@ def _check_class_target(input, target):
             raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}{hint}")
     if target.dtype not in (_dtype.int64, _dtype.uint8):
         hint = "class indices must be integers: use target.long()"
-        if target.is_floating_point() and input.dim() >= 1:
+        if target.is_floating_point():
+            index_shape = [input.shape[0], *input.shape[2:]] if input.dim() > 1 else []
             hint = (f"class probabilities must have the input's shape {list(input.shape)}; class indices must be "
-                    f"integers (target.long()) of shape {[input.shape[0], *input.shape[2:]] if input.dim() > 1 else []}")
+                    f"integers (target.long()) of shape {index_shape}")
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_type_name(target)} ({hint})")
 
 
