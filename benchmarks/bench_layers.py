@@ -21,7 +21,7 @@ Cases (float32, torch 2.x CPU on the other side, the same program written once f
   ``cross_entropy``, ``p.grad = None``, ``p.data += -0.1 * p.grad``. Target: ≤ 1.0×;
 - ``lm``: a GPT-shaped step without attention (token + position embeddings, two residual
   LayerNorm + MLP blocks, final LayerNorm, head, cross_entropy on (B*T, C), AdamW): the parts of
-  the GPT step this engineer's layers cover;
+  the GPT step that are not attention;
 - ``gpt``: the whole GPT step of the lesson (4 heads of causal self-attention per block, batched
   ``@``, ``transpose(-2, -1)``, softmax), its causal mask added as a 0/-inf constant instead of
   ``masked_fill`` (same arithmetic), no dropout. Target (issue 15): ≤ 1.5×.

@@ -529,10 +529,18 @@ def test_embedding_on_each_backend(num, backend):
 def test_a_gpt_trains_like_torch_with_the_same_weights():
     """The lesson's GPT (embeddings, LayerNorm, attention heads in a ModuleList, register_buffer, AdamW,
     cross_entropy on (B*T, C)), float64, the same weights: the same losses and parameters over 3 steps."""
-    import sys
+    import importlib.util
     from pathlib import Path
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    from bench_layers import gpt_model
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_layers.py"
+    spec = importlib.util.spec_from_file_location("bench_layers_for_test", path)
+    bench = importlib.util.module_from_spec(spec)
+    import sys
+    sys.path.insert(0, str(path.parent))  # (bench_layers imports bench_engine)
+    try:
+        spec.loader.exec_module(bench)
+    finally:
+        sys.path.remove(str(path.parent))
+    gpt_model = bench.gpt_model
 
     built = {lib: gpt_model(lib, B=2, T=8, n_embd=16, n_head=2, n_layer=2, vocab=11) for lib in (vg, torch)}
     (ours, idx, targets), (theirs, t_idx, t_targets) = built[vg], built[torch]

@@ -18,7 +18,8 @@ from .parameter import Parameter
 
 class Embedding(Module):
     """``weight[input]`` with ``weight`` of shape ``(num_embeddings, embedding_dim)``, drawn from N(0, 1);
-    the row ``padding_idx`` (if given) starts at zero and gets no gradient."""
+    the row ``padding_idx`` (if given) starts at zero and gets no gradient. ``max_norm`` and
+    ``scale_grad_by_freq`` work as in PyTorch; ``sparse=True`` is accepted but the gradient is dense."""
 
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
                  scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
