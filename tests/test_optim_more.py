@@ -224,3 +224,19 @@ def test_clipping_writes_the_grad_tensor_in_place():
     assert w.grad is delivered
     np.testing.assert_allclose(w.grad.numpy(), [0.6, 0.8], rtol=1e-6)
     assert w.grad._version[0] >= 1
+
+
+def test_scheduler_stepped_before_the_optimizer_warns_like_torch():
+    import warnings as _warnings
+
+    for lib in (vg, torch):
+        opt = lib.optim.SGD([lib.zeros(1, requires_grad=True)], lr=0.1)
+        sched = lib.optim.lr_scheduler.StepLR(opt, step_size=1)
+        with pytest.warns(UserWarning, match="Detected call of `lr_scheduler.step\\(\\)` before `optimizer.step\\(\\)`"):
+            sched.step()
+        opt2 = lib.optim.SGD([lib.zeros(1, requires_grad=True)], lr=0.1)
+        sched2 = lib.optim.lr_scheduler.StepLR(opt2, step_size=1)
+        opt2.step()
+        with _warnings.catch_warnings():
+            _warnings.simplefilter("error")
+            sched2.step()

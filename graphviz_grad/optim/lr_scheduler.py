@@ -16,6 +16,7 @@ Each scheduler sets ``group["lr"]`` of the optimizer's parameter groups with PyT
 import math
 import types
 import warnings
+import weakref
 from bisect import bisect_right
 from collections import Counter
 
@@ -43,6 +44,7 @@ class LRScheduler:
                     )
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        _note_optimizer_steps(optimizer)
         self._step_count = 0
         self._is_initial = True
         try:
@@ -59,6 +61,13 @@ class LRScheduler:
         return self._last_lr
 
     def step(self, epoch=None):
+        if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", True):
+            warnings.warn(
+                "Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and later, you "
+                "should call them in the opposite order: `optimizer.step()` before `lr_scheduler.step()`.  Failure "
+                "to do this will result in PyTorch skipping the first value of the learning rate schedule. See more "
+                "details at https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
+                UserWarning, stacklevel=2)
         self._step_count += 1
         if epoch is None:
             self.last_epoch += 1
@@ -87,6 +96,25 @@ class LRScheduler:
 
     def _current(self):
         return [group["lr"] for group in self.optimizer.param_groups]
+
+
+def _note_optimizer_steps(optimizer):
+    """Wrap ``optimizer.step`` (once) so that it sets ``optimizer._opt_called``, as PyTorch does, for the
+    warning about calling the scheduler's ``step()`` first."""
+    if getattr(optimizer.step, "_wrapped_by_lr_sched", False):
+        return
+    optimizer._opt_called = False
+    ref = weakref.ref(optimizer)
+    func = type(optimizer).step
+
+    def step(*args, **kwargs):
+        opt = ref()
+        opt._opt_called = True
+        return func(opt, *args, **kwargs)
+
+    step._wrapped_by_lr_sched = True
+    step.__doc__ = func.__doc__
+    optimizer.step = step
 
 
 class LambdaLR(LRScheduler):
