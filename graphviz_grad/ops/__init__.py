@@ -19,3 +19,8 @@ ALL_OPS = (
     Where, Softmax, LogSoftmax, Abs, Clamp, Exp, Log, Relu, Sigmoid, Sqrt, Tanh, Eq, Ne, Lt, Le,
     Gt, Ge, LogicalNot, BitwiseNot, BitwiseAnd, BitwiseOr, BitwiseXor,
 )
+
+# the layers with state (nn.Embedding, nn.LayerNorm, nn.BatchNorm*d)
+from .layers import BatchNorm, BatchNormAffine, Embedding, LayerNorm, LayerNormAffine  # noqa: E402
+
+ALL_OPS += (Embedding, LayerNorm, LayerNormAffine, BatchNorm, BatchNormAffine)

@@ -3,6 +3,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..backend import to_device, xp_of
+from .layers import accumulate_rows
 
 
 class Reshape(Op):
@@ -153,11 +154,16 @@ class Index(Op):
 
     def backward(self, grad):
         xp = xp_of(grad)
+        key = self.key
+        if getattr(key, "dtype", None) is not None and key.dtype.kind in "iu" and len(self.shape) == 2:
+            # rows of a table by an integer array (makemore's C[X]): the embedding's fast accumulation
+            rows = key.reshape(-1) % self.shape[0]  # (negative rows count from the end)
+            return (accumulate_rows(xp, rows, grad.reshape(rows.shape[0], self.shape[1]), self.shape[0]),)
         out = xp.zeros(self.shape, dtype=grad.dtype)
-        if is_basic_index(self.key):
-            out[self.key] = grad
+        if is_basic_index(key):
+            out[key] = grad
         else:
-            xp.add.at(out, self.key, grad)  # repeated indices accumulate
+            xp.add.at(out, key, grad)  # repeated indices accumulate
         return (out,)
 
 
