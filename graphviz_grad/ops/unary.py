@@ -104,16 +104,20 @@ class Clamp(Op):
         return (grad * mask,)
 
 
+def sigmoid(a):
+    """1 / (1 + e^-a) on an array, split by sign so that exp never overflows (also used by silu, softplus)."""
+    xp = xp_of(a)
+    e = xp.exp(-xp.abs(a))
+    return xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+
+
 class Sigmoid(Op):
     name = "sigmoid"
     derivatives = ("grad · out · (1 - out)",)
     saves_output = True
 
     def forward(self, a):
-        xp = xp_of(a)
-        # split by sign so that exp never overflows
-        e = xp.exp(-xp.abs(a))
-        self.out = xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+        self.out = sigmoid(a)
         return self.out
 
     def backward(self, grad):
