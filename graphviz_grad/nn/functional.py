@@ -121,9 +121,7 @@ def one_hot(tensor, num_classes=-1):
     elif data.size and int(data.max()) >= num_classes:
         raise RuntimeError(f"Class values must be smaller than num_classes. (the largest is {int(data.max())}, "
                            f"num_classes is {num_classes})")
-    out = xp.zeros(data.shape + (num_classes,), xp.int64)
-    xp.put_along_axis(out, data[..., None], 1, axis=-1)
-    return Tensor._make(out)
+    return Tensor._make((data[..., None] == xp.arange(num_classes)).astype(xp.int64))
 
 
 # --- layers --------------------------------------------------------------------------

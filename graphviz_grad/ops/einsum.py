@@ -65,6 +65,41 @@ def parse(equation, shapes):
     return tuple(inputs), output
 
 
+def contract(spec_a, a, spec_b, b, output):
+    """``einsum(f"{spec_a},{spec_b}->{output}", a, b)`` as one batched matrix product (BLAS), as PyTorch does:
+    the letters of both operands and the output are the batch, those of both but not the output are summed
+    over. A repeated letter in one operand goes to ``einsum`` itself."""
+    xp = xp_of(a)
+    if len(set(spec_a)) != len(spec_a) or len(set(spec_b)) != len(spec_b) or len(set(output)) != len(output):
+        return xp.einsum(f"{spec_a},{spec_b}->{output}", a, b)
+    only_a = [i for i, c in enumerate(spec_a) if c not in spec_b and c not in output]
+    if only_a:  # summed over in a alone: sum first
+        a = a.sum(axis=tuple(only_a))
+        spec_a = "".join(c for i, c in enumerate(spec_a) if i not in only_a)
+    only_b = [i for i, c in enumerate(spec_b) if c not in spec_a and c not in output]
+    if only_b:
+        b = b.sum(axis=tuple(only_b))
+        spec_b = "".join(c for i, c in enumerate(spec_b) if i not in only_b)
+    size = dict(zip(spec_a, a.shape))
+    size.update(zip(spec_b, b.shape))
+    batch = [c for c in output if c in spec_a and c in spec_b]
+    left = [c for c in output if c in spec_a and c not in spec_b]
+    right = [c for c in output if c in spec_b and c not in spec_a]
+    summed = [c for c in spec_a if c in spec_b and c not in output]
+
+    def prod(letters):
+        n = 1
+        for c in letters:
+            n *= size[c]
+        return n
+
+    a3 = a.transpose([spec_a.index(c) for c in batch + left + summed]).reshape(prod(batch), prod(left), prod(summed))
+    b3 = b.transpose([spec_b.index(c) for c in batch + summed + right]).reshape(prod(batch), prod(summed), prod(right))
+    r = (a3[0].dot(b3[0])[None] if a3.shape[0] == 1 else a3 @ b3).reshape([size[c] for c in batch + left + right])
+    order = batch + left + right
+    return r.transpose([order.index(c) for c in output])
+
+
 class Einsum(Op):
     name = "einsum"
     broadcasts = None
@@ -86,6 +121,8 @@ class Einsum(Op):
 
     def forward(self, *arrays):
         self.arrays = arrays
+        if len(arrays) == 2:
+            return contract(self.subscripts[0], arrays[0], self.subscripts[1], arrays[1], self.output)
         spec = ",".join(self.subscripts) + "->" + self.output
         return xp_of(arrays[0]).einsum(spec, *arrays, optimize=len(arrays) > 1)
 
@@ -100,8 +137,11 @@ class Einsum(Op):
             seen = set(self.output).union(*[t for t, _ in others])
             unique = "".join(dict.fromkeys(term))
             target = "".join(c for c in unique if c in seen)
-            spec = ",".join([self.output] + [t for t, _ in others]) + "->" + target
-            g = xp.einsum(spec, grad, *[a for _, a in others], optimize=len(others) > 0)
+            if len(others) == 1:
+                g = contract(self.output, grad, others[0][0], others[0][1], target)
+            else:
+                spec = ",".join([self.output] + [t for t, _ in others]) + "->" + target
+                g = xp.einsum(spec, grad, *[a for _, a in others], optimize=len(others) > 0)
             shape = {c: s for c, s in zip(term, self.arrays[i].shape)}
             if target != unique:  # letters only this operand sums over: the gradient is the same along them
                 g = g.reshape([shape[c] if c in target else 1 for c in unique])
