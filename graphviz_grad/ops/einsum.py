@@ -15,6 +15,7 @@ import string
 
 from ..autograd.function import Op
 from ..backend import xp_of
+from .indexing import open_grid
 
 
 def parse(equation, shapes):
@@ -148,7 +149,7 @@ class Einsum(Op):
                 g = xp.broadcast_to(g, [shape[c] for c in unique])
             if unique != term:  # a repeated letter: back onto the diagonal
                 out = xp.zeros(self.arrays[i].shape, grad.dtype)
-                grid = xp.indices(g.shape, sparse=True)
+                grid = open_grid(xp, g.shape)
                 out[tuple(grid[unique.index(c)] for c in term)] = g
                 g = out
             grads.append(g)

@@ -42,11 +42,18 @@ def accumulate(like, shape, rows, values):
     return out
 
 
+def open_grid(xp, shape):
+    """One integer array per dim of ``shape``, each ``arange`` along its own dim and 1 elsewhere (what
+    ``np.indices(shape, sparse=True)`` gives, built so that CuPy runs it too)."""
+    ones = [1] * len(shape)
+    return [xp.arange(n).reshape(ones[:d] + [n] + ones[d + 1:]) for d, n in enumerate(shape)]
+
+
 def positions(index, dim, shape):
     """Flat positions, in a C-ordered array of ``shape``, of the elements that ``index`` names along ``dim``
     (as ``gather``/``scatter`` read them: every other coordinate is the index element's own)."""
     xp = xp_of(index)
-    grid = list(xp.indices(index.shape, sparse=True))
+    grid = open_grid(xp, index.shape)
     grid[dim] = index
     return xp.ravel_multi_index(tuple(xp.broadcast_arrays(*grid)), shape, mode="wrap")
 

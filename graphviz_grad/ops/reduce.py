@@ -268,10 +268,14 @@ class Prod(Op):
         ones_shape = list(x.shape)
         ones_shape[axis] = 1
         one = xp.ones(ones_shape, x.dtype)
-        n = x.shape[axis]
-        before = xp.cumprod(xp.concatenate([one, xp.take(x, range(n - 1), axis=axis)], axis=axis), axis=axis)
-        after = xp.flip(xp.cumprod(xp.flip(xp.concatenate([xp.take(x, range(1, n), axis=axis), one], axis=axis),
-                                           axis), axis=axis), axis)
+        cut = [slice(None)] * x.ndim
+        cut[axis] = slice(None, -1)
+        head = x[tuple(cut)]  # all but the last element along axis
+        cut[axis] = slice(1, None)
+        tail = x[tuple(cut)]  # all but the first
+        # the product of the elements before each one, and of those after it: no division, so zeros are fine
+        before = xp.cumprod(xp.concatenate([one, head], axis=axis), axis=axis)
+        after = xp.flip(xp.cumprod(xp.flip(xp.concatenate([tail, one], axis=axis), axis), axis=axis), axis)
         others = before * after
         if flat:
             return ((grad.reshape(()) * others).reshape(a.shape),)
