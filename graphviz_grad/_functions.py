@@ -958,11 +958,9 @@ def einsum(equation, *operands):
     """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    operands = _common_dtype(_tensor_list("einsum", operands))
-    from .ops.einsum import parse
-
-    subscripts, output = parse(equation, [t._data.shape for t in operands])
-    return ops.Einsum.apply(*operands, subscripts=subscripts, output=output)
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum(): argument 'equation' (position 1) must be str, not {type(equation).__name__}")
+    return ops.Einsum.apply(*_common_dtype(_tensor_list("einsum", operands)), equation=equation)
 
 
 def _index_array(fn, index, what="index"):

@@ -107,7 +107,8 @@ class Einsum(Op):
     derivatives = ("einsum of grad with the other operands, to this operand's subscripts",)
     saves_tensors = True  # every operand is read by the others' gradients (any number of operands)
     grad_fn_varies = True
-    subscripts = ()
+    equation = ""
+    subscripts = ()  # per operand, its letters (``...`` spelled out); set by forward
     output = ""
 
     def grad_fn_name(self):
@@ -122,6 +123,7 @@ class Einsum(Op):
 
     def forward(self, *arrays):
         self.arrays = arrays
+        self.subscripts, self.output = parse(self.equation, [a.shape for a in arrays])
         if len(arrays) == 2:
             return contract(self.subscripts[0], arrays[0], self.subscripts[1], arrays[1], self.output)
         spec = ",".join(self.subscripts) + "->" + self.output
