@@ -66,7 +66,7 @@ CASES = [
     case("mean_keepdims_alias", [(2, 3, 4)], lambda lib, a: a.mean((0, 2), keepdims=True)),
     case("max_dim_keepdims_alias", [(3, 4)], lambda lib, a: a.max(1, keepdims=True)),
     case("keepdims_everywhere", [(2, 3, 4)], lambda lib, a: (
-        a.prod(1, keepdims=True), a.amax(2, keepdims=True), a.amin((0, 1), keepdims=True), a.norm(dim=0, keepdims=True),
+        a.prod(1, keepdims=True), a.amax(2, keepdims=True), a.amin((0, 1), keepdims=True), a.norm(dim=0, keepdim=True),
         a.var(1, keepdims=True), lib.logsumexp(a, 2, keepdims=True), a.min(0, keepdims=True).values)),
     case("bigram_normalise", [(4, 4)], _bigram_counts_normalised, **POS),
     case("var", [(3, 4)], lambda lib, a: a.var()),
