@@ -354,13 +354,18 @@ def test_integer_inputs_take_torchs_dtypes():
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
 
 
-def test_erf_is_float64_accurate():
+def test_erf_is_accurate_in_float64_and_float32():
     import math
 
     x = np.concatenate([np.linspace(-7, 7, 20001), np.geomspace(1e-300, 1.0, 200), [0.0, 6.0, -6.5]])
     expected = np.array([math.erf(v) for v in x])
     ours = vg.erf(vg.tensor(x)).numpy()
     np.testing.assert_allclose(ours, expected, rtol=4e-15, atol=0)
+    x32 = x.astype(np.float32)  # float32 is computed in float32, with shorter series: within 2 float32 ulps
+    expected32 = np.array([math.erf(float(v)) for v in x32])
+    ours32 = vg.erf(vg.tensor(x32)).numpy()
+    assert ours32.dtype == np.float32
+    np.testing.assert_allclose(ours32, expected32, rtol=2.4e-7, atol=0)
     assert np.isnan(vg.erf(vg.tensor([float("nan")])).item())
     assert vg.erf(vg.tensor([float("inf"), -float("inf")])).tolist() == [1.0, -1.0]
 
