@@ -361,7 +361,8 @@ def test_erf_is_accurate_in_float64_and_float32():
     expected = np.array([math.erf(v) for v in x])
     ours = vg.erf(vg.tensor(x)).numpy()
     np.testing.assert_allclose(ours, expected, rtol=4e-15, atol=0)
-    x32 = x.astype(np.float32)  # float32 is computed in float32, with shorter series: within 2 float32 ulps
+    x32 = x[np.abs(x) > 1e-37].astype(np.float32)  # computed in float32 with shorter series: within 2 ulps
+                                                    # (of normal numbers: denormals have fewer digits)
     expected32 = np.array([math.erf(float(v)) for v in x32])
     ours32 = vg.erf(vg.tensor(x32)).numpy()
     assert ours32.dtype == np.float32
