@@ -775,6 +775,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, *, keepdims=None):
         input = input.to(dtype)
     if p in ("fro", 2, 2.0):
         return sqrt(sum(mul(input, input), dim, keepdim))
+    if p in (float("inf"), float("-inf")):
+        return (amax if p > 0 else amin)(abs(input), () if dim is None else dim, keepdim)
     return pow(sum(pow(abs(input), p), dim, keepdim), 1.0 / p)
 
 

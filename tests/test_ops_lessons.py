@@ -103,6 +103,7 @@ CASES = [
     case("amin_all", [(3, 4)], lambda lib, a: a.amin()),
     case("amin_dim", [(3, 4)], lambda lib, a: lib.amin(a, 0)),
     case("norm_dim", [(3, 4)], lambda lib, a: a.norm(dim=1)),
+    case("norm_inf", [(3, 4)], lambda lib, a: (a.norm(float("inf")), a.norm(float("-inf"), dim=1))),
     case("norm_keepdim", [(3, 4)], lambda lib, a: lib.norm(a, 2, 0, True)),
     # --- indexing and creation ---
     case("embedding_C_of_X", [(5, 3)], _embedding_lookup),
