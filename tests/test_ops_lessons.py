@@ -157,6 +157,10 @@ CASES = [
     case("rsqrt_fn", [(3, 4)], lambda lib, a: lib.rsqrt(a), **POS),
     case("reciprocal", [(3, 4)], lambda lib, a: a.reciprocal(), **POS),
     case("reciprocal_fn", [(3, 4)], lambda lib, a: lib.reciprocal(a), **POS),
+    case("zero_dim_math", [(), (), ()], lambda lib, a, b, c: (
+        lib.erf(a), F(lib).gelu(b), F(lib).gelu(c, approximate="tanh"), F(lib).silu(a), F(lib).softplus(b),
+        F(lib).leaky_relu(c), a.sin(), b.cos(), a.cumsum(0), b.prod(), lib.logsumexp(c, 0), a.amax(), lib.sigmoid(b)),
+         low=-7.0, high=7.0),
     case("outer", [(3,), (4,)], lambda lib, a, b: lib.outer(a, b)),
     case("outer_method", [(3,), (2,)], lambda lib, a, b: a.outer(b)),
     case("einsum_mm", [(3, 4), (4, 5)], lambda lib, a, b: lib.einsum("ij,jk->ik", a, b)),

@@ -74,7 +74,7 @@ def erf(a):
     ax = np.abs(x)
     if ax.size and ax.max() <= 1.0:  # (small inputs often are all here: no masks)
         return _erf_small(x, small_c).astype(dtype, copy=False)
-    out = np.sign(x)  # ±1 beyond 6, 0 at 0, nan at nan
+    out = np.sign(x, out=np.empty_like(x))  # ±1 beyond 6, 0 at 0, nan at nan (out=: 0-d stays an array)
     small = ax <= 1.0
     out[small] = _erf_small(x[small], small_c)
     lo, hi = _ERF_MIDDLE

@@ -113,7 +113,7 @@ def sigmoid(a):
     error is an ulp or two everywhere else. (Splitting by sign took 13× longer on 131,072 elements.)
     """
     xp = xp_of(a)
-    e = xp.negative(a)
+    e = xp.negative(a, out=xp.empty_like(a))  # (an out= array: a 0-d input stays an array, not a NumPy scalar)
     with np.errstate(over="ignore"):
         xp.exp(e, out=e)
     e += 1
