@@ -81,6 +81,7 @@ CASES = [
     case("std_biased_fn", [(5, 4)], lambda lib, a: lib.std(a, 1, unbiased=False)),
     case("std_bool_overload", [(5, 4)], lambda lib, a: a.std(False)),
     case("std_tuple_correction", [(2, 3, 4)], lambda lib, a: a.std((0, 1), correction=0)),
+    case("std_constant_column_zero_grad", [(3, 2)], lambda lib, a: a.std(0), vals=[[[1.0, 2.0], [1.0, 3.0], [1.0, 4.0]]]),
     case("batchnorm_by_hand", [(8, 5)], _batchnorm_by_hand),
     case("logsumexp", [(3, 4)], lambda lib, a: a.logsumexp(1)),
     case("logsumexp_fn_keepdim", [(2, 3, 4)], lambda lib, a: lib.logsumexp(a, 0, keepdim=True)),
