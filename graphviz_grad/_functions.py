@@ -422,11 +422,13 @@ def amax(input, dim=(), keepdim=False, *, keepdims=None):
     >>> vg.tensor([[1., 5.], [7., 2.]]).amax(0)
     tensor([7., 5.])
     """
-    return ops.Amax.apply(input, axes=_dims(input, None if dim == () else dim), keepdim=keepdim if keepdims is None else keepdims)
+    return ops.Amax.apply(input, axes=_dims(input, None if dim == () else dim),
+                          keepdim=keepdim if keepdims is None else keepdims)
 
 
 def amin(input, dim=(), keepdim=False, *, keepdims=None):
-    return ops.Amin.apply(input, axes=_dims(input, None if dim == () else dim), keepdim=keepdim if keepdims is None else keepdims)
+    return ops.Amin.apply(input, axes=_dims(input, None if dim == () else dim),
+                          keepdim=keepdim if keepdims is None else keepdims)
 
 
 def softmax(input, dim=None, dtype=None):
@@ -1012,7 +1014,7 @@ def index_select(input, dim, index):
 def _triangle(op_class, input, diagonal):
     if input._data.ndim < 2:
         raise RuntimeError(f"{op_class.name}: input tensor must have at least 2 dimensions, but it has "
-                           f"{input._data.ndim} (a {input._data.ndim}-D tensor); build a matrix first, e.g. torch.ones(T, T)")
+                           f"{input._data.ndim}; build a matrix first, e.g. torch.tril(torch.ones(T, T))")
     return op_class.apply(input, diagonal=int(diagonal))
 
 
