@@ -310,7 +310,9 @@ def test_every_op_class_has_a_case():
     spy = Spy()
     hooks.state.recorders = hooks.state.recorders + (spy,)
     try:
-        for p in CASES:
+        from test_ops_lessons import CASES as LESSON_CASES  # the ops of the lessons after the tutorial
+
+        for p in CASES + LESSON_CASES:
             shapes, fn, torch_fn, opts = p.values
             arrays = [vg.tensor(a, requires_grad=True) for a in _arrays(shapes, opts)]
             fn(vg, *arrays)

@@ -9,6 +9,7 @@
 """
 from . import functional, init
 from .activation import Flatten, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .activation import GELU, LeakyReLU, SiLU, Softplus
 from .container import ModuleDict, ModuleList, Sequential
 from .linear import Identity, Linear
 from .loss import CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
@@ -26,3 +27,4 @@ __all__ = [
     "NLLLoss", "functional", "init",
 ]
 __all__ += ["Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "utils", "ParameterList"]
+__all__ += ["GELU", "SiLU", "LeakyReLU", "Softplus"]

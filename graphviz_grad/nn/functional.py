@@ -61,6 +61,69 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     return _functions.log_softmax(input, dim, dtype=dtype)
 
 
+# activations of the lessons after the tutorial (makemore, GPT)
+from .._functions import logsumexp  # noqa: E402,F401  (F.logsumexp, as torch's namespace has it)
+
+
+def gelu(input, approximate="none"):
+    """``x · Φ(x)`` (Φ: the normal CDF, through ``erf``), or its tanh approximation with ``approximate='tanh'``.
+
+    >>> import graphviz_grad as vg
+    >>> import graphviz_grad.nn.functional as F
+    >>> F.gelu(vg.tensor([-1., 0., 1.]))
+    tensor([-0.1587,  0.0000,  0.8413])
+    """
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"approximate argument must be either none or tanh, not {approximate!r}")
+    return ops.Gelu.apply(_functions._float_input(input), approximate=approximate)
+
+
+def silu(input, inplace=False):
+    """``x · sigmoid(x)`` (also called swish)."""
+    if inplace:
+        return input._inplace(ops.Silu)
+    return ops.Silu.apply(_functions._float_input(input))
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """``log(1 + exp(beta·x)) / beta``, and ``x`` itself where ``beta·x > threshold``."""
+    return ops.Softplus.apply(_functions._float_input(input), beta=beta, threshold=threshold)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """``x`` where positive, ``negative_slope · x`` elsewhere."""
+    if inplace:
+        return input._inplace(ops.LeakyRelu, negative_slope=negative_slope)
+    return ops.LeakyRelu.apply(input, negative_slope=negative_slope)
+
+
+def one_hot(tensor, num_classes=-1):
+    """Class indices (an int64 tensor) as one-hot rows of ``num_classes`` (-1: the largest index + 1), int64.
+
+    >>> import graphviz_grad as vg
+    >>> import graphviz_grad.nn.functional as F
+    >>> F.one_hot(vg.tensor([0, 2]), 3)
+    tensor([[1, 0, 0],
+            [0, 0, 1]])
+    """
+    _require_tensor("one_hot", tensor, 1, "tensor")
+    data = tensor._data
+    if data.dtype.name != "int64":
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor. "
+                           f"(got {tensor.dtype}; convert the indices with .long())")
+    xp = backend.xp_of(data)
+    if data.size and int(data.min()) < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        if not data.size:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(data.max()) + 1
+    elif data.size and int(data.max()) >= num_classes:
+        raise RuntimeError(f"Class values must be smaller than num_classes. (the largest is {int(data.max())}, "
+                           f"num_classes is {num_classes})")
+    return Tensor._make((data[..., None] == xp.arange(num_classes)).astype(xp.int64))
+
+
 # --- layers --------------------------------------------------------------------------
 
 

@@ -11,6 +11,11 @@ from .shape import (Cat, Clone, Copy, Expand, Flatten, Index, Permute, Reshape, 
                     ToCopy, ToIntegral, Transpose, Unsqueeze, Where)
 from .softmax import LogSoftmax, Softmax
 from .unary import Abs, Clamp, Exp, Log, Relu, Sigmoid, Sqrt, Tanh
+# the lessons after the tutorial (makemore, GPT)
+from .einsum import Einsum
+from .indexing import Gather, IndexAdd, IndexSelect, MaskedFill, Scatter, ScatterAdd, ScatterValue, Tril, Triu
+from .reduce import Amax, Amin, Cumsum, LogSumExp, Prod, Std, Var
+from .special import Cos, Erf, Gelu, LeakyRelu, Log1p, Reciprocal, Rsqrt, Silu, Sin, Softplus
 
 ALL_OPS = (
     Add, Sub, Mul, Div, Neg, Pow, PowTensor, Maximum, Minimum, Mm, Matmul, Linear, MseLoss,
@@ -24,3 +29,8 @@ ALL_OPS = (
 from .layers import BatchNorm, BatchNormAffine, Embedding, LayerNorm, LayerNormAffine  # noqa: E402
 
 ALL_OPS += (Embedding, LayerNorm, LayerNormAffine, BatchNorm, BatchNormAffine)
+LESSON_OPS = (
+    Amax, Amin, Var, Std, LogSumExp, Prod, Cumsum, Gather, IndexSelect, Scatter, ScatterAdd, ScatterValue, IndexAdd,
+    MaskedFill, Tril, Triu, Einsum, Sin, Cos, Erf, Gelu, Softplus, LeakyRelu, Silu, Log1p, Rsqrt, Reciprocal,
+)
+ALL_OPS += LESSON_OPS
