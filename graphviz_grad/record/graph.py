@@ -118,6 +118,8 @@ def build(ops, steps=(), tensors=(), root=None):
     if root is not None:
         G.graph["root"] = ids(root)
     G.graph["backward_done"] = bool(steps)
+    module_calls = {}  # a module call's number while recording -> its number in this graph
+    identity = {}  # id(Ident) -> node id of the tensor object's first version: what its versions share
 
     def add_tensor(rec):
         node = ids(rec)
@@ -132,7 +134,12 @@ def build(ops, steps=(), tensors=(), root=None):
             module=made_by.module if made_by is not None else rec.module, version=rec.version,
             grad_of=ids(rec.ident.grad_of) if rec.ident.grad_of is not None and id(rec.ident.grad_of) in ids.ids
             else None,
+            identity=identity.setdefault(id(rec.ident), node),
         )
+        state_of = rec.ident.state_of
+        if state_of is not None:
+            G.nodes[node]["state_of"] = ids(state_of[0]) if id(state_of[0]) in ids.ids else None
+            G.nodes[node]["state_key"] = state_of[1]
         return node
 
     for op in ops:
@@ -142,6 +149,14 @@ def build(ops, steps=(), tensors=(), root=None):
                    forward_step=int(node[2:]),
                    backward_step=None, module=op.module, derivative=list(op.derivative), phase=op.phase,
                    custom=op.custom, anomaly=op.anomaly, inplace=op.inplace)
+        if op.module_type is not None:
+            G.nodes[node].update(module_type=op.module_type,  # calls numbered from 0 in each graph
+                                 module_call=module_calls.setdefault(op.module_call, len(module_calls)))
+        if op.update is not None:
+            group = op.update
+            G.nodes[node]["update"] = {"group": group.index, "param": ids.ids.get(id(group.param)),
+                                       "optimizer": group.optimizer, "rule": list(group.rule),
+                                       "hyper": dict(group.hyper), "symbols": dict(group.symbols)}
         for position, src in enumerate(sources):
             G.add_edge(src, node, key=position, kind="input", position=position, grad=None, rule=None)
         G.add_edge(node, add_tensor(op.output), key=0, kind="output", position=0, grad=None, rule=None)

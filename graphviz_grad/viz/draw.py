@@ -2,14 +2,18 @@
 from .dot import to_digraph
 from .levels import MAX_NODES, build
 from .source import as_graph
+from .view import view_of
 
 
 def prepare(x, level="tensor", rankdir="TB", backward=True, legend=False, small=16, clusters=True,
-            max_nodes=MAX_NODES):
-    """``(graph model, diagram, digraph)`` for ``x``; every drawing function starts here."""
+            max_nodes=MAX_NODES, update="compact"):
+    """``(graph as drawn, diagram, digraph)`` for ``x``; every drawing function starts here.
+
+    The graph as drawn is a copy of the model (:func:`.view.view_of`): updates compacted, labels distinct.
+    """
     if rankdir not in ("TB", "LR", "BT", "RL"):
         raise ValueError(f"rankdir must be \"TB\", \"LR\", \"BT\" or \"RL\", not {rankdir!r}")
-    G = as_graph(x)
+    G = view_of(as_graph(x), update)
     diagram = build(G, level, small=small, backward=backward, rankdir=rankdir, clusters=clusters,
                     max_nodes=max_nodes)
     roles = None

@@ -80,6 +80,12 @@ def _with_update_cluster(diagram, homes):
         diagram.clusters[UPDATE] = Cluster(UPDATE, UPDATE_LABEL, None)
 
 
+def _op_rows(G, data):
+    """An op's rows; a compacted update names its parameter (the name it had before the update)."""
+    param = (data.get("update") or {}).get("param")
+    return style.op_rows(data, G.nodes[param].get("name") if param in G else None)
+
+
 def _grad_label(edge_data):
     # The node already lists its gradient in full; the edge carries a short reminder.
     return style.short_summary(edge_data.get("grad"), EDGE_LABEL_VALUES)
@@ -102,7 +108,7 @@ def tensor_level(G, *, small=16, backward=True, rankdir="TB", clusters=True, max
         name = names[node_id]
         if data.get("kind") == "op":
             home = calls.of_op.get(node_id) if calls else None
-            node = Node(name, style.op_attrs(data), style.op_rows(data), home, "op")
+            node = Node(name, style.op_attrs(data), _op_rows(G, data), home, "op")
         else:
             home = _tensor_home(G, node_id, calls) if calls else None
             rows = style.tensor_rows(data, small, show_grad=diagram.backward)
@@ -190,7 +196,7 @@ def module_level(G, *, small=16, backward=True, rankdir="TB", max_nodes=MAX_NODE
                         home, "module")
         elif data.get("kind") == "op":
             home = calls.of_op.get(node_id)
-            node = Node(name, style.op_attrs(data), style.op_rows(data), home, "op")
+            node = Node(name, style.op_attrs(data), _op_rows(G, data), home, "op")
         else:
             home = _tensor_home(G, node_id, calls)
             if home in leaf_calls:  # a box's result sits beside the box

@@ -51,6 +51,7 @@ OP_COLORS = ("#efe4f7", "#7d3c98")
 CUSTOM_OP_COLORS = ("#fde2f3", "#a61e4d")
 ANOMALY_COLORS = ("#ffc9c9", "#c92a2a")
 MODULE_BOX_COLORS = ("#f1f3f5", "#495057")
+UPDATE_COLORS = ("#fff0f6", "#a61e4d")  # an optimizer's update of one parameter
 
 DIM_ALPHA = "40"  # hex alpha appended to colours of not-yet-computed nodes in raster frames
 
@@ -247,11 +248,38 @@ def op_attrs(node):
     if node.get("anomaly"):
         fill, border = ANOMALY_COLORS
         attrs["penwidth"] = "3"
+    if node.get("update") and node.get("op") == "update":  # an optimizer's rule: lines of text
+        fill, border = UPDATE_COLORS
+        attrs.update(shape="box", style="rounded,filled", margin="0.12,0.06")
     attrs.update(fillcolor=fill, color=border)
     return attrs
 
 
-def op_rows(node):
+def update_rows(node, param_name=None):
+    """An optimizer's update of one parameter: its name, its rule, its hyper-parameters, its symbols.
+
+    >>> rows = update_rows({"update": {"optimizer": "SGD", "rule": ["w ← w − lr·g"], "hyper": {"lr": 0.1},
+    ...                                "symbols": {"g": "grad"}}}, "fc.weight")
+    >>> [text for _, text in rows]
+    ['SGD step', 'w ← w − lr·g', 'lr = 0.1', 'w = fc.weight, g = w.grad']
+    """
+    update = node.get("update") or {}
+    rows = [("op", f"{update.get('optimizer') or 'optimizer'} step")]
+    rows += [("data", line) for line in update.get("rule") or ()]
+    hyper = update.get("hyper") or {}
+    if hyper:
+        rows.append(("note", ", ".join(f"{k} = {format_number(v) if isinstance(v, (int, float)) else v}"
+                                       for k, v in hyper.items() if v is not None)))
+    symbols = update.get("symbols") or {}
+    legend = ([f"w = {param_name}"] if param_name else []) + [f"{k} = w.{v}" for k, v in symbols.items()]
+    if legend:
+        rows.append(("note", ", ".join(legend)))
+    return rows
+
+
+def op_rows(node, param_name=None):
+    if node.get("update") and node.get("op") == "update":
+        return update_rows(node, param_name)
     rows = [("op", op_text(node))]
     if node.get("anomaly"):
         rows.append(("note", "first NaN/Inf here"))

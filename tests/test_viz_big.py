@@ -1,0 +1,179 @@
+"""Drawing big programs (issue 17): names without clashes, a compact update phase, the readable
+default level, the rolled view, expand, micrograd graphs.
+
+Structure only (node kinds, labels, counts): never the digits of float32 values.
+"""
+import random
+import re
+
+import pytest
+
+import graphviz_grad as vg
+from graphviz_grad import nn
+from graphviz_grad.examples.modules import DynamicNet
+from graphviz_grad.viz.diagram import op_inputs
+from graphviz_grad.viz.draw import prepare
+
+NUMBER = re.compile(r"^-?\d+(\.\d*)?(e[-+]?\d+)?$")
+
+
+def tensor_titles(diagram):
+    """The first line of every tensor node drawn (constants, drawn by their value, aside)."""
+    return [n.rows[0][1] for n in diagram.nodes if n.kind == "tensor" and n.rows[0][0] == "title"]
+
+
+def update_nodes(diagram):
+    return [n for n in diagram.nodes if n.kind == "op" and n.rows[0][1].endswith(" step")]
+
+
+class Net(nn.Module):
+    """Calls its result ``y`` inside forward, as the target is called outside."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 2)
+
+    def forward(self, x):
+        y = self.fc(x).relu()
+        return y
+
+
+def dynamic_step(optimizer="sgd", middle_calls=2, steps=2):
+    """A DynamicNet training step (forward, backward, optimizer.step()) recorded on a tape."""
+    rng = random.Random(0)
+    model = DynamicNet(4, 3, 2, rng=rng)
+    rng.randint = lambda a, b: middle_calls
+    x, y = vg.randn(5, 4), vg.randn(5, 2)
+    opt = (vg.optim.SGD(model.parameters(), lr=1e-2, momentum=0.9) if optimizer == "sgd"
+           else vg.optim.Adam(model.parameters(), lr=1e-3))
+    loss_fn = nn.MSELoss()
+    for _ in range(steps):  # the second step finds the state buffers made by the first
+        with vg.record() as tape:
+            y_pred = model(x)
+            loss = loss_fn(y_pred, y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    return tape
+
+
+# --- names ------------------------------------------------------------------------------------
+
+def test_a_tensor_takes_the_name_the_outermost_code_gave_it():
+    model, x, y = Net(), vg.randn(4, 3), vg.randn(4, 2)
+    with vg.record() as tape:
+        y_pred = model(x)
+        loss = ((y_pred - y) ** 2).mean()
+        loss.backward()
+    names = [d["name"] for _, d in tape.graph().nodes(data=True) if d["kind"] == "tensor"]
+    assert names.count("y") == 1 and names.count("y_pred") == 1  # not y twice (forward's y is y_pred)
+    G = vg.graph(loss)
+    assert {"y", "y_pred", "loss", "x"} <= {d.get("name") for _, d in G.nodes(data=True)}
+
+
+def test_two_tensors_of_one_name_are_told_apart():
+    def twice(a):
+        y = a * 2
+        return y
+
+    a = vg.tensor([1.0, 2.0], requires_grad=True)
+    with vg.record() as tape:
+        total = (twice(a) + twice(a)).sum()
+        total.backward()
+    raw = [d["name"] for _, d in tape.graph().nodes(data=True) if d["kind"] == "tensor"]
+    assert raw.count("y") == 2  # the model keeps what the code said ...
+    titles = tensor_titles(prepare(tape)[1])
+    assert len(titles) == len(set(titles))  # ... the picture tells them apart
+    assert {"y", "y #2"} <= set(titles)
+
+
+@pytest.mark.parametrize("level", ["tensor", "module"])
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+@pytest.mark.parametrize("update", ["compact", "ops"])
+def test_no_label_repeats_in_a_training_step(level, optimizer, update):
+    diagram = prepare(dynamic_step(optimizer), level=level, update=update)[1]
+    titles = tensor_titles(diagram)
+    assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
+    boxes = [n.rows[0][1] for n in diagram.nodes if n.kind == "module"]
+    assert len(boxes) == len(set(boxes))
+    assert not [t for t in titles if NUMBER.match(t)]  # state buffers by name, never by value
+
+
+def test_versions_of_one_tensor_say_which_is_which():
+    titles = set(tensor_titles(prepare(dynamic_step("sgd"))[1]))
+    assert {"input_linear.weight", "input_linear.weight (updated)",
+            "input_linear.weight.momentum_buffer", "input_linear.weight.momentum_buffer (updated)"} <= titles
+
+
+# --- the update phase ------------------------------------------------------------------------
+
+def test_the_graph_model_knows_each_parameters_update_and_its_state():
+    G = dynamic_step("adam").graph()
+    groups = {d["update"]["group"] for _, d in G.nodes(data=True) if d.get("update")}
+    assert len(groups) == 6  # three Linear layers, weight and bias each
+    update = next(d["update"] for _, d in G.nodes(data=True) if d.get("update"))
+    assert update["optimizer"] == "Adam" and G.nodes[update["param"]]["name"] == "input_linear.weight"
+    assert update["symbols"] == {"g": "grad", "m": "exp_avg", "v": "exp_avg_sq"}
+    assert update["hyper"]["t"] == 2 and update["hyper"]["lr"] == 1e-3
+    keys = {d.get("state_key") for _, d in G.nodes(data=True)} - {None}
+    assert keys == {"exp_avg", "exp_avg_sq"}
+    names = {d["name"] for _, d in G.nodes(data=True) if d["kind"] == "tensor"}
+    assert {"output_linear.bias.exp_avg", "output_linear.bias.exp_avg_sq"} <= names
+
+
+@pytest.mark.parametrize("level", ["tensor", "module"])
+def test_one_node_per_parameter_labelled_with_the_rule(level):
+    G, diagram, digraph = prepare(dynamic_step("sgd"), level=level)
+    nodes = update_nodes(diagram)
+    assert len(nodes) == 6
+    assert all(n.cluster == "update" for n in nodes)
+    texts = [t for _, t in nodes[0].rows]
+    assert texts[:3] == ["SGD step", "m ← μ·m + g", "w ← w − lr·m"]
+    assert "lr = 0.01, μ = 0.9" in texts
+    assert "w = input_linear.weight, g = w.grad, m = w.momentum_buffer" in texts
+    # what the update reads and writes, and nothing between (no mul_, add_, no constant 0.9)
+    ops = {G.nodes[n]["op"] for n in G if G.nodes[n]["kind"] == "op" and G.nodes[n].get("phase") == "update"}
+    assert ops == {"update"}
+    op = next(n for n in G if G.nodes[n].get("op") == "update")
+    ins = [G.nodes[t]["name"] for t, _, _ in op_inputs(G, op)]
+    outs = {G.nodes[t]["name"] for t in G.successors(op)}
+    assert ins == ["input_linear.weight", "input_linear.weight.grad", "input_linear.weight.momentum_buffer"]
+    assert outs == {"input_linear.weight (updated)", "input_linear.weight.momentum_buffer (updated)"}
+    assert 'shape=box' in digraph.source and "SGD step" in digraph.source
+
+
+def test_the_first_step_makes_the_momentum_buffer_from_the_gradient():
+    tape = dynamic_step("sgd", steps=1)
+    nodes = update_nodes(prepare(tape)[1])
+    assert [t for _, t in nodes[0].rows][1:3] == ["m ← g", "w ← w − lr·m"]
+    G = prepare(tape)[0]
+    op = next(n for n in G if G.nodes[n].get("op") == "update")
+    assert {G.nodes[t]["name"] for t in G.successors(op)} == {"input_linear.weight (updated)",
+                                                               "input_linear.weight.momentum_buffer"}
+
+
+def test_update_ops_draws_the_optimizer_op_by_op():
+    tape = dynamic_step("adam")
+    G = prepare(tape, update="ops")[0]
+    ops = [d["op"] for _, d in G.nodes(data=True) if d["kind"] == "op" and d["phase"] == "update"]
+    assert "update" not in ops and {"mul", "add", "sqrt", "div"} <= set(ops)
+    assert len(update_nodes(prepare(tape, update="ops")[1])) == 0
+    with pytest.raises(ValueError, match="update must be"):
+        prepare(tape, update="folded")
+
+
+def test_a_manual_update_is_left_op_by_op():
+    w = vg.tensor([1.0, 2.0], requires_grad=True)
+    with vg.record() as tape:
+        (w * w).sum().backward()
+        with vg.no_grad():
+            w -= 0.1 * w.grad
+    G = prepare(tape)[0]
+    assert {d["op"] for _, d in G.nodes(data=True) if d["kind"] == "op" and d["phase"] == "update"} == {"mul", "sub"}
+
+
+def test_the_callers_graph_is_left_as_it_was():
+    G = dynamic_step("sgd").graph()
+    before = (sorted(G.nodes), sorted(d["name"] for _, d in G.nodes(data=True) if d["kind"] == "tensor"))
+    prepare(G)
+    assert (sorted(G.nodes), sorted(d["name"] for _, d in G.nodes(data=True) if d["kind"] == "tensor")) == before
