@@ -30,6 +30,7 @@ class Call:
     ops: list = field(default_factory=list)  # ops run directly in this call (not in a child call)
     first_step: int = 0
     nth: int = 0  # 1, 2, ... when the same module was called more than once, else 0
+    repeat: int = 1  # k: this call stands for k calls of the same structure (the rolled view)
 
 
 @dataclass
@@ -95,9 +96,10 @@ def module_calls(G):
         call.key = f"c{i}"
     for call in found:
         call.parent = call.parent.key if call.parent is not None else None
-    count = {}
+    count, repeat = {}, G.graph.get("repeat") or {}
     for call in found:
         count[call.name] = count.get(call.name, 0) + 1
+        call.repeat = repeat.get(call.name, 1)
     seen = {}
     for call in found:
         if count[call.name] > 1:
@@ -109,4 +111,5 @@ def cluster_label(call):
     """``model.0 · Linear`` when the module's class is known, else its name; ``· call 2`` for the
     second call of a module called more than once."""
     text = f"{call.name} · {call.kind}" if call.kind else call.name
-    return f"{text} · call {call.nth}" if call.nth else text
+    text = f"{text} · call {call.nth}" if call.nth else text
+    return f"{text} ×{call.repeat}" if call.repeat > 1 else text

@@ -255,7 +255,19 @@ def op_attrs(node):
     return attrs
 
 
-def update_rows(node, param_name=None):
+def update_rule_text(node):
+    """An update's rule on one line with its hyper-parameters, as the update cluster of a module-level
+    picture says it once for all its parameters."""
+    update = node.get("update") or {}
+    hyper = update.get("hyper") or {}
+    text = f"{update.get('optimizer') or 'optimizer'}: " + "; ".join(update.get("rule") or ())
+    numbers = ", ".join(f"{k} = {format_number(v) if isinstance(v, (int, float)) else v}"
+                        for k, v in hyper.items() if v is not None)
+    symbols = ", ".join(f"{k} = w.{v}" for k, v in (update.get("symbols") or {}).items())
+    return "\n".join(t for t in (text, numbers, symbols) if t)
+
+
+def update_rows(node, param_name=None, brief=False):
     """An optimizer's update of one parameter: its name, its rule, its hyper-parameters, its symbols.
 
     >>> rows = update_rows({"update": {"optimizer": "SGD", "rule": ["w ← w − lr·g"], "hyper": {"lr": 0.1},
@@ -265,6 +277,8 @@ def update_rows(node, param_name=None):
     """
     update = node.get("update") or {}
     rows = [("op", f"{update.get('optimizer') or 'optimizer'} step")]
+    if brief:  # the rule is said once, on the update cluster
+        return rows + [("data", param_name or "?")]
     rows += [("data", line) for line in update.get("rule") or ()]
     hyper = update.get("hyper") or {}
     if hyper:
@@ -277,9 +291,9 @@ def update_rows(node, param_name=None):
     return rows
 
 
-def op_rows(node, param_name=None):
+def op_rows(node, param_name=None, brief=False):
     if node.get("update") and node.get("op") == "update":
-        return update_rows(node, param_name)
+        return update_rows(node, param_name, brief)
     rows = [("op", op_text(node))]
     if node.get("anomaly"):
         rows.append(("note", "first NaN/Inf here"))

@@ -24,14 +24,18 @@ Two passes over a copy of the graph model (the caller's graph is never changed):
 from .diagram import natural_key, nodes_in_order, op_inputs, op_outputs, ops_in_order
 
 
-def view_of(G, update="compact"):
-    """A copy of ``G`` as drawn: updates compacted (``update="compact"``) and tensor labels distinct."""
+def view_of(G, update="compact", roll=True):
+    """A copy of ``G`` as drawn: updates compacted (``update="compact"``), repeated calls rolled
+    (``roll``) and tensor labels distinct."""
     if update not in ("compact", "ops"):
         raise ValueError(f"update must be \"compact\" (one node per parameter) or \"ops\" (op by op), "
                          f"not {update!r}")
     H = G.copy()
+    H.graph = dict(G.graph)
     if update == "compact":
         compact_updates(H)
+    if roll:
+        roll_calls(H)
     for node, label in distinct_labels(H).items():
         H.nodes[node]["name"] = label
     return H
@@ -132,3 +136,162 @@ def distinct_labels(G):
             if k > 1:
                 final[node] = f"{label} #{k}"
     return final
+
+
+# --- the rolled view ---------------------------------------------------------------------------
+
+def call_signatures(G, calls):
+    """``{call key: signature}``: the module's class, the ops it ran directly (by label, in order), the
+    shapes of the parameters they read, and its child calls' signatures in order."""
+    kids = calls.children()
+    by_key = calls.by_key()
+    depth = {c.key: len(calls.ancestors(c.key)) for c in calls.calls}
+    sigs = {}
+    for call in sorted(calls.calls, key=lambda c: -depth[c.key]):  # children before parents, no recursion
+        ops = tuple(G.nodes[op].get("label") or G.nodes[op].get("op") for op in call.ops)
+        params = tuple(tuple(G.nodes[t].get("shape") or ()) for op in call.ops for t, _, _ in op_inputs(G, op)
+                       if G.nodes[t].get("role") == "parameter")
+        children = tuple(sigs[k] for k in sorted(kids.get(call.key, ()), key=lambda k: by_key[k].first_step))
+        sigs[call.key] = (call.kind, ops, params, children)
+    return sigs
+
+
+def repeated_runs(G, calls):
+    """Runs of two or more consecutive sibling calls that repeat one another: ``[[first, second, ...], ...]``.
+
+    Two consecutive calls under one parent repeat one another when they have the
+    same signature (:func:`call_signatures`) and are *chained* (the second reads
+    what the first made, directly or through one op between: blocks, time steps)
+    or *parallel* (what they make goes to the same ops: attention heads into a
+    ``cat``). A query and a key projection have one signature but feed different
+    ops: they stay apart.
+    """
+    sigs = call_signatures(G, calls)
+    by_key, kids = calls.by_key(), calls.children()
+    ops_of = {}
+
+    def ops_in(key):
+        if key not in ops_of:
+            ops_of[key] = {op for k in _subtree(calls, key, kids, by_key) for op in by_key[k].ops}
+        return ops_of[key]
+
+    def repeats(a, b):
+        if sigs[a] != sigs[b] or sigs[a][1:] == ((), (), ()):
+            return False
+        ops_a, ops_b = ops_in(a), ops_in(b)
+        made_a = {t for op in ops_a for t in G.successors(op)}
+        read_b = {t for op in ops_b for t in G.predecessors(op)} - {t for op in ops_b for t in G.successors(op)}
+        between = {t for op in {c for t in made_a for c in G.successors(t)} - ops_a - ops_b
+                   for t in G.successors(op)}
+        if read_b & (made_a | between):
+            return True  # chained
+        uses_a = {c for t in made_a for c in G.successors(t)} - ops_a
+        made_b = {t for op in ops_b for t in G.successors(op)}
+        uses_b = {c for t in made_b for c in G.successors(t)} - ops_b
+        return bool(uses_a) and uses_a == uses_b  # parallel
+
+    runs = []
+    for parent, keys in kids.items():
+        keys = sorted(keys, key=lambda k: by_key[k].first_step)
+        run = [keys[0]]
+        for key in keys[1:] + [None]:
+            if key is not None and repeats(run[-1], key):
+                run.append(key)
+                continue
+            if len(run) > 1:
+                runs.append(run)
+            run = [key]
+    return sorted(runs, key=lambda r: by_key[r[0]].first_step)
+
+
+def _subtree(calls, key, kids, by_key):
+    """``key`` and the calls inside it, in first-step order (iterative)."""
+    out, stack = [], [key]
+    while stack:
+        k = stack.pop()
+        out.append(k)
+        stack.extend(kids.get(k, ()))
+    return sorted(out, key=lambda k: (by_key[k].first_step, k.count(".")))
+
+
+def roll_calls(G):
+    """Draw repeated calls once: merge, in place, each run of same-structure sibling calls into its first.
+
+    Every op of the 2nd, 3rd, ... call (and of the calls inside it) becomes the op
+    at the same place in the first call; the tensors it made, the parameters and
+    constants it read, and their updates, become the first call's. Edges follow,
+    so a chain of blocks draws as one block with an edge back into itself. The
+    first call's ops and tensors get ``repeat = k``, which the drawing shows as
+    ``×k``; the values shown are the first call's. Returns the number of calls rolled away.
+    """
+    from .calls import module_calls
+
+    calls = module_calls(G)
+    runs = repeated_runs(G, calls)
+    if not runs:
+        return 0
+    kids, by_key = calls.children(), calls.by_key()
+    mapping, repeat = {}, {}
+    updates = {}  # parameter node -> its compact update op
+    for op in ops_in_order(G):
+        param = (G.nodes[op].get("update") or {}).get("param")
+        if param is not None and G.nodes[op].get("op") == "update":
+            updates[param] = op
+    rolled = 0
+    shown = G.graph.setdefault("repeat", {})  # module name of a run's first call -> its length
+    for run in runs:
+        shown[by_key[run[0]].name] = len(run)
+        first = _subtree(calls, run[0], kids, by_key)
+        first_ops = [op for k in first for op in by_key[k].ops]
+        for op in first_ops:
+            repeat[op] = len(run)
+        for other in run[1:]:
+            rolled += 1
+            other_ops = [op for k in _subtree(calls, other, kids, by_key) for op in by_key[k].ops]
+            for mine, theirs in zip(other_ops, first_ops):
+                _map_op(G, mine, theirs, mapping, repeat, len(run))
+            for param, target in list(mapping.items()):  # their parameters' updates become the first's
+                if param in updates and target in updates and G.nodes[param].get("kind") == "tensor":
+                    _map_op(G, updates[param], updates[target], mapping, repeat, len(run))
+    _merge(G, mapping)
+    for node, k in repeat.items():
+        if node in G:
+            G.nodes[node]["repeat"] = k
+    return rolled
+
+
+def _map_op(G, mine, theirs, mapping, repeat, k):
+    if mine in mapping or mine == theirs:
+        return
+    mapping[mine] = theirs
+    for (t, _, _), (u, _, _) in zip(op_outputs(G, mine), op_outputs(G, theirs)):
+        mapping.setdefault(t, u)
+        repeat[u] = k
+    for (t, _, _), (u, _, _) in zip(op_inputs(G, mine), op_inputs(G, theirs)):
+        d = G.nodes[t]
+        if t != u and G.in_degree(t) == 0 and (d.get("role") in ("parameter", "constant", "gradient")
+                                               or d.get("state_key") is not None):
+            mapping.setdefault(t, u)  # a parameter, constant, .grad or state buffer of the repeated call
+            repeat[u] = k
+
+
+def _merge(G, mapping):
+    """Move every edge of a mapped node onto its target and drop the mapped nodes."""
+    def target(n):
+        seen = set()
+        while n in mapping and n not in seen:
+            seen.add(n)
+            n = mapping[n]
+        return n
+
+    for node in list(mapping):
+        new = target(node)
+        for u, _, key, data in list(G.in_edges(node, keys=True, data=True)):
+            src = target(u)
+            if not G.has_edge(src, new, key):
+                G.add_edge(src, new, key=key, **data)
+        for _, v, key, data in list(G.out_edges(node, keys=True, data=True)):
+            dst = target(v)
+            if dst != new and not G.has_edge(new, dst, key):
+                G.add_edge(new, dst, key=key, **data)
+    G.remove_nodes_from(list(mapping))
