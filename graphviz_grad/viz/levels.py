@@ -220,7 +220,8 @@ def module_level(G, *, small=16, backward=True, rankdir="TB", max_nodes=MAX_NODE
                 box_of[node_id] = key
     for node_id in G.nodes:
         rep[node_id] = f"m_{box_of[node_id]}" if node_id in box_of else names[node_id]
-    in_update = _fold_updates(G, rep, names)
+    grouped = _group_updates(G, calls, rep)
+    in_update = _fold_updates(G, rep)
     box_ops = {}
     for op in ops_in_order(G):
         if op in box_of:
@@ -247,6 +248,14 @@ def module_level(G, *, small=16, backward=True, rankdir="TB", max_nodes=MAX_NODE
                                                                 box_ops.get(key, ())),
                         home, "module")
             diagram.boxes[name] = key
+        elif node_id in grouped:
+            home = None
+            members = [u for u in grouped if rep[u] == name]
+            key, count = grouped[node_id], len(members)
+            rows = _op_rows(G, data, brief=True)[:1] + [
+                ("data", by_key[key].name if key in by_key else "the rest"),
+                ("note", f"{count} parameter{'s' if count != 1 else ''}")]
+            node = Node(name, style.op_attrs(data), rows, home, "op")
         elif data.get("kind") == "op":
             home = calls.of_op.get(node_id)
             node = Node(name, style.op_attrs(data), _op_rows(G, data, brief=True), home, "op")
@@ -271,11 +280,36 @@ def module_level(G, *, small=16, backward=True, rankdir="TB", max_nodes=MAX_NODE
     return diagram
 
 
+MAX_UPDATES = 16  # more parameters than this: the module level draws one update node per module call
+
+
+def _group_updates(G, calls, rep):
+    """Over ``MAX_UPDATES`` parameter updates, one node per module call holding parameters (the calls as
+    deep as fit): ``{update op: call key}``, with ``rep`` pointing each update op to its group's node."""
+    updates = [op for op in ops_in_order(G) if _is_update(G.nodes[op])]
+    if len(updates) <= MAX_UPDATES:
+        return {}
+    chains = {}
+    for u in updates:
+        param = G.nodes[u]["update"].get("param")
+        users = [c for c in (G.successors(param) if param in G else ()) if not _is_update(G.nodes[c])]
+        owner = next((calls.of_op[c] for c in users if c in calls.of_op), None)
+        chains[u] = calls.ancestors(owner)[::-1] if owner is not None else []
+    deepest = max(len(c) for c in chains.values())
+    for depth in range(deepest, 0, -1):
+        group = {u: (chain[:depth][-1] if chain else None) for u, chain in chains.items()}
+        if len(set(group.values())) <= MAX_UPDATES:
+            break
+    for u, key in group.items():
+        rep[u] = f"u_{key}"
+    return group
+
+
 def _is_update(data):
     return data.get("op") == "update" and bool(data.get("update"))
 
 
-def _fold_updates(G, rep, names):
+def _fold_updates(G, rep):
     """At the module level a compact update draws alone: the ``.grad``, the state buffers and the new
     versions it reads and writes (used by nothing else) fold into it. Returns the folded tensors."""
     folded = set()
@@ -287,7 +321,7 @@ def _fold_updates(G, rep, names):
             if d.get("role") == "parameter" and G.in_degree(t) == 0:
                 continue  # the parameter itself: in its module's box
             if all(n == op for n in G.predecessors(t)) and all(n == op for n in G.successors(t)):
-                rep[t] = names[op]
+                rep[t] = rep[op]
                 folded.add(t)
     return folded
 
