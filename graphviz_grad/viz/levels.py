@@ -176,6 +176,8 @@ def expanded_calls(calls, expand):
         hits = {c.key for c in calls.calls if c.name == wanted or c.name.endswith("." + wanted)}
         if not hits:
             known = sorted({c.name for c in calls.calls})
+            if not known:
+                raise ValueError(f"expand={wanted!r}: this program calls no nn.Module, so there is nothing to expand")
             raise ValueError(f"expand={wanted!r} names no module call of this program; its calls are: "
                              + ", ".join(known[:12]) + (", ..." if len(known) > 12 else ""))
         opened |= hits
