@@ -211,7 +211,7 @@ def _subtree(calls, key, kids, by_key):
         k = stack.pop()
         out.append(k)
         stack.extend(kids.get(k, ()))
-    return sorted(out, key=lambda k: (by_key[k].first_step, k.count(".")))
+    return sorted(out, key=lambda k: int(k[1:]))  # keys are numbered in first-step order, parents first
 
 
 def roll_calls(G):
