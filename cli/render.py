@@ -51,6 +51,7 @@ def render(
     no_backward: bool = typer.Option(False, "--no-backward", help="Only the forward pass: no gradients."),
     rankdir: RankDir = typer.Option(None, "--rankdir", help="Direction of the drawing: TB, LR, BT or RL [default: the drawing's own]."),
     roll: bool = typer.Option(True, "--roll/--no-roll", help="Draw consecutive calls of one structure once, ×k (--no-roll: each call)."),
+    images: bool = typer.Option(True, "--images/--no-images", help="Draw 2-D and 4-D tensors as heatmaps in their nodes."),
     expand: list[str] = typer.Option(None, "--expand", metavar="NAME", help="Draw this module call op by op inside the module-level picture (repeatable)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the random values (unset variables, randn)."),
 ):
@@ -69,7 +70,7 @@ def render(
     for note in _input_notes(evaluation, seed):
         notes.insert(0, note)
 
-    options = {"level": level.value, "backward": not no_backward, "roll": roll}
+    options = {"level": level.value, "backward": not no_backward, "roll": roll, "images": images}
     if expand:
         options["expand"] = list(expand)
     if rankdir:

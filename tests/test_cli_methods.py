@@ -102,3 +102,13 @@ def test_render_refuses_expand_without_modules(tmp_path):
     assert result.exit_code == 1
     assert "calls no nn.Module" in result.output
     assert not (tmp_path / "y.svg").exists()
+
+
+def test_render_draws_matrices_as_images_unless_told_not_to(tmp_path):
+    args = ("render", "y = (x @ w).tanh().sum()", "x=randn(4, 10)", "w=randn(10, 30)")
+    result = invoke(*args, "-o", "on.svg", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "data:image/png;base64" in (tmp_path / "on.svg").read_text(encoding="utf-8")
+    result = invoke(*args, "-o", "off.svg", "--no-images", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "data:image" not in (tmp_path / "off.svg").read_text(encoding="utf-8")

@@ -136,6 +136,10 @@ def build(ops, steps=(), tensors=(), root=None):
             else None,
             identity=identity.setdefault(id(rec.ident), node),
         )
+        if rec.image is not None:  # a 2-D or 4-D tensor's thumbnail, drawn as a heatmap
+            G.nodes[node]["image"] = rec.image
+        if rec.grad_image is not None:
+            G.nodes[node]["grad_image"] = rec.grad_image
         state_of = rec.ident.state_of
         if state_of is not None:
             G.nodes[node]["state_of"] = ids(state_of[0]) if id(state_of[0]) in ids.ids else None

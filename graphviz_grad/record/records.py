@@ -19,7 +19,7 @@ import re
 
 import numpy as np
 
-from .summary import capture, format_number, value_text
+from .summary import capture, format_number, thumbnail, value_text
 
 _ndarray = np.ndarray
 
@@ -47,7 +47,7 @@ class TensorRecord:
     """
 
     __slots__ = ("ident", "name", "shape", "dtype", "device", "requires_grad", "is_leaf", "is_param",
-                 "data", "grad", "module", "version", "array_id")
+                 "data", "grad", "module", "version", "array_id", "image", "grad_image")
 
     def label(self):
         """``name=`` or parameter name, else variable name, else ``<owner>.grad``, else None."""
@@ -167,6 +167,8 @@ def capture_tensor(t, small=16, ident=None, module=None, data=None):
     rec.module = module
     rec.version = t._version[0]
     rec.array_id = id(arr)
+    rec.image = thumbnail(arr, small)  # a 2-D or 4-D tensor drawn as a heatmap
+    rec.grad_image = None
     return rec
 
 
@@ -230,6 +232,7 @@ def placeholder_tensor(array, module=None):
     rec.requires_grad, rec.is_leaf, rec.is_param = True, False, False
     rec.data, rec.grad, rec.module = {"numel": int(array.size)}, None, module
     rec.version, rec.array_id = 0, None
+    rec.image = rec.grad_image = None
     return rec
 
 

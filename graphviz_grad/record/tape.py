@@ -49,7 +49,7 @@ from .naming import first_user_frame, name_variables, user_frames
 from .records import (IN_PLACE, BackwardStep, Ident, OpRecord, UpdateGroup, _is_parameter, capture_op, capture_tensor,
                       chain_rule, inplace_op, placeholder_tensor)
 from .summary import (as_dict, capture, capture_lazy, constant_summary, is_all_zero, known_summary, of_tensor,
-                      plus_zero, remember)
+                      plus_zero, remember, thumbnail)
 
 _hook_state = hooks.state
 _grad_state = grad_mode.state
@@ -496,6 +496,7 @@ class Tape:
         else:
             data = self._capture(arr, self.small)
         owner.grad = data
+        owner.grad_image = thumbnail(arr, self.small)
         ident = known.ident if known is not None else Ident()
         ident.grad_of = owner
         self._live.set(grad_tensor, capture_tensor(grad_tensor, self.small, ident, data=data))

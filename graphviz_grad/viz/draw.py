@@ -6,7 +6,7 @@ from .view import view_of
 
 
 def prepare(x, level=None, rankdir="TB", backward=True, legend=False, small=16, clusters=True,
-            max_nodes=MAX_NODES, update="compact", roll=True, expand=None):
+            max_nodes=MAX_NODES, update="compact", roll=True, expand=None, images=True):
     """``(graph as drawn, diagram, digraph)`` for ``x``; every drawing function starts here.
 
     The graph as drawn is a copy of the model (:func:`.view.view_of`): updates
@@ -23,7 +23,7 @@ def prepare(x, level=None, rankdir="TB", backward=True, legend=False, small=16, 
     G = view_of(as_graph(x), update, roll and level != "scalar")
     opts = dict(small=small, backward=backward, rankdir=rankdir, clusters=clusters, max_nodes=max_nodes)
     if level != "scalar":
-        opts["expand"] = expand or ()
+        opts.update(expand=expand or (), images=images)
     diagram = build(G, level, **opts)
     roles = None
     if legend:
@@ -34,7 +34,7 @@ def prepare(x, level=None, rankdir="TB", backward=True, legend=False, small=16, 
 
 
 def draw(x, level=None, rankdir="TB", backward=True, legend=False, small=16, clusters=True,
-         max_nodes=MAX_NODES, update="compact", roll=True, expand=None):
+         max_nodes=MAX_NODES, update="compact", roll=True, expand=None, images=True):
     """The diagram of ``x`` (a Tensor, a Graph or a Tape) as a ``graphviz.Digraph``.
 
     ``level``: None (the default) picks one by size: the tensor level up to
@@ -49,6 +49,8 @@ def draw(x, level=None, rankdir="TB", backward=True, legend=False, small=16, clu
     (``"ops"``: op by op). ``roll`` draws consecutive calls of one structure
     once, ``×k`` (``roll=False``: each call). ``expand=["blocks.0.sa"]``
     draws those module calls op by op inside the module-level overview.
+    ``images`` draws a 2-D or 4-D tensor (over ``small`` elements) as a
+    heatmap in its node, and its gradient as one centred at zero.
     In Jupyter the result shows inline; ``.source`` is the DOT text.
 
     >>> import graphviz_grad as vg
@@ -58,4 +60,5 @@ def draw(x, level=None, rankdir="TB", backward=True, legend=False, small=16, clu
     >>> dot.source.startswith("digraph graphviz_grad {")
     True
     """
-    return prepare(x, level, rankdir, backward, legend, small, clusters, max_nodes, update, roll, expand)[2]
+    return prepare(x, level, rankdir, backward, legend, small, clusters, max_nodes, update, roll, expand,
+                   images)[2]

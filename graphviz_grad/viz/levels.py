@@ -101,7 +101,7 @@ def _new_diagram(G, rankdir, backward):
     return Diagram(graph_attrs=style.graph_attrs(rankdir), backward=backward and backward_done(G))
 
 
-def tensor_level(G, *, small=16, backward=True, rankdir="TB", clusters=True, max_nodes=MAX_NODES):
+def tensor_level(G, *, small=16, backward=True, rankdir="TB", clusters=True, max_nodes=MAX_NODES, images=True):
     """One node per tensor and op of the recorded graph ``G``."""
     _check_size(G.number_of_nodes(), "tensor", max_nodes)
     diagram = _new_diagram(G, rankdir, backward)
@@ -117,7 +117,7 @@ def tensor_level(G, *, small=16, backward=True, rankdir="TB", clusters=True, max
             node = Node(name, style.op_attrs(data), _op_rows(G, data), home, "op")
         else:
             home = _tensor_home(G, node_id, calls) if calls else None
-            rows = style.tensor_rows(data, small, show_grad=diagram.backward)
+            rows = style.tensor_rows(data, small, show_grad=diagram.backward, images=images)
             node = Node(name, style.tensor_attrs(data), rows, home, "tensor")
             diagram.tensor_nodes[node_id] = [name]
         if node_id in update:
@@ -203,7 +203,7 @@ def box_calls(calls, depth=None, expand=()):
 
 
 def module_level(G, *, small=16, backward=True, rankdir="TB", max_nodes=MAX_NODES, depth=None, expand=(),
-                 **_):
+                 images=True, **_):
     """One box per innermost module call (or per call ``depth`` deep); what runs outside modules, and
     inside the calls ``expand`` names, stays as tensors and ops."""
     calls = module_calls(G)
@@ -266,7 +266,8 @@ def module_level(G, *, small=16, backward=True, rankdir="TB", max_nodes=MAX_NODE
             if home in boxes:  # a box's result sits beside the box
                 home = by_key[boxes[home]].parent
             node = Node(name, style.tensor_attrs(data),
-                        style.tensor_rows(data, small, show_grad=diagram.backward), home, "tensor")
+                        style.tensor_rows(data, small, show_grad=diagram.backward, images=images), home,
+                        "tensor")
         if node_id in update and node_id not in box_of:
             node.cluster = home = UPDATE
         if home is not None:

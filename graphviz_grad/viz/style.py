@@ -181,6 +181,9 @@ def html_label(rows, dim=False, show_grad=True):
     alpha = DIM_ALPHA if dim else ""
     cells = []
     for kind, text in rows:
+        if kind == "image":  # a heatmap file (see .images), found through the graph's imagepath
+            cells.append(f'<IMG SRC="{escape(text)}"/>')
+            continue
         body = escape(text)
         if kind in ("title", "op"):
             body = f"<B>{body}</B>"
@@ -202,8 +205,9 @@ def html_label(rows, dim=False, show_grad=True):
             + "".join(f"<TR>{o}{c}</TD></TR>" for o, c in zip(opens, cells)) + "</TABLE>>")
 
 
-def tensor_rows(node, small=16, show_grad=True):
-    """Rows of a tensor node: name, shape (and unusual dtype/device), values, gradient."""
+def tensor_rows(node, small=16, show_grad=True, images=False):
+    """Rows of a tensor node: name, shape (and unusual dtype/device), values, gradient; with ``images``, a
+    2-D or 4-D tensor's heatmap (and its gradient's, centred at zero) under its summary."""
     role = node.get("role") or "intermediate"
     data = format_summary(node.get("data"), small)
     if role == "constant":
@@ -216,9 +220,17 @@ def tensor_rows(node, small=16, show_grad=True):
     rows = [("title", node.get("name") or "?"), ("meta", meta)]
     if data:
         rows.append(("data", data))
+    if images and node.get("image"):
+        from .images import image_file
+
+        rows.append(("image", image_file(node["image"])))
     grad = node.get("grad")
     if show_grad and grad:
         rows.append(("grad", "grad " + format_summary(grad, small).replace("\n", "\n     ")))
+        if images and node.get("grad_image"):
+            from .images import image_file
+
+            rows.append(("image", image_file(node["grad_image"], diverging=True)))
     return rows
 
 
