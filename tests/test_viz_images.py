@@ -10,15 +10,19 @@ from graphviz_grad.record.summary import IMAGE_CHANNELS, image_values, thumbnail
 from graphviz_grad.viz import images
 
 
-def step():
+KEPT = []  # the tensors of the last step(): a tape's images, like its statistics, wait for a reader
+
+
+def step(stats="lazy"):
     vg.manual_seed(0)
     w = vg.randn(10, 30, requires_grad=True)
     k = vg.randn(2, 20, 6, 6, requires_grad=True)  # a batch of feature maps
     x = vg.randn(4, 10)
-    with vg.record() as tape:
+    with vg.record(stats=stats) as tape:
         h = (x @ w).tanh()
         loss = h.sum() + (k * k).sum()
         loss.backward()
+    KEPT[:] = [w, k, x, h]
     return tape
 
 
@@ -75,3 +79,23 @@ def test_gradients_use_a_diverging_map_centred_at_zero():
     middle = pixels[0, pixels.shape[1] // 2]
     assert abs(int(middle[0]) - 247) <= 3 and abs(int(middle[2]) - 247) <= 3  # zero is (nearly) white
     assert pixels[0, 0][2] > pixels[0, 0][0] and pixels[0, -1][0] > pixels[0, -1][2]  # blue below, red above
+
+
+def test_a_lazy_tape_has_images_of_what_is_still_alive_and_an_eager_one_of_everything():
+    tape = step()
+    KEPT.clear()  # w, k, x and h freed before the tape is read: no image (as no statistics)
+    names = {d["name"] for _, d in tape.graph().nodes(data=True) if d.get("image")}
+    assert "w" not in names and "h" not in names
+    tape = step(stats="eager")
+    KEPT.clear()
+    names = {d["name"] for _, d in tape.graph().nodes(data=True) if d.get("image")}
+    assert {"w", "k", "x", "h"} <= names
+
+
+def test_vg_graph_has_images():
+    w = vg.randn(10, 30, requires_grad=True)
+    loss = (vg.randn(4, 10) @ w).sum()
+    loss.backward()
+    G = vg.graph(loss)
+    node = G.nodes[G.find("w")]
+    assert node["image"]["shape"] == [10, 15] and node["grad_image"]["shape"] == [10, 15]

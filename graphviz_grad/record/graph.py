@@ -18,7 +18,7 @@ only place that decides node ids, labels and roles, so that ``vg.graph(t)`` and
 import networkx as nx
 
 from .records import chain_rule
-from .summary import as_dict, value_text
+from .summary import as_dict, lazy_thumbnail, value_text
 
 SCHEMA_VERSION = 1
 
@@ -126,6 +126,8 @@ def build(ops, steps=(), tensors=(), root=None):
         if node in G:
             return node
         role = _role(rec, rec is root, id(rec) in producer, id(rec) in consumed, root is None)
+        image = rec.image if rec.image is not None else lazy_thumbnail(rec.data)  # (before as_dict reads it)
+        grad_image = rec.grad_image if rec.grad_image is not None else lazy_thumbnail(rec.grad)
         made_by = producer.get(id(rec))
         G.add_node(
             node, kind="tensor", name=ids.label(rec), shape=list(rec.shape), dtype=rec.dtype, device=rec.device,
@@ -136,10 +138,10 @@ def build(ops, steps=(), tensors=(), root=None):
             else None,
             identity=identity.setdefault(id(rec.ident), node),
         )
-        if rec.image is not None:  # a 2-D or 4-D tensor's thumbnail, drawn as a heatmap
-            G.nodes[node]["image"] = rec.image
-        if rec.grad_image is not None:
-            G.nodes[node]["grad_image"] = rec.grad_image
+        if image is not None:  # a 2-D or 4-D tensor's thumbnail, drawn as a heatmap
+            G.nodes[node]["image"] = rec.image = image
+        if grad_image is not None:
+            G.nodes[node]["grad_image"] = rec.grad_image = grad_image
         state_of = rec.ident.state_of
         if state_of is not None:
             G.nodes[node]["state_of"] = ids(state_of[0]) if id(state_of[0]) in ids.ids else None

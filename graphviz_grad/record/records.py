@@ -19,7 +19,7 @@ import re
 
 import numpy as np
 
-from .summary import capture, format_number, thumbnail, value_text
+from .summary import LazyStats, capture, format_number, thumbnail, value_text
 
 _ndarray = np.ndarray
 
@@ -167,7 +167,8 @@ def capture_tensor(t, small=16, ident=None, module=None, data=None):
     rec.module = module
     rec.version = t._version[0]
     rec.array_id = id(arr)
-    rec.image = thumbnail(arr, small)  # a 2-D or 4-D tensor drawn as a heatmap
+    # a 2-D or 4-D tensor drawn as a heatmap; a lazy summary's waits for a reader (graph.build)
+    rec.image = None if rec.data.__class__ is LazyStats else thumbnail(arr, small)
     rec.grad_image = None
     return rec
 

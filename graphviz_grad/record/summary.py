@@ -244,6 +244,18 @@ def thumbnail(array, small=16):
             "bytes": base64.b64encode(q.tobytes()).decode("ascii")}
 
 
+def lazy_thumbnail(summary, small=16):
+    """The :func:`thumbnail` of the array a :class:`LazyStats` watches, while it is alive and unchanged
+    (a tape's images wait for a reader, as its statistics do); None otherwise. Call it before the
+    summary is read (reading it stops the watch)."""
+    if summary.__class__ is not LazyStats or summary.ref is None:
+        return None
+    array = summary.ref()
+    if array is None or _written_since(array, summary.mark):
+        return None
+    return thumbnail(array, small)
+
+
 def image_values(image):
     """The values of a :func:`thumbnail` (to within 1/255 of its range), as a float array of its shape."""
     q = np.frombuffer(base64.b64decode(image["bytes"]), dtype=np.uint8).astype(np.float64)

@@ -496,7 +496,7 @@ class Tape:
         else:
             data = self._capture(arr, self.small)
         owner.grad = data
-        owner.grad_image = thumbnail(arr, self.small)
+        owner.grad_image = None if self._lazy and data.__class__ is not dict else thumbnail(arr, self.small)
         ident = known.ident if known is not None else Ident()
         ident.grad_of = owner
         self._live.set(grad_tensor, capture_tensor(grad_tensor, self.small, ident, data=data))
