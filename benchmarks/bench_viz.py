@@ -1,6 +1,7 @@
 """Cost of drawing: ``vg.viz.render`` vs raw pygraphviz, and a 50-frame stepper vs one render.
 
     python benchmarks/bench_viz.py [--reps 3] [--nodes 2000] [--layered 500] [--frames 50]
+    python benchmarks/bench_viz.py --curve [--reps 3]
 
 Both comparisons are timed side by side in one run (alternating which goes
 first in each repetition) and reported as ratios of medians:
@@ -16,6 +17,14 @@ first in each repetition) and reported as ratios of medians:
 2. ``vg.viz.stepper(G, "x.html")`` over a graph with ``--frames`` steps (one
    layout, every frame a restyling) against one ``vg.viz.render`` of the same
    graph to SVG. Target (issue 5): ≤ 2×.
+
+``--curve`` instead prints Graphviz's layout time (DOT → SVG, in-process)
+against the number of drawn nodes, for chains and layered nets of growing
+size (drawn in full: ``level="tensor"``, ``roll=False``), then the default
+picture (no options) of a recorded training step of a transformer-like stack
+(``tests/test_viz_big.py``: blocks of attention heads, Adam), rolled and
+unrolled, from the tape to the SVG file. Target (issue 17): the default
+picture of a lesson's step under 2 s.
 
 The graphs are built by hand in the documented schema (a chain of ``neg`` ops
 after backward, and a layered net of ``mul``/``add`` ops), so only drawing is timed.
@@ -131,13 +140,51 @@ def side_by_side(a, b, reps):
     return statistics.median(ta), statistics.median(tb)
 
 
+FULL = {"level": "tensor", "roll": False}  # every node drawn: the layered net's layers would roll
+
+
+def curve(reps):
+    """Layout time against drawn nodes: chains, layered nets, and the default picture of a training step."""
+    import sys
+
+    from graphviz_grad.viz.layout import render_bytes
+
+    print("layout time (DOT -> SVG, in-process Graphviz) against size; medians of", reps)
+    print(f"{'graph':<34}{'drawn nodes':>12}{'edges':>8}{'layout s':>10}")
+    for what, make, sizes in (("chain", lambda n: chain_graph((n - 1) // 2), (101, 251, 501, 1001, 1999)),
+                              ("layered net, clusters", lambda n: wide_graph(n, width=4), (100, 250, 500, 1000))):
+        for size in sizes:
+            _, diagram, digraph = prepare(make(size), **FULL)
+            source = digraph.source
+            t = statistics.median(timed(lambda: render_bytes(source, "svg")) for _ in range(reps))
+            print(f"{what:<34}{len(diagram.nodes):>12}{len(diagram.edges):>8}{t:>10.3f}")
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+    from test_viz_big import transformer_step
+
+    out = tempfile.mkdtemp(prefix="bench-viz-")
+    for blocks, heads in ((2, 2), (4, 4)):
+        tape = transformer_step(blocks=blocks, heads=heads)
+        for roll in (True, False):
+            what = f"step {blocks} blocks x {heads} heads" + ("" if roll else " unrolled")
+            diagram = prepare(tape, roll=roll)[1]
+            path = os.path.join(out, "step.svg")
+            vg.viz.render(tape, path, roll=roll)  # warm up
+            t = statistics.median(timed(lambda: vg.viz.render(tape, path, roll=roll)) for _ in range(reps))
+            print(f"{what:<34}{len(diagram.nodes):>12}{len(diagram.edges):>8}{t:>10.3f}"
+                  f"   default picture ({diagram.level} level), tape -> file; target < 2 s")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--curve", action="store_true", help="layout time against graph size (see above)")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--nodes", type=int, default=2000)
     parser.add_argument("--layered", type=int, default=500, help="nodes of the layered graph (0: skip it)")
     parser.add_argument("--frames", type=int, default=50)
     args = parser.parse_args()
+    if args.curve:
+        curve(args.reps)
+        return
 
     import pygraphviz
 
@@ -148,12 +195,12 @@ def main():
     if args.layered:
         graphs.append(("layered, clusters", wide_graph(args.layered, width=4)))
     for what, G in graphs:
-        drawn = len(prepare(G)[1].nodes)
-        source = vg.viz.draw(G).source
+        drawn = len(prepare(G, **FULL)[1].nodes)
+        source = vg.viz.draw(G, **FULL).source
         ours_path, raw_path = os.path.join(out, "ours.svg"), os.path.join(out, "raw.svg")
 
         def ours():
-            vg.viz.render(G, ours_path)
+            vg.viz.render(G, ours_path, **FULL)
 
         def raw():
             with contextlib.redirect_stderr(io.StringIO()):  # pygraphviz's "layout may take a long time"
@@ -167,13 +214,13 @@ def main():
               f"raw pygraphviz {t_raw * 1000:8.1f} ms   ratio {t_ours / t_raw:.2f}x  (target <= 1.2x)")
 
     lesson_graph = chain_graph(args.frames // 2)
-    frames = len(vg.viz.steps(lesson_graph, os.path.join(out, "frames")))
+    frames = len(vg.viz.steps(lesson_graph, os.path.join(out, "frames"), **FULL))
 
     def stepper():
-        vg.viz.stepper(lesson_graph, os.path.join(out, "lesson.html"))
+        vg.viz.stepper(lesson_graph, os.path.join(out, "lesson.html"), **FULL)
 
     def single():
-        vg.viz.render(lesson_graph, os.path.join(out, "single.svg"))
+        vg.viz.render(lesson_graph, os.path.join(out, "single.svg"), **FULL)
 
     t_step, t_one = side_by_side(stepper, single, args.reps)
     print(f"stepper of {frames} frames vs one render: vg.viz.stepper {t_step * 1000:7.1f} ms   "

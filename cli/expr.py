@@ -11,9 +11,14 @@ What is allowed, and nothing else:
   ``sum(x, dim=1)``, ``clamp(x, min=0)``, ``randn(3, 4)``, ...) with the keyword
   arguments ``min=``, ``max=``, ``dim=``, ``keepdim=`` (``True``/``False``
   only as ``keepdim=``);
-- indexing of a tensor by integers and slices: ``x[0]``, ``x[1:, -1]``.
+- indexing of a tensor by integers and slices: ``x[0]``, ``x[1:, -1]``;
+- the same functions called as methods, ``relu(h).sum()``, ``h.mean(0)``,
+  ``x.t()``, and ``x.T``: an explicit table (``expr_ops.METHODS``,
+  ``expr_ops.ATTRIBUTES``) rewrites each into the function call
+  (``h.mean(0)`` is ``mean(h, 0)``) before the whitelist checks it; no
+  attribute is ever looked up on a Python object.
 
-Everything else (attributes, imports, lambdas, comprehensions, strings,
+Everything else (other attributes, imports, lambdas, comprehensions, strings,
 comparisons, ``and``/``or``, ``:=``, ``*args``, dunder names, unknown
 functions, ...) is refused by :func:`parse` with one line naming what is not
 allowed and its column. Limits keep any input cheap: :data:`MAX_LENGTH`
@@ -164,8 +169,42 @@ def parse(text, label=None, functions=FUNCTION_NAMES, allow_names=True):
         raise ExprError(one_line(source.where(e.lineno, e.offset) + f"syntax error: {e.msg}")) from None
     except (RecursionError, MemoryError, ValueError, OverflowError):
         raise ExprError(source._prefix() + "the expression is nested too deeply to parse") from None
-    _check(source, tree, frozenset(functions), allow_names)
+    functions = frozenset(functions)
+    _methods_to_calls(tree, functions)
+    _check(source, tree, functions, allow_names)
     return source, tree
+
+
+def _methods_to_calls(tree, functions):
+    """Rewrite, in place, ``x.name(args)`` into ``name(x, args)`` and ``x.T`` into ``t(x)`` for the names in
+    the tables (and in ``functions``); any other attribute stays, to be refused. Iterative."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        for field, value in ast.iter_fields(node):
+            if isinstance(value, list):
+                new = [_as_call(v, functions) if isinstance(v, ast.AST) else v for v in value]
+                setattr(node, field, new)
+                stack.extend(v for v in new if isinstance(v, ast.AST))
+            elif isinstance(value, ast.AST):
+                new = _as_call(value, functions)
+                setattr(node, field, new)
+                stack.append(new)
+    return tree
+
+
+def _as_call(node, functions):
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and ops.METHODS.get(node.func.attr) in functions):
+        method = node.func
+        call = ast.Call(func=ast.Name(id=ops.METHODS[method.attr], ctx=ast.Load()),
+                        args=[method.value] + node.args, keywords=node.keywords)
+        return ast.copy_location(call, node)
+    if isinstance(node, ast.Attribute) and ops.ATTRIBUTES.get(node.attr) in functions \
+            and isinstance(node.ctx, ast.Load):
+        call = ast.Call(func=ast.Name(id=ops.ATTRIBUTES[node.attr], ctx=ast.Load()), args=[node.value], keywords=[])
+        return ast.copy_location(call, node)
+    return node
 
 
 def _check(source, tree, functions, allow_names):
@@ -228,6 +267,10 @@ def _check_node(source, node, functions, allow_names, allowed_bools):
     if isinstance(node, ast.Subscript):
         _index(source, node.slice)  # checks the index form; the value is checked as a child
         return [node.value]
+    if isinstance(node, ast.Attribute) and not node.attr.startswith("_"):
+        if node.attr in ops.METHODS and node.attr in functions:
+            raise source.error(node, f"{node.attr} is a method; call it, e.g. x.{node.attr}()")
+        raise _refuse_attribute(source, node, functions)
     raise source.refuse(node, _REFUSED.get(type(node), f"'{type(node).__name__}'"))
 
 
@@ -259,6 +302,8 @@ def _check_call(source, node, functions, allowed_bools):
     func = node.func
     if not isinstance(func, ast.Name):
         if isinstance(func, ast.Attribute):
+            if not func.attr.startswith("_"):
+                raise _refuse_attribute(source, func, functions)
             raise source.refuse(func, "attribute access")
         raise source.refuse(node, "calling anything but a function name")
     if func.id not in functions:
@@ -276,6 +321,30 @@ def _check_call(source, node, functions, allowed_bools):
         if kw.arg == "keepdim" and isinstance(kw.value, ast.Constant):
             allowed_bools.add(kw.value)
     return node.args + [kw.value for kw in node.keywords]
+
+
+def _refuse_attribute(source, node, functions):
+    """``not allowed: attribute access (x.foo): unknown method or attribute 'foo'; ...``"""
+    return source.error(node, f"not allowed: attribute access ({source.snippet(node)}): "
+                              + _unknown_method(node.attr, functions))
+
+
+def _unknown_method(name, functions):
+    """``unknown method 'sums'``, with close names and what methods there are.
+
+    >>> _unknown_method("sums", FUNCTION_NAMES)
+    "unknown method or attribute 'sums' (did you mean sum?); the methods are the functions (x.sum(), x.mean(0), ...) and x.T"
+    """
+    import difflib
+
+    methods = sorted(n for n in ops.METHODS if n in functions)
+    if not methods:
+        return f"unknown method '{one_line(name, 40)}': no methods here; write a number, a list or randn(...)"
+    message = f"unknown method or attribute '{one_line(name, 40)}'"
+    close = difflib.get_close_matches(name, methods + list(ops.ATTRIBUTES), n=3, cutoff=0.75)
+    if close:
+        message += f" (did you mean {' or '.join(close)}?)"
+    return message + "; the methods are the functions (x.sum(), x.mean(0), ...) and x.T"
 
 
 def _unknown_function(name, functions):

@@ -348,3 +348,13 @@ FUNCTIONS.update(
 FUNCTIONS.update(CREATION)
 
 BINARY_OPS = {"+": vg.add, "-": vg.sub, "*": vg.mul, "/": vg.div, "**": vg.pow}
+
+# Tensor methods the language accepts, as users type them: ``h.mean(0)`` is ``mean(h, 0)``,
+# ``relu(h).sum()`` is ``sum(relu(h))``. Each maps to the whitelisted function of that name (the
+# tensor first); nothing is looked up on Python objects.
+METHODS = {name: name for name in (
+    "relu", "tanh", "sigmoid", "exp", "log", "sqrt", "abs", "neg", "square", "t", "sum", "mean", "max", "min",
+    "softmax", "log_softmax", "maximum", "minimum", "add", "sub", "mul", "div", "clamp", "pow", "mm", "matmul",
+    "dot", "reshape", "transpose", "flatten", "unsqueeze", "squeeze")}
+# Attributes that are values, not calls: ``x.T`` is ``t(x)``.
+ATTRIBUTES = {"T": "t"}

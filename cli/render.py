@@ -16,6 +16,7 @@ EXPRESSION_HELP = (
     "unary minus, parentheses, x[0] and x[1:] on tensors, and the functions relu tanh sigmoid exp log sqrt abs "
     "neg square sum mean max min clamp(x, min=, max=) softmax log_softmax pow mm matmul dot t transpose reshape "
     "flatten squeeze unsqueeze cat stack maximum minimum add sub mul div randn rand zeros ones tensor. "
+    "The same functions as methods: relu(h).sum(), h.mean(0), x.t(), and x.T. "
     "Keywords: dim=, keepdim=, min=, max=. Backward starts from the last assigned variable. "
     "Start with -- if the expression begins with '-'."
 )
@@ -49,6 +50,9 @@ def render(
     level: Level = typer.Option(Level.tensor, "--level", help="Detail: one box per module, per tensor op, or per scalar."),
     no_backward: bool = typer.Option(False, "--no-backward", help="Only the forward pass: no gradients."),
     rankdir: RankDir = typer.Option(None, "--rankdir", help="Direction of the drawing: TB, LR, BT or RL [default: the drawing's own]."),
+    roll: bool = typer.Option(True, "--roll/--no-roll", help="Draw consecutive calls of one structure once, ×k (--no-roll: each call)."),
+    images: bool = typer.Option(True, "--images/--no-images", help="Draw 2-D and 4-D tensors as heatmaps in their nodes."),
+    expand: list[str] = typer.Option(None, "--expand", metavar="NAME", help="Draw this module call op by op inside the module-level picture (repeatable)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the random values (unset variables, randn)."),
 ):
     """Compute EXPR, print its value and every input's gradient, and draw its graph."""
@@ -66,7 +70,9 @@ def render(
     for note in _input_notes(evaluation, seed):
         notes.insert(0, note)
 
-    options = {"level": level.value, "backward": not no_backward}
+    options = {"level": level.value, "backward": not no_backward, "roll": roll, "images": images}
+    if expand:
+        options["expand"] = list(expand)
     if rankdir:
         options["rankdir"] = rankdir.value
     written = drawing.draw(root, diagram, steps, html, gif, **options)

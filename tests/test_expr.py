@@ -313,7 +313,7 @@ def test_error_columns_point_at_the_problem():
     with pytest.raises(ExprError, match=r"^line 2, column 5: "):
         expr.evaluate("y = 1\nz = y.real")
     with pytest.raises(ExprError, match=r"^column 7: not allowed: attribute access"):
-        expr.evaluate("  y = x.T")  # leading blanks are allowed and counted
+        expr.evaluate("  y = x.q")  # leading blanks are allowed and counted (x.T is allowed: t(x))
     with pytest.raises(ExprError, match=r"^column 5: not allowed: strings"):
         expr.evaluate("é = 'a'")  # columns count characters, not bytes
 

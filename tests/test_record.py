@@ -1087,8 +1087,12 @@ def test_lazy_statistics_are_the_eager_ones_where_kept():
     assert_schema(L, full=False)
     # the same graph, ids, names, events and texts: only statistics may be missing
     assert strip_grads(L)[1] == strip_grads(E)[1]
-    assert ({n: {k: v for k, v in d.items() if k not in ("data", "grad")} for n, d in L.nodes(data=True)}
-            == {n: {k: v for k, v in d.items() if k not in ("data", "grad")} for n, d in E.nodes(data=True)})
+    lazy_only = ("data", "grad", "image", "grad_image")  # what a lazy tape keeps only of what is still there
+    assert ({n: {k: v for k, v in d.items() if k not in lazy_only} for n, d in L.nodes(data=True)}
+            == {n: {k: v for k, v in d.items() if k not in lazy_only} for n, d in E.nodes(data=True)})
+    for n, d in L.nodes(data=True):  # a lazy tape's images, where kept, are the eager ones
+        for key in ("image", "grad_image"):
+            assert d.get(key) is None or d[key] == E.nodes[n][key], (n, key)
     assert [e["text"] for e in lazy_tape.events] == [e["text"] for e in eager_tape.events]
     dropped = []
     for (where, a), (where_e, b) in zip(_summaries(L), _summaries(E)):

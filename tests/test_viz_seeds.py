@@ -72,8 +72,8 @@ def test_program_draws_at_the_tensor_level(tapes, name, tmp_path):
     assert {"loss"} <= svg_texts(open(path, "rb").read())
     if name in MODULES:
         calls, _ = MODULES[name]
-        clusters = set(re.findall(r"label=<<B>([^<]*)</B>> labeljust", source))
-        assert calls <= clusters  # each module call groups its ops
+        clusters = {c.split(" · ")[0] for c in re.findall(r"label=<<B>([^<]*)</B>> labeljust", source)}
+        assert calls <= clusters  # each module call groups its ops ("model.0 · Linear": name · class)
 
 
 @pytest.mark.parametrize("name", sorted(NAMES))
@@ -88,8 +88,9 @@ def test_program_draws_at_the_module_level(tapes, name, tmp_path):
         return
     calls, parent = MODULES[name]
     boxes = re.findall(r"^\t+(m_c\d+) \[label=<<TABLE[^>]*><TR><TD><B>([^<]*)</B>", source, re.M)
-    assert calls <= {title for _, title in boxes} <= texts  # one box per module call
-    clusters = re.findall(r"label=<<B>([^<]*)</B>> labeljust", source)
+    assert {title for _, title in boxes} <= texts
+    assert calls <= {title.split(" · ")[0] for _, title in boxes}  # one box per module call (name · class)
+    clusters = [c.split(" · ")[0] for c in re.findall(r"label=<<B>([^<]*)</B>> labeljust", source)]
     if parent:
         assert parent in clusters  # the module holding the others is a cluster around their boxes
     assert "update (no_grad)" in clusters  # the update step is grouped apart from the model
@@ -139,5 +140,6 @@ def test_the_update_cluster_holds_the_update_and_nothing_the_forward_pass_reads(
     names = re.findall(r"<B>([^<]*)</B>", inside)
     assert names.count("sub_") == 4 and names.count("mul") == 4  # p -= lr * p.grad, for each parameter
     assert {"0.weight.grad", "2.bias.grad"} <= set(names)
-    assert names.count("0.weight") == 1  # the updated version; the one the forward pass read is outside
+    # the updated version, told apart from the one the forward pass read (outside)
+    assert names.count("0.weight (updated)") == 1 and "0.weight" not in names
     assert "linear" not in names and "loss" not in names

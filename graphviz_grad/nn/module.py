@@ -40,9 +40,18 @@ _structure_version = [0]
 
 class _CallState(threading.local):
     running = None  # the Module whose forward is running (the innermost call)
+    call = 0  # a number per call in progress, so a recorder tells back-to-back calls of one module apart
+    calls = 0
 
 
 _call_state = _CallState()
+
+
+def _submodule(module, path):
+    """``module``'s submodule at the dotted ``path`` (``"heads.0"``), or None."""
+    for key in path.split("."):
+        module = module._modules.get(key) if module is not None else None
+    return module
 
 
 def _changed():
@@ -235,11 +244,14 @@ class Module:
             path = parent_path + "." + self._name_in(parent)
         _hook_state.module = path
         _call_state.running = self
+        parent_call = _call_state.call
+        _call_state.call = _call_state.calls = _call_state.calls + 1
         try:
             return self.forward(*args, **kwargs)
         finally:
             _hook_state.module = parent_path
             _call_state.running = parent
+            _call_state.call = parent_call
 
     def _remember_call_name(self, frame):
         name = _variable_name(self, frame) or type(self).__name__.lower()
@@ -247,15 +259,24 @@ class Module:
         return name
 
     def _name_in(self, parent):
-        """This module's attribute name in ``parent`` (the running module), else its class name."""
+        """This module's attribute name in ``parent`` (the running module), else its class name.
+
+        A module held in a container the parent never calls (``self.heads = nn.ModuleList(...)``,
+        called as ``[h(x) for h in self.heads]``) is named by its path: ``heads.0``.
+        """
         cached = self._gv_parent
-        if cached is not None and cached[0] == id(parent) and parent._modules.get(cached[1]) is self:
+        if cached is not None and cached[0] == id(parent) and _submodule(parent, cached[1]) is self:
             return cached[1]
         if parent is not None:
-            for key, child in parent._modules.items():
-                if child is self:
-                    self.__dict__["_gv_parent"] = (id(parent), key)
-                    return key
+            queue = [("", parent)]  # breadth first: the shortest path
+            while queue:
+                prefix, module = queue.pop(0)
+                for key, child in module._modules.items():
+                    if child is self:
+                        self.__dict__["_gv_parent"] = (id(parent), prefix + key)
+                        return prefix + key
+                    if child is not None and child._modules:
+                        queue.append((prefix + key + ".", child))
         return type(self).__name__.lower()
 
     # --- registration -------------------------------------------------------------

@@ -47,6 +47,26 @@ class Adam(Optimizer):
         if amsgrad:
             state["max_exp_avg_sq"] = _zeros_like(param)
 
+    def _rule(self, group, state):
+        beta1, beta2 = group["betas"]
+        step = int(float(state["step"]._data)) + 1 if "step" in state else 1
+        lines, hyper = [], {"lr": group["lr"], "β1": beta1, "β2": beta2, "ε": group["eps"]}
+        if group["maximize"]:
+            lines.append("g ← −g")
+        if group["weight_decay"]:
+            lines.append("w ← w·(1 − lr·λ)" if group["decoupled_weight_decay"] else "g ← g + λ·w")
+            hyper["λ"] = group["weight_decay"]
+        lines += ["m ← β1·m + (1−β1)·g", "v ← β2·v + (1−β2)·g²"]
+        symbols = {"g": "grad", "m": "exp_avg", "v": "exp_avg_sq"}
+        if group["amsgrad"]:
+            lines.append("v̂ ← max(v̂, v)")
+            symbols["v̂"] = "max_exp_avg_sq"
+            lines.append(f"w ← w − lr·(m/(1−β1^t)) / (√(v̂/(1−β2^t)) + ε)")
+        else:
+            lines.append(f"w ← w − lr·(m/(1−β1^t)) / (√(v/(1−β2^t)) + ε)")
+        hyper["t"] = step
+        return lines, hyper, symbols
+
     def _update(self, p, grad, group, math):
         # PyTorch's _single_tensor_adam, step for step.
         beta1, beta2 = group["betas"]

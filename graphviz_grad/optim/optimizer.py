@@ -122,6 +122,7 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        recorders = [r for r in _hook_state.recorders if hasattr(r, "on_param_update")]
         math = TensorMath() if _hook_state.recorders else self._array_math
         with no_grad(), phase("update"):
             for group in self.param_groups:
@@ -130,10 +131,22 @@ class Optimizer:
                     grad = p._grad
                     if grad is None:
                         continue
+                    if recorders:  # a drawing shows this parameter's update as one node, with its rule
+                        rule, hyper, symbols = self._rule(group, self.state[p] if p in self.state else {})
+                        for r in recorders:
+                            r.on_param_update(p, type(self).__name__, rule, hyper, symbols)
                     math.begin(p)
                     self._update(p, math.neg(grad) if maximize else grad, group, math)
                     math.finish(p)
+                    for r in recorders:
+                        r.on_param_update_end(p, self.state[p] if p in self.state else {})
         return loss
+
+    def _rule(self, group, state):
+        """``(lines, hyper-parameters, symbols)``: the update rule as a drawing shows it, e.g.
+        ``(["w ← w − lr·g"], {"lr": 0.1}, {"g": "grad"})``; a symbol names the parameter's ``.grad`` or
+        a key of its state (``{"m": "momentum_buffer"}``). Subclasses say their own rule."""
+        return [f"w ← {type(self).__name__}(w, g)"], {"lr": group.get("lr")}, {"g": "grad"}
 
     def _update(self, param, grad, group, math):
         """Update one parameter from its gradient (already negated for ``maximize``)."""

@@ -33,6 +33,26 @@ class SGD(Optimizer):
                     "differentiable": differentiable, "fused": fused}
         super().__init__(params, defaults)
 
+    def _rule(self, group, state):
+        lines, hyper, symbols = [], {"lr": group["lr"]}, {"g": "grad"}
+        if group["maximize"]:
+            lines.append("g ← −g")
+        if group["weight_decay"]:
+            lines.append("g ← g + λ·w")
+            hyper["λ"] = group["weight_decay"]
+        if group["momentum"]:
+            damp = group["dampening"]
+            lines.append("m ← μ·m + " + ("(1−τ)·g" if damp else "g") if state.get("momentum_buffer") is not None
+                         else "m ← g")
+            lines.append("w ← w − lr·(g + μ·m)" if group["nesterov"] else "w ← w − lr·m")
+            hyper["μ"] = group["momentum"]
+            if damp:
+                hyper["τ"] = damp
+            symbols["m"] = "momentum_buffer"
+        else:
+            lines.append("w ← w − lr·g")
+        return lines, hyper, symbols
+
     def _update(self, p, grad, group, math):
         # PyTorch's _single_tensor_sgd, step for step.
         momentum, weight_decay = group["momentum"], group["weight_decay"]

@@ -20,7 +20,7 @@ digraph G {
 """
 import json
 
-_ENCODED = ("shape", "data", "grad", "attrs", "derivative")  # list/dict attributes stored as JSON in GraphML
+_ENCODED = ("shape", "data", "grad", "attrs", "derivative", "image", "grad_image", "update")  # stored as JSON in GraphML
 
 
 def to_json(G, indent=None):

@@ -18,7 +18,7 @@ only place that decides node ids, labels and roles, so that ``vg.graph(t)`` and
 import networkx as nx
 
 from .records import chain_rule
-from .summary import as_dict, value_text
+from .summary import as_dict, lazy_thumbnail, value_text
 
 SCHEMA_VERSION = 1
 
@@ -118,12 +118,16 @@ def build(ops, steps=(), tensors=(), root=None):
     if root is not None:
         G.graph["root"] = ids(root)
     G.graph["backward_done"] = bool(steps)
+    module_calls = {}  # a module call's number while recording -> its number in this graph
+    identity = {}  # id(Ident) -> node id of the tensor object's first version: what its versions share
 
     def add_tensor(rec):
         node = ids(rec)
         if node in G:
             return node
         role = _role(rec, rec is root, id(rec) in producer, id(rec) in consumed, root is None)
+        image = rec.image if rec.image is not None else lazy_thumbnail(rec.data)  # (before as_dict reads it)
+        grad_image = rec.grad_image if rec.grad_image is not None else lazy_thumbnail(rec.grad)
         made_by = producer.get(id(rec))
         G.add_node(
             node, kind="tensor", name=ids.label(rec), shape=list(rec.shape), dtype=rec.dtype, device=rec.device,
@@ -132,7 +136,16 @@ def build(ops, steps=(), tensors=(), root=None):
             module=made_by.module if made_by is not None else rec.module, version=rec.version,
             grad_of=ids(rec.ident.grad_of) if rec.ident.grad_of is not None and id(rec.ident.grad_of) in ids.ids
             else None,
+            identity=identity.setdefault(id(rec.ident), node),
         )
+        if image is not None:  # a 2-D or 4-D tensor's thumbnail, drawn as a heatmap
+            G.nodes[node]["image"] = rec.image = image
+        if grad_image is not None:
+            G.nodes[node]["grad_image"] = rec.grad_image = grad_image
+        state_of = rec.ident.state_of
+        if state_of is not None:
+            G.nodes[node]["state_of"] = ids(state_of[0]) if id(state_of[0]) in ids.ids else None
+            G.nodes[node]["state_key"] = state_of[1]
         return node
 
     for op in ops:
@@ -142,6 +155,14 @@ def build(ops, steps=(), tensors=(), root=None):
                    forward_step=int(node[2:]),
                    backward_step=None, module=op.module, derivative=list(op.derivative), phase=op.phase,
                    custom=op.custom, anomaly=op.anomaly, inplace=op.inplace)
+        if op.module_type is not None:
+            G.nodes[node].update(module_type=op.module_type,  # calls numbered from 0 in each graph
+                                 module_call=module_calls.setdefault(op.module_call, len(module_calls)))
+        if op.update is not None:
+            group = op.update
+            G.nodes[node]["update"] = {"group": group.index, "param": ids.ids.get(id(group.param)),
+                                       "optimizer": group.optimizer, "rule": list(group.rule),
+                                       "hyper": dict(group.hyper), "symbols": dict(group.symbols)}
         for position, src in enumerate(sources):
             G.add_edge(src, node, key=position, kind="input", position=position, grad=None, rule=None)
         G.add_edge(node, add_tensor(op.output), key=0, kind="output", position=0, grad=None, rule=None)

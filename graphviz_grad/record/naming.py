@@ -75,8 +75,10 @@ def user_frames(depth=0, limit=8):
 def name_variables(frames, lookup, tensor_type=None, globals_too=True, seen=None):
     """Give the record ``lookup(tensor)`` of each tensor bound in ``frames`` its variable name.
 
-    The first public name found wins (innermost frame, locals before globals); a
-    record already named keeps its name. A namespace shared by several frames
+    The outermost code's name wins: a name bound in a caller replaces one bound
+    inside the function it called (``y_pred = model(x)`` over ``y`` inside
+    ``forward``); within one frame the first public name found wins (locals
+    before globals). A namespace shared by several frames
     (a module's globals) is read once, also across calls that pass the same ``seen`` set.
     ``globals_too=False`` reads only the frames' locals (the globals of code run at
     module level are its locals).
@@ -86,6 +88,7 @@ def name_variables(frames, lookup, tensor_type=None, globals_too=True, seen=None
     if seen is None:
         seen = set()
     for frame in frames:
+        depth = _depth(frame)
         for scope in (frame.f_locals, frame.f_globals) if globals_too else (frame.f_locals,):
             if id(scope) in seen:
                 continue
@@ -93,10 +96,23 @@ def name_variables(frames, lookup, tensor_type=None, globals_too=True, seen=None
             for key, value in list(scope.items()):
                 if isinstance(value, tensor_type) and key[:1] != "_" and key.isidentifier():
                     rec = lookup(value)
-                    if rec is not None and rec.ident.var is None:
-                        rec.ident.var = key
+                    if rec is None:
+                        continue
+                    ident = rec.ident
+                    if ident.var is None or (ident.depth is not None and depth < ident.depth):
+                        ident.var, ident.depth = key, depth  # the outermost code's name wins (y_pred, not y)
         scope = value = None  # (no reference of ours to the snapshot: see _forget_snapshot)
         _forget_snapshot(frame)
+
+
+def _depth(frame):
+    """How many frames lie under ``frame`` (0 at the bottom of the stack): smaller is further out."""
+    depth = 0
+    frame = frame.f_back
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back
+    return depth
 
 
 _tensor_class = []

@@ -19,7 +19,7 @@ import re
 
 import numpy as np
 
-from .summary import capture, format_number, value_text
+from .summary import LazyStats, capture, format_number, thumbnail, value_text
 
 _ndarray = np.ndarray
 
@@ -27,12 +27,14 @@ _ndarray = np.ndarray
 class Ident:
     """What every version of one tensor object shares: its variable name and where it came from."""
 
-    __slots__ = ("var", "external", "grad_of")
+    __slots__ = ("var", "external", "grad_of", "depth", "state_of")
 
     def __init__(self, external=False, grad_of=None):
         self.var = None  # caller variable name, found by naming.name_variables
         self.external = external  # first seen as an input, not made by a recorded op
         self.grad_of = grad_of  # the TensorRecord whose .grad this tensor is
+        self.depth = None  # stack depth of the frame that gave ``var`` (an outer frame's name wins)
+        self.state_of = None  # (TensorRecord of a parameter, key): an optimizer's state buffer of it
 
 
 class TensorRecord:
@@ -45,7 +47,7 @@ class TensorRecord:
     """
 
     __slots__ = ("ident", "name", "shape", "dtype", "device", "requires_grad", "is_leaf", "is_param",
-                 "data", "grad", "module", "version", "array_id")
+                 "data", "grad", "module", "version", "array_id", "image", "grad_image")
 
     def label(self):
         """``name=`` or parameter name, else variable name, else ``<owner>.grad``, else None."""
@@ -55,9 +57,12 @@ class TensorRecord:
             name = rec.name or rec.ident.var
             if name:
                 return name + suffix
-            if rec.ident.grad_of is None:
+            if rec.ident.grad_of is not None:
+                rec, suffix = rec.ident.grad_of, ".grad" + suffix
+            elif rec.ident.state_of is not None:  # w.momentum_buffer, w.exp_avg
+                rec, suffix = rec.ident.state_of[0], "." + rec.ident.state_of[1] + suffix
+            else:
                 return None
-            rec, suffix = rec.ident.grad_of, ".grad" + suffix
 
     def is_constant(self):
         """A Python number used in an op: a 0-d leaf without grad, name or variable."""
@@ -68,7 +73,7 @@ class OpRecord:
     """One executed op: its name, arguments, module, local derivative and the tensors it joined."""
 
     __slots__ = ("op", "_label", "grad_fn", "attrs", "module", "derivative", "phase", "custom", "anomaly",
-                 "inplace", "inputs", "output", "stale", "seq")
+                 "inplace", "inputs", "output", "stale", "seq", "update", "module_type", "module_call")
 
     @property
     def label(self):
@@ -87,6 +92,17 @@ class OpRecord:
 
 
 IN_PLACE = object()  # OpRecord._label of an op run in place, until the label is asked for
+
+
+class UpdateGroup:
+    """The ops of one parameter's update in ``optimizer.step()``: the parameter (as it was before), the
+    optimizer's name and its rule, as lines of text (``w ← w − lr·m``) and hyper-parameters."""
+
+    __slots__ = ("index", "param", "optimizer", "rule", "hyper", "symbols")
+
+    def __init__(self, index, param, optimizer, rule, hyper, symbols):
+        self.index, self.param, self.optimizer, self.rule, self.hyper = index, param, optimizer, rule, hyper
+        self.symbols = symbols  # letter in the rule -> what it stands for: {"m": "momentum_buffer"}
 
 
 class BackwardStep:
@@ -151,6 +167,9 @@ def capture_tensor(t, small=16, ident=None, module=None, data=None):
     rec.module = module
     rec.version = t._version[0]
     rec.array_id = id(arr)
+    # a 2-D or 4-D tensor drawn as a heatmap; a lazy summary's waits for a reader (graph.build)
+    rec.image = None if rec.data.__class__ is LazyStats else thumbnail(arr, small)
+    rec.grad_image = None
     return rec
 
 
@@ -188,6 +207,7 @@ def capture_op(node, inputs, output, module=None, phase="forward"):
     rec.output = output
     rec.stale = ()
     rec.seq = node.seq
+    rec.update = rec.module_type = rec.module_call = None
     return rec
 
 
@@ -201,6 +221,7 @@ def inplace_op(what, target, output, module=None, phase="forward"):
     rec.inputs = [] if target is None else [target]
     rec.output = output
     rec.stale, rec.seq = (), -1
+    rec.update = rec.module_type = rec.module_call = None
     return rec
 
 
@@ -212,6 +233,7 @@ def placeholder_tensor(array, module=None):
     rec.requires_grad, rec.is_leaf, rec.is_param = True, False, False
     rec.data, rec.grad, rec.module = {"numel": int(array.size)}, None, module
     rec.version, rec.array_id = 0, None
+    rec.image = rec.grad_image = None
     return rec
 
 

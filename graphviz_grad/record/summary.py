@@ -18,6 +18,7 @@ otherwise the summary keeps ``numel`` only.
 >>> value_text(summarize(np.float32(2.0))), value_text(summarize(np.ones((64, 100))), (64, 100))
 ('2.0', '[64×100]')
 """
+import base64
 import math
 import weakref
 
@@ -207,6 +208,59 @@ def constant_summary(shape, value, small=16):
     v = float(value)
     return {"numel": n, "min": v, "max": v, "mean": v, "norm": _round(abs(v) * math.sqrt(n))}
 
+
+
+IMAGE_SIDE = 20  # a 2-D thumbnail is at most this many pixels a side
+IMAGE_TILE = 10  # a 4-D one: the first sample's first IMAGE_CHANNELS channels, each this many a side
+IMAGE_CHANNELS = 16
+
+
+def thumbnail(array, small=16):
+    """A small copy of a 2-D or 4-D NumPy array with more than ``small`` elements, for drawing it as an image.
+
+    Every k-th row and column, so that no side is over ``IMAGE_SIDE`` (a 2-D array), or the first sample's
+    first ``IMAGE_CHANNELS`` channels, each at most ``IMAGE_TILE`` a side (a 4-D one: feature maps,
+    conv kernels); its values as bytes from 0 (``min``) to 255 (``max``), in base64, so a record stays
+    small: ``{"shape", "min", "max", "bytes"}``. None for anything else (CuPy arrays are left alone: a
+    copy to the host per op would cost a sync).
+
+    >>> image = thumbnail(np.arange(200.0).reshape(2, 100))
+    >>> image["shape"], image["min"], image["max"], len(image_values(image)[0])
+    ([2, 20], 0.0, 195.0, 20)
+    >>> thumbnail(np.zeros((8, 32, 5, 5)))["shape"], thumbnail(np.zeros(100))
+    ([16, 5, 5], None)
+    """
+    if array is None or array.__class__ is not _ndarray or array.size <= small or array.ndim not in (2, 4):
+        return None
+    if array.ndim == 2:
+        a = array[::-(-array.shape[0] // IMAGE_SIDE), ::-(-array.shape[1] // IMAGE_SIDE)]
+    else:
+        a = array[0, :IMAGE_CHANNELS]
+        a = a[:, ::-(-a.shape[1] // IMAGE_TILE), ::-(-a.shape[2] // IMAGE_TILE)]
+    a = np.nan_to_num(np.asarray(a, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    lo, hi = float(a.min()), float(a.max())
+    q = np.zeros(a.shape, np.uint8) if hi <= lo else np.rint((a - lo) * (255.0 / (hi - lo))).astype(np.uint8)
+    return {"shape": list(a.shape), "min": _round(lo), "max": _round(hi),
+            "bytes": base64.b64encode(q.tobytes()).decode("ascii")}
+
+
+def lazy_thumbnail(summary, small=16):
+    """The :func:`thumbnail` of the array a :class:`LazyStats` watches, while it is alive and unchanged
+    (a tape's images wait for a reader, as its statistics do); None otherwise. Call it before the
+    summary is read (reading it stops the watch)."""
+    if summary.__class__ is not LazyStats or summary.ref is None:
+        return None
+    array = summary.ref()
+    if array is None or _written_since(array, summary.mark):
+        return None
+    return thumbnail(array, small)
+
+
+def image_values(image):
+    """The values of a :func:`thumbnail` (to within 1/255 of its range), as a float array of its shape."""
+    q = np.frombuffer(base64.b64decode(image["bytes"]), dtype=np.uint8).astype(np.float64)
+    lo, hi = float(image["min"]), float(image["max"])
+    return (lo + q * ((hi - lo) / 255.0)).reshape(image["shape"])
 
 
 def _to_host(array):

@@ -46,10 +46,10 @@ import weakref
 from ..autograd import grad_mode, hooks
 from .graph import _Numbering, build
 from .naming import first_user_frame, name_variables, user_frames
-from .records import (IN_PLACE, BackwardStep, Ident, OpRecord, _is_parameter, capture_op, capture_tensor, chain_rule,
-                      inplace_op, placeholder_tensor)
+from .records import (IN_PLACE, BackwardStep, Ident, OpRecord, UpdateGroup, _is_parameter, capture_op, capture_tensor,
+                      chain_rule, inplace_op, placeholder_tensor)
 from .summary import (as_dict, capture, capture_lazy, constant_summary, is_all_zero, known_summary, of_tensor,
-                      plus_zero, remember)
+                      plus_zero, remember, thumbnail)
 
 _hook_state = hooks.state
 _grad_state = grad_mode.state
@@ -133,6 +133,11 @@ class Tape:
         self._phase = None
         self._frame = None
         self._active = False
+        self._update = None  # the UpdateGroup of the parameter optimizer.step() is updating
+        self._updates = 0
+        from ..nn.module import _call_state
+
+        self._calls = _call_state  # which module call is running (its class, a number per call)
 
     def __repr__(self):
         return f"<Tape: {len(self._events)} events{' (recording)' if self._active else ''}>"
@@ -343,6 +348,7 @@ class Tape:
         out = capture_tensor(tensor, self.small, before.ident, None,
                              data=self._capture(tensor._data, self.small))
         op = capture_op(node, records, out, state.module, phase)
+        self._tag(op)
         op.label = IN_PLACE
         op.phase = self._inplace_phase(out.ident, phase)
         op.inplace = True
@@ -381,6 +387,7 @@ class Tape:
             out = capture_tensor(tensor, self.small, target.ident if target else Ident(external=True), data=data)
             op = inplace_op(what or "inplace", target, out, _hook_state.module,
                             self._inplace_phase(out.ident, "forward"))
+            self._tag(op)
             self._append(op, op.phase, _getframe(2))
         op.inplace = True
         self._live.set(tensor, out)
@@ -394,7 +401,38 @@ class Tape:
             return "update"
         return phase
 
+    # --- optimizer.step(): one group of ops per parameter ------------------------------------
+    def on_param_update(self, param, optimizer, rule, hyper, symbols):
+        """``optimizer.step()`` begins updating ``param`` by ``rule`` (lines of text, see UpdateGroup)."""
+        if _hook_state.in_backward:
+            return
+        self._update = UpdateGroup(self._updates, self._tensor(param), optimizer, tuple(rule), dict(hyper),
+                                   dict(symbols))
+        self._updates += 1
+
+    def on_param_update_end(self, param, state):
+        """Done with ``param``; its optimizer state tensors are named after it (``w.exp_avg``)."""
+        group, self._update = self._update, None
+        if group is None:
+            return
+        for key, value in state.items():
+            if key == "step" or not hasattr(value, "_version"):
+                continue
+            rec = self._live.get(value)
+            if rec is not None and rec.ident.state_of is None and rec.ident.grad_of is None:
+                rec.ident.state_of = (group.param, key)
+
     # --- helpers ---------------------------------------------------------------------------
+    def _tag(self, op):
+        """The module class and call number of the op's module call; its optimizer update group."""
+        if op.module is not None:
+            calls = self._calls
+            running = calls.running
+            if running is not None:
+                op.module_type = running.__class__.__name__
+                op.module_call = calls.call
+        op.update = self._update
+
     def _tensor(self, t):
         """The record of ``t`` as it is now: the known one, or a new one (a new version of the same tensor)."""
         rec = self._live.get(t)
@@ -426,6 +464,8 @@ class Tape:
         if phase is None:
             phase = _op_phase(inputs)
         op = capture_op(node, inputs, out, module, phase)
+        if module is not None or self._update is not None:
+            self._tag(op)
         if node.inputs:
             self._ops.set(node, op)
         self._append(op, phase, frame)
@@ -456,6 +496,7 @@ class Tape:
         else:
             data = self._capture(arr, self.small)
         owner.grad = data
+        owner.grad_image = None if self._lazy and data.__class__ is not dict else thumbnail(arr, self.small)
         ident = known.ident if known is not None else Ident()
         ident.grad_of = owner
         self._live.set(grad_tensor, capture_tensor(grad_tensor, self.small, ident, data=data))

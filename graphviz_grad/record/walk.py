@@ -16,7 +16,7 @@ its update still shows its gradients. Edges always show what flowed (the engine
 copies a ``.grad`` on write while a graph holds its array).
 """
 from .records import BackwardStep, Ident, capture_op, capture_tensor
-from .summary import capture, of_tensor
+from .summary import capture, of_tensor, thumbnail
 
 
 def records_of(root, small=16):
@@ -37,8 +37,10 @@ def records_of(root, small=16):
             delivered = into_leaves.get(id(t)) if fn is None else None
             if delivered is not None and (t._grad is None or not t._grad._data.any()):
                 rec.grad = capture(delivered, small)  # reset since this backward: show what it gave
+                rec.grad_image = thumbnail(delivered, small)
             elif t._grad is not None:
                 rec.grad = of_tensor(t._grad, small)
+                rec.grad_image = thumbnail(t._grad._data, small)
             tensors.append(t)
         return rec
 

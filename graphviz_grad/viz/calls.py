@@ -29,6 +29,8 @@ class Call:
     kind: str = None  # the module's class name, when recorded
     ops: list = field(default_factory=list)  # ops run directly in this call (not in a child call)
     first_step: int = 0
+    nth: int = 0  # 1, 2, ... when the same module was called more than once, else 0
+    repeat: int = 1  # k: this call stands for k calls of the same structure (the rolled view)
 
 
 @dataclass
@@ -71,8 +73,11 @@ def module_calls(G):
         for name in [n for n in open_calls if n not in names]:
             del open_calls[name]
         if module and module in open_calls and marker is not None and open_calls[module][1] != marker:
-            for name in [n for n in open_calls if n == module or n.startswith(module + ".")]:
-                del open_calls[name]
+            if open_calls[module][1] is None:  # opened around a child call: this is that same call
+                open_calls[module] = (open_calls[module][0], marker)
+            else:
+                for name in [n for n in open_calls if n == module or n.startswith(module + ".")]:
+                    del open_calls[name]
         parent = None
         for name in names:
             if name not in open_calls:
@@ -91,9 +96,20 @@ def module_calls(G):
         call.key = f"c{i}"
     for call in found:
         call.parent = call.parent.key if call.parent is not None else None
+    count, repeat = {}, G.graph.get("repeat") or {}
+    for call in found:
+        count[call.name] = count.get(call.name, 0) + 1
+        call.repeat = repeat.get(call.name, 1)
+    seen = {}
+    for call in found:
+        if count[call.name] > 1:
+            call.nth = seen[call.name] = seen.get(call.name, 0) + 1
     return Calls(found, {op: call.key for op, call in of_op.items()})
 
 
 def cluster_label(call):
-    """``model.0 · Linear`` when the module's class is known, else its name."""
-    return f"{call.name} · {call.kind}" if call.kind else call.name
+    """``model.0 · Linear`` when the module's class is known, else its name; ``· call 2`` for the
+    second call of a module called more than once."""
+    text = f"{call.name} · {call.kind}" if call.kind else call.name
+    text = f"{text} · call {call.nth}" if call.nth else text
+    return f"{text} ×{call.repeat}" if call.repeat > 1 else text

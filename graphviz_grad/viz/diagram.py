@@ -66,6 +66,8 @@ class Diagram:
     root_nodes: list = field(default_factory=list)     # nodes whose gradient is the seed
     backward: bool = False
     rows: list = field(default_factory=list)           # node names kept on one rank, in this order
+    boxes: dict = field(default_factory=dict)          # module box node name -> the call key it draws
+    level: str = "tensor"                              # the level drawn
 
     def add_edge(self, tail, head, attrs, kind="forward"):
         prefix = "e" if kind == "forward" else "g"

@@ -2,16 +2,29 @@
 from .dot import to_digraph
 from .levels import MAX_NODES, build
 from .source import as_graph
+from .view import view_of
 
 
-def prepare(x, level="tensor", rankdir="TB", backward=True, legend=False, small=16, clusters=True,
-            max_nodes=MAX_NODES):
-    """``(graph model, diagram, digraph)`` for ``x``; every drawing function starts here."""
+def prepare(x, level=None, rankdir="TB", backward=True, legend=False, small=16, clusters=True,
+            max_nodes=MAX_NODES, update="compact", roll=True, expand=None, images=True):
+    """``(graph as drawn, diagram, digraph)`` for ``x``; every drawing function starts here.
+
+    The graph as drawn is a copy of the model (:func:`.view.view_of`): updates
+    compacted, repeated calls rolled, labels distinct.
+    """
     if rankdir not in ("TB", "LR", "BT", "RL"):
         raise ValueError(f"rankdir must be \"TB\", \"LR\", \"BT\" or \"RL\", not {rankdir!r}")
-    G = as_graph(x)
-    diagram = build(G, level, small=small, backward=backward, rankdir=rankdir, clusters=clusters,
-                    max_nodes=max_nodes)
+    if level not in (None, "module", "tensor", "scalar"):
+        raise ValueError(f"unknown level {level!r}: use \"module\", \"tensor\", \"scalar\" or None (the default: "
+                         "chosen by size)")
+    if expand and level not in (None, "module"):
+        raise ValueError(f"expand opens module boxes: use it with level=\"module\" (or the default), not "
+                         f"level={level!r}")
+    G = view_of(as_graph(x), update, roll and level != "scalar")
+    opts = dict(small=small, backward=backward, rankdir=rankdir, clusters=clusters, max_nodes=max_nodes)
+    if level != "scalar":
+        opts.update(expand=expand or (), images=images)
+    diagram = build(G, level, **opts)
     roles = None
     if legend:
         present = {d.get("role") or "intermediate" for _, d in G.nodes(data=True) if d.get("kind") == "tensor"}
@@ -20,15 +33,24 @@ def prepare(x, level="tensor", rankdir="TB", backward=True, legend=False, small=
     return G, diagram, to_digraph(diagram, legend_roles=roles)
 
 
-def draw(x, level="tensor", rankdir="TB", backward=True, legend=False, small=16, clusters=True,
-         max_nodes=MAX_NODES):
+def draw(x, level=None, rankdir="TB", backward=True, legend=False, small=16, clusters=True,
+         max_nodes=MAX_NODES, update="compact", roll=True, expand=None, images=True):
     """The diagram of ``x`` (a Tensor, a Graph or a Tape) as a ``graphviz.Digraph``.
 
-    ``level``: ``"module"`` (one box per module call), ``"tensor"`` (default) or
-    ``"scalar"`` (every element, micrograd style). ``backward=False`` leaves
-    gradients out. ``legend`` adds a key to colours and lines; ``small`` is the
-    largest tensor whose values are written out; ``clusters`` groups ops by
-    ``nn.Module`` call; graphs over ``max_nodes`` nodes are refused.
+    ``level``: None (the default) picks one by size: the tensor level up to
+    150 boxes, else one box per module call, and says which in a caption;
+    ``"module"`` (one box per module call), ``"tensor"`` (every tensor and op)
+    or ``"scalar"`` (every element, micrograd style). ``backward=False``
+    leaves gradients out. ``legend`` adds a key to colours and lines;
+    ``small`` is the largest tensor whose values are written out;
+    ``clusters`` groups ops by ``nn.Module`` call; graphs over ``max_nodes``
+    nodes are refused. ``update="compact"`` draws each parameter's
+    ``optimizer.step()`` update as one node with the optimizer's rule
+    (``"ops"``: op by op). ``roll`` draws consecutive calls of one structure
+    once, ``×k`` (``roll=False``: each call). ``expand=["blocks.0.sa"]``
+    draws those module calls op by op inside the module-level overview.
+    ``images`` draws a 2-D or 4-D tensor (over ``small`` elements) as a
+    heatmap in its node, and its gradient as one centred at zero.
     In Jupyter the result shows inline; ``.source`` is the DOT text.
 
     >>> import graphviz_grad as vg
@@ -38,4 +60,5 @@ def draw(x, level="tensor", rankdir="TB", backward=True, legend=False, small=16,
     >>> dot.source.startswith("digraph graphviz_grad {")
     True
     """
-    return prepare(x, level, rankdir, backward, legend, small, clusters, max_nodes)[2]
+    return prepare(x, level, rankdir, backward, legend, small, clusters, max_nodes, update, roll, expand,
+                   images)[2]

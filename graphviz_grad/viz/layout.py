@@ -53,13 +53,24 @@ def _stderr_fd_to_devnull():
 def _agraph(source):
     import pygraphviz
 
-    return pygraphviz.AGraph(string=source)
+    graph = pygraphviz.AGraph(string=source)
+    if "vgimg_" in source:  # heatmaps (see .images): their folder, set here so that the DOT stays the same
+        from .images import image_dir
+
+        graph.graph_attr["imagepath"] = image_dir()
+    return graph
 
 
 def render_bytes(source, fmt="svg", prog="dot"):
-    """Lay out DOT ``source`` with ``prog`` and render it as ``fmt`` (svg, png, pdf, json, dot, ...)."""
+    """Lay out DOT ``source`` with ``prog`` and render it as ``fmt`` (svg, png, pdf, json, dot, ...); an SVG
+    carries its heatmaps inside, as data URIs."""
     with _quiet():
-        return _agraph(source).draw(format=fmt, prog=prog)
+        data = _agraph(source).draw(format=fmt, prog=prog)
+    if fmt == "svg" and b"vgimg_" in data:
+        from .images import embed
+
+        data = embed(data.decode("utf-8")).encode("utf-8")
+    return data
 
 
 def laid_out(source, prog="dot"):

@@ -74,10 +74,22 @@ def _update_members(G):
     return members
 
 
-def _with_update_cluster(diagram, homes):
-    """Add the update cluster when a node lives in it."""
+def _with_update_cluster(diagram, homes, G=None):
+    """Add the update cluster when a node lives in it; ``G`` given (module level), its label says the
+    optimizer's rule once when every parameter's update follows the same one."""
     if UPDATE in homes:
         diagram.clusters[UPDATE] = Cluster(UPDATE, UPDATE_LABEL, None)
+        if G is not None:
+            rules = {style.update_rule_text(d) for _, d in G.nodes(data=True) if _is_update(d)}
+            if len(rules) == 1:  # a note in the cluster, left of the updates
+                diagram.nodes.append(Node("update_rule", {"shape": "plain", "id": "update_rule"},
+                                          [("data", line) for line in rules.pop().split("\n")], UPDATE, "legend"))
+
+
+def _op_rows(G, data, brief=False):
+    """An op's rows; a compacted update names its parameter (the name it had before the update)."""
+    param = (data.get("update") or {}).get("param")
+    return style.op_rows(data, G.nodes[param].get("name") if param in G else None, brief)
 
 
 def _grad_label(edge_data):
@@ -89,7 +101,7 @@ def _new_diagram(G, rankdir, backward):
     return Diagram(graph_attrs=style.graph_attrs(rankdir), backward=backward and backward_done(G))
 
 
-def tensor_level(G, *, small=16, backward=True, rankdir="TB", clusters=True, max_nodes=MAX_NODES):
+def tensor_level(G, *, small=16, backward=True, rankdir="TB", clusters=True, max_nodes=MAX_NODES, images=True):
     """One node per tensor and op of the recorded graph ``G``."""
     _check_size(G.number_of_nodes(), "tensor", max_nodes)
     diagram = _new_diagram(G, rankdir, backward)
@@ -102,10 +114,10 @@ def tensor_level(G, *, small=16, backward=True, rankdir="TB", clusters=True, max
         name = names[node_id]
         if data.get("kind") == "op":
             home = calls.of_op.get(node_id) if calls else None
-            node = Node(name, style.op_attrs(data), style.op_rows(data), home, "op")
+            node = Node(name, style.op_attrs(data), _op_rows(G, data), home, "op")
         else:
             home = _tensor_home(G, node_id, calls) if calls else None
-            rows = style.tensor_rows(data, small, show_grad=diagram.backward)
+            rows = style.tensor_rows(data, small, show_grad=diagram.backward, images=images)
             node = Node(name, style.tensor_attrs(data), rows, home, "tensor")
             diagram.tensor_nodes[node_id] = [name]
         if node_id in update:
@@ -152,17 +164,57 @@ def _carried_grad(G, tensor, edge):
 
 # --- module level --------------------------------------------------------------------------
 
-def module_level(G, *, small=16, backward=True, rankdir="TB", max_nodes=MAX_NODES, **_):
-    """One box per innermost module call; what runs outside modules stays as tensors and ops."""
+def expanded_calls(calls, expand):
+    """Keys of the calls ``expand`` names (``"blocks.0.sa"`` or ``"model.blocks.0.sa"``) and of the calls
+    inside them; a name that matches no call is refused with the names there are."""
+    if not expand:
+        return set()
+    if isinstance(expand, str):
+        expand = [expand]
+    by_key, opened = calls.by_key(), set()
+    for wanted in expand:
+        hits = {c.key for c in calls.calls if c.name == wanted or c.name.endswith("." + wanted)}
+        if not hits:
+            known = sorted({c.name for c in calls.calls})
+            if not known:
+                raise ValueError(f"expand={wanted!r}: this program calls no nn.Module, so there is nothing to expand")
+            raise ValueError(f"expand={wanted!r} names no module call of this program; its calls are: "
+                             + ", ".join(known[:12]) + (", ..." if len(known) > 12 else ""))
+        opened |= hits
+    return {c.key for c in calls.calls if any(k in opened for k in calls.ancestors(c.key))}
+
+
+def box_calls(calls, depth=None, expand=()):
+    """``{call key: key of the box that draws it}``: the innermost calls (or, with ``depth=d``, the calls
+    ``d`` deep and the shallower innermost ones) draw as boxes holding the calls inside them;
+    the calls ``expand`` opens draw op by op (no box)."""
+    kids = calls.children()
+    opened = expanded_calls(calls, expand)
+    boxes = {}
+    for call in calls.calls:
+        if call.key in opened:
+            continue
+        chain = calls.ancestors(call.key)[::-1]  # outermost first
+        for level, key in enumerate(chain, 1):
+            if key not in kids or (depth is not None and level >= depth):
+                boxes[call.key] = key
+                break
+    return boxes
+
+
+def module_level(G, *, small=16, backward=True, rankdir="TB", max_nodes=MAX_NODES, depth=None, expand=(),
+                 images=True, **_):
+    """One box per innermost module call (or per call ``depth`` deep); what runs outside modules, and
+    inside the calls ``expand`` names, stays as tensors and ops."""
     calls = module_calls(G)
     by_key, kids = calls.by_key(), calls.children()
-    leaf_calls = {c.key for c in calls.calls if c.key not in kids}
+    boxes = box_calls(calls, depth, expand)
     names = safe_names(G)
     rep = {}  # model node id -> drawn node name (box, op, or tensor)
-    box_of = {}  # model node id -> leaf call key, for nodes folded into a box
+    box_of = {}  # model node id -> box call key, for nodes folded into a box
     for op, key in calls.of_op.items():
-        if key in leaf_calls:
-            box_of[op] = key
+        if key in boxes:
+            box_of[op] = boxes[key]
     for node_id, data in G.nodes(data=True):
         if data.get("kind") == "tensor":
             key = _folded_into(G, node_id, box_of)
@@ -170,6 +222,12 @@ def module_level(G, *, small=16, backward=True, rankdir="TB", max_nodes=MAX_NODE
                 box_of[node_id] = key
     for node_id in G.nodes:
         rep[node_id] = f"m_{box_of[node_id]}" if node_id in box_of else names[node_id]
+    grouped = _group_updates(G, calls, rep)
+    in_update = _fold_updates(G, rep)
+    box_ops = {}
+    for op in ops_in_order(G):
+        if op in box_of:
+            box_ops.setdefault(box_of[op], []).append(op)
     drawn = {r for r in rep.values()}
     _check_size(len(drawn), "module", max_nodes)
 
@@ -181,22 +239,35 @@ def module_level(G, *, small=16, backward=True, rankdir="TB", max_nodes=MAX_NODE
         name = rep[node_id]
         if name in emitted:
             continue
+        if node_id in in_update:
+            continue  # drawn by its update node
         emitted.add(name)
         data = G.nodes[node_id]
         if node_id in box_of:
             key = box_of[node_id]
             home = by_key[key].parent
-            node = Node(name, style.module_box_attrs(), _box_rows(G, by_key[key], box_of, diagram.backward),
+            node = Node(name, style.module_box_attrs(), _box_rows(G, by_key[key], box_of, diagram.backward,
+                                                                box_ops.get(key, ())),
                         home, "module")
+            diagram.boxes[name] = key
+        elif node_id in grouped:
+            home = None
+            members = [u for u in grouped if rep[u] == name]
+            key, count = grouped[node_id], len(members)
+            rows = _op_rows(G, data, brief=True)[:1] + [
+                ("data", by_key[key].name if key in by_key else "the rest"),
+                ("note", f"{count} parameter{'s' if count != 1 else ''}")]
+            node = Node(name, style.op_attrs(data), rows, home, "op")
         elif data.get("kind") == "op":
             home = calls.of_op.get(node_id)
-            node = Node(name, style.op_attrs(data), style.op_rows(data), home, "op")
+            node = Node(name, style.op_attrs(data), _op_rows(G, data, brief=True), home, "op")
         else:
             home = _tensor_home(G, node_id, calls)
-            if home in leaf_calls:  # a box's result sits beside the box
-                home = by_key[home].parent
+            if home in boxes:  # a box's result sits beside the box
+                home = by_key[boxes[home]].parent
             node = Node(name, style.tensor_attrs(data),
-                        style.tensor_rows(data, small, show_grad=diagram.backward), home, "tensor")
+                        style.tensor_rows(data, small, show_grad=diagram.backward, images=images), home,
+                        "tensor")
         if node_id in update and node_id not in box_of:
             node.cluster = home = UPDATE
         if home is not None:
@@ -206,16 +277,63 @@ def module_level(G, *, small=16, backward=True, rankdir="TB", max_nodes=MAX_NODE
         if data.get("kind") == "tensor":
             diagram.tensor_nodes[node_id] = [rep[node_id]]
     diagram.clusters = _clusters_for(calls, used_homes - {UPDATE})
-    _with_update_cluster(diagram, used_homes)
+    _with_update_cluster(diagram, used_homes, G)
     _module_edges(G, diagram, rep)
     diagram.root_nodes = sorted({rep[t] for t in root_tensors(G)})
     return diagram
 
 
+MAX_UPDATES = 16  # more parameters than this: the module level draws one update node per module call
+
+
+def _group_updates(G, calls, rep):
+    """Over ``MAX_UPDATES`` parameter updates, one node per module call holding parameters (the calls as
+    deep as fit): ``{update op: call key}``, with ``rep`` pointing each update op to its group's node."""
+    updates = [op for op in ops_in_order(G) if _is_update(G.nodes[op])]
+    if len(updates) <= MAX_UPDATES:
+        return {}
+    chains = {}
+    for u in updates:
+        param = G.nodes[u]["update"].get("param")
+        users = [c for c in (G.successors(param) if param in G else ()) if not _is_update(G.nodes[c])]
+        owner = next((calls.of_op[c] for c in users if c in calls.of_op), None)
+        chains[u] = calls.ancestors(owner)[::-1] if owner is not None else []
+    deepest = max(len(c) for c in chains.values())
+    for depth in range(deepest, 0, -1):
+        group = {u: (chain[:depth][-1] if chain else None) for u, chain in chains.items()}
+        if len(set(group.values())) <= MAX_UPDATES:
+            break
+    for u, key in group.items():
+        rep[u] = f"u_{key}"
+    return group
+
+
+def _is_update(data):
+    return data.get("op") == "update" and bool(data.get("update"))
+
+
+def _fold_updates(G, rep):
+    """At the module level a compact update draws alone: the ``.grad``, the state buffers and the new
+    versions it reads and writes (used by nothing else) fold into it. Returns the folded tensors."""
+    folded = set()
+    for op, data in G.nodes(data=True):
+        if not _is_update(data):
+            continue
+        for t in set(G.predecessors(op)) | set(G.successors(op)):
+            d = G.nodes[t]
+            if d.get("role") == "parameter" and G.in_degree(t) == 0:
+                continue  # the parameter itself: in its module's box
+            if all(n == op for n in G.predecessors(t)) and all(n == op for n in G.successors(t)):
+                rep[t] = rep[op]
+                folded.add(t)
+    return folded
+
+
 def _folded_into(G, tensor, box_of):
-    """The box a tensor disappears into: made and used only inside it, or a parameter used only by it."""
+    """The box a tensor disappears into: made and used only inside it, or a parameter used only by it
+    (and by its update)."""
     data = G.nodes[tensor]
-    consumers = {box_of.get(op) for op in G.successors(tensor)}
+    consumers = {box_of.get(op) for op in G.successors(tensor) if not _is_update(G.nodes[op])}
     preds = list(G.predecessors(tensor))
     if preds:
         home = box_of.get(preds[0])
@@ -227,10 +345,10 @@ def _folded_into(G, tensor, box_of):
     return None
 
 
-def _box_rows(G, call, box_of, show_grad):
+def _box_rows(G, call, box_of, show_grad, box_ops):
     """A module box: its name and class, the ops it ran, its parameters (and their gradients)."""
     ops = []
-    for op in call.ops:
+    for op in box_ops:  # its own ops and those of the calls inside it
         text = style.op_text(G.nodes[op])
         if not ops or ops[-1] != text:
             ops.append(text)
@@ -309,15 +427,22 @@ def place_grad_edges(diagram):
             edges[0].attrs["headport"] = near
 
 
+MAX_BOXES = 150  # what the default picture aims at: a person can read this many boxes
+
+
 def build(G, level="tensor", **opts):
-    """The diagram of ``G`` at ``level`` (``"module"``, ``"tensor"`` or ``"scalar"``)."""
+    """The diagram of ``G`` at ``level`` (``"module"``, ``"tensor"``, ``"scalar"``, or None: see :func:`auto`)."""
+    if level is None:
+        return auto(G, **opts)
+    expand, depth = opts.pop("expand", ()), opts.pop("depth", None)
     if level == "tensor":
         diagram = tensor_level(G, **opts)
         place_grad_edges(diagram)
         return diagram
     if level == "module":
         opts.pop("clusters", None)
-        diagram = module_level(G, **opts)
+        diagram = module_level(G, expand=expand, depth=depth, **opts)
+        diagram.level = "module"
         place_grad_edges(diagram)
         return diagram
     if level == "scalar":
@@ -325,3 +450,45 @@ def build(G, level="tensor", **opts):
         opts.pop("clusters", None)
         return scalar_level(G, **opts)
     raise ValueError(f"unknown level {level!r}: use \"module\", \"tensor\" or \"scalar\"")
+
+
+def auto(G, **opts):
+    """The level that keeps the picture readable (at most ``MAX_BOXES`` boxes), with a caption saying it.
+
+    The tensor level when the graph has at most ``MAX_BOXES`` nodes (or no module calls); else the
+    module level, with each call ``depth`` deep a box, the deepest ``depth`` that fits.
+    """
+    opts.pop("depth", None)
+    expand = opts.pop("expand", ())
+    calls = module_calls(G)
+    size = G.number_of_nodes()
+    if (size <= MAX_BOXES and not expand) or not calls.calls:
+        diagram = build(G, "tensor", **opts)
+        if calls.calls:  # (without module calls there is no other level to point to)
+            _caption(diagram, G, calls, size)
+        return diagram
+    deepest = max((len(calls.ancestors(c.key)) for c in calls.calls), default=1)
+    for depth in [None] + list(range(deepest - 1, 0, -1)):
+        diagram = build(G, "module", expand=expand, depth=depth, **opts)
+        if len(diagram.nodes) <= MAX_BOXES:
+            break
+    _caption(diagram, G, calls, size)
+    return diagram
+
+
+def _caption(diagram, G, calls, size):
+    """A line above the picture: the level it shows, and how to see more (or less)."""
+    rolled = G.graph.get("repeat") or {}
+    if diagram.level == "tensor":
+        text = (f"tensor level: every tensor and op ({len(diagram.nodes)} boxes)"
+                ' · one box per module call: level="module"')
+    else:
+        by_key = calls.by_key()
+        boxed = [by_key[k] for k in dict.fromkeys(diagram.boxes.values())]
+        example = max(boxed, key=lambda c: (len(c.ops), -c.first_step)).name if boxed else "..."
+        text = (f"module level: one box per module call ({len(diagram.nodes)} boxes for {size} tensors and ops)"
+                f' · inside a box: expand=["{example}"] · everything: level="tensor"')
+    if rolled:
+        text += " · ×k: k calls of one structure drawn once (roll=False draws each)"
+    diagram.graph_attrs.update(label=text, labelloc="t", labeljust="l", fontsize=style.SMALL_FONT_SIZE,
+                               fontcolor=style.META_COLOR)

@@ -8,13 +8,14 @@ from .levels import MAX_NODES
 FORMATS = ("svg", "png", "pdf", "dot", "gv", "json", "html", "gif")
 
 
-def render(x, path, format=None, level="tensor", rankdir="TB", backward=True, legend=False, small=16,
-           clusters=True, max_nodes=MAX_NODES):
+def render(x, path, format=None, level=None, rankdir="TB", backward=True, legend=False, small=16,
+           clusters=True, max_nodes=MAX_NODES, update="compact", roll=True, expand=None, images=True):
     """Write ``x``'s diagram to ``path`` as svg, png, pdf, dot, json, html (stepper) or gif (animation).
 
     The format comes from the suffix unless ``format`` is given; Graphviz runs
     in-process (no ``dot`` binary). ``json`` is Graphviz's JSON of the laid-out
-    diagram. Returns ``path``.
+    diagram. The other options are :func:`~graphviz_grad.viz.draw`'s: with none, the level is chosen by
+    the graph's size and a caption says which. Returns ``path``.
 
     >>> import graphviz_grad as vg, tempfile, os
     >>> w = vg.tensor(2.0, requires_grad=True)
@@ -27,7 +28,8 @@ def render(x, path, format=None, level="tensor", rankdir="TB", backward=True, le
     if fmt not in FORMATS:
         raise ValueError(f"cannot render to {fmt or 'a file without a suffix'!r}: use one of "
                          f"{', '.join('.' + f for f in FORMATS)} (or pass format=)")
-    opts = dict(level=level, rankdir=rankdir, legend=legend, small=small, clusters=clusters, max_nodes=max_nodes)
+    opts = dict(level=level, rankdir=rankdir, legend=legend, small=small, clusters=clusters, max_nodes=max_nodes,
+                update=update, roll=roll, expand=expand, images=images)
     if fmt == "html":
         from .stepper import stepper
 

@@ -1,4 +1,5 @@
-"""What the drawing functions accept: a Tensor, a recorded Graph (or any networkx graph in the schema), a Tape."""
+"""What the drawing functions accept: a Tensor, a recorded Graph (or any networkx graph in the schema), a Tape,
+a micrograd ``Value`` (anything with ``data``, ``grad``, ``_prev`` and ``_op``)."""
 
 
 def as_graph(x):
@@ -24,7 +25,11 @@ def as_graph(x):
         return nx_view
     if callable(getattr(x, "graph", None)):
         return x.graph()
+    from .micrograd import graph_of_values, is_value
+
+    if is_value(x):  # micrograd's Value, or one written in its lecture
+        return graph_of_values(x)
     raise TypeError(
         f"cannot draw a {type(x).__name__}: pass a Tensor (e.g. the loss), a graph from vg.graph(t), "
-        "or a tape from `with vg.record() as tape:`"
+        "a tape from `with vg.record() as tape:`, or a micrograd Value (data, grad, _prev, _op)"
     )

@@ -173,8 +173,8 @@ def stepper_html(lesson, title="forward and backward pass", interval=1200):
     )
 
 
-def stepper(x, path, title=None, interval=1200, level="tensor", rankdir="TB", legend=True, small=16,
-            clusters=True, max_nodes=MAX_NODES):
+def stepper(x, path, title=None, interval=1200, level=None, rankdir="TB", legend=True, small=16,
+            clusters=True, max_nodes=MAX_NODES, update="compact", roll=True, expand=None, images=True):
     """Write ONE self-contained HTML page at ``path`` stepping through ``x``'s passes; return ``path``.
 
     Previous/next buttons, arrow keys, a play button (``interval`` ms per
@@ -190,7 +190,7 @@ def stepper(x, path, title=None, interval=1200, level="tensor", rankdir="TB", le
     from .steps import lesson
 
     result = lesson(x, level=level, rankdir=rankdir, legend=legend, small=small, clusters=clusters,
-                    max_nodes=max_nodes)
+                    max_nodes=max_nodes, update=update, roll=roll, expand=expand, images=images)
     html = stepper_html(result, title or "forward and backward pass", interval)
     with open(path, "w", encoding="utf-8") as f:
         f.write(html)

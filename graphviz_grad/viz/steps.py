@@ -32,10 +32,11 @@ class Lesson:
         return [frame_css(f, self.diagram) for f in self.frames]
 
 
-def lesson(x, level="tensor", rankdir="TB", legend=False, small=16, clusters=True, max_nodes=MAX_NODES,
-           svg=True):
+def lesson(x, level=None, rankdir="TB", legend=False, small=16, clusters=True, max_nodes=MAX_NODES,
+           svg=True, update="compact", roll=True, expand=None, images=True):
     """Lay ``x`` out once (SVG when ``svg``) and compute its frames."""
-    G, diagram, digraph = prepare(x, level, rankdir, True, legend, small, clusters, max_nodes)
+    G, diagram, digraph = prepare(x, level, rankdir, True, legend, small, clusters, max_nodes, update, roll,
+                                  expand, images)
     frames = compute_frames(G, diagram)
     if not frames:
         raise ValueError("nothing to step through: the graph has no ops (draw a tensor computed from others)")

@@ -51,6 +51,7 @@ OP_COLORS = ("#efe4f7", "#7d3c98")
 CUSTOM_OP_COLORS = ("#fde2f3", "#a61e4d")
 ANOMALY_COLORS = ("#ffc9c9", "#c92a2a")
 MODULE_BOX_COLORS = ("#f1f3f5", "#495057")
+UPDATE_COLORS = ("#fff0f6", "#a61e4d")  # an optimizer's update of one parameter
 
 DIM_ALPHA = "40"  # hex alpha appended to colours of not-yet-computed nodes in raster frames
 
@@ -180,6 +181,9 @@ def html_label(rows, dim=False, show_grad=True):
     alpha = DIM_ALPHA if dim else ""
     cells = []
     for kind, text in rows:
+        if kind == "image":  # a heatmap file (see .images), found through the graph's imagepath
+            cells.append(f'<IMG SRC="{escape(text)}"/>')
+            continue
         body = escape(text)
         if kind in ("title", "op"):
             body = f"<B>{body}</B>"
@@ -201,8 +205,9 @@ def html_label(rows, dim=False, show_grad=True):
             + "".join(f"<TR>{o}{c}</TD></TR>" for o, c in zip(opens, cells)) + "</TABLE>>")
 
 
-def tensor_rows(node, small=16, show_grad=True):
-    """Rows of a tensor node: name, shape (and unusual dtype/device), values, gradient."""
+def tensor_rows(node, small=16, show_grad=True, images=False):
+    """Rows of a tensor node: name, shape (and unusual dtype/device), values, gradient; with ``images``, a
+    2-D or 4-D tensor's heatmap (and its gradient's, centred at zero) under its summary."""
     role = node.get("role") or "intermediate"
     data = format_summary(node.get("data"), small)
     if role == "constant":
@@ -215,9 +220,17 @@ def tensor_rows(node, small=16, show_grad=True):
     rows = [("title", node.get("name") or "?"), ("meta", meta)]
     if data:
         rows.append(("data", data))
+    if images and node.get("image"):
+        from .images import image_file
+
+        rows.append(("image", image_file(node["image"])))
     grad = node.get("grad")
     if show_grad and grad:
         rows.append(("grad", "grad " + format_summary(grad, small).replace("\n", "\n     ")))
+        if images and node.get("grad_image"):
+            from .images import image_file
+
+            rows.append(("image", image_file(node["grad_image"], diverging=True)))
     return rows
 
 
@@ -247,11 +260,52 @@ def op_attrs(node):
     if node.get("anomaly"):
         fill, border = ANOMALY_COLORS
         attrs["penwidth"] = "3"
+    if node.get("update") and node.get("op") == "update":  # an optimizer's rule: lines of text
+        fill, border = UPDATE_COLORS
+        attrs.update(shape="box", style="rounded,filled", margin="0.12,0.06")
     attrs.update(fillcolor=fill, color=border)
     return attrs
 
 
-def op_rows(node):
+def update_rule_text(node):
+    """An update's rule on one line with its hyper-parameters, as the update cluster of a module-level
+    picture says it once for all its parameters."""
+    update = node.get("update") or {}
+    hyper = update.get("hyper") or {}
+    text = f"{update.get('optimizer') or 'optimizer'}: " + "; ".join(update.get("rule") or ())
+    numbers = ", ".join(f"{k} = {format_number(v) if isinstance(v, (int, float)) else v}"
+                        for k, v in hyper.items() if v is not None)
+    symbols = ", ".join(f"{k} = w.{v}" for k, v in (update.get("symbols") or {}).items())
+    return "\n".join(t for t in (text, numbers, symbols) if t)
+
+
+def update_rows(node, param_name=None, brief=False):
+    """An optimizer's update of one parameter: its name, its rule, its hyper-parameters, its symbols.
+
+    >>> rows = update_rows({"update": {"optimizer": "SGD", "rule": ["w ← w − lr·g"], "hyper": {"lr": 0.1},
+    ...                                "symbols": {"g": "grad"}}}, "fc.weight")
+    >>> [text for _, text in rows]
+    ['SGD step', 'w ← w − lr·g', 'lr = 0.1', 'w = fc.weight, g = w.grad']
+    """
+    update = node.get("update") or {}
+    rows = [("op", f"{update.get('optimizer') or 'optimizer'} step")]
+    if brief:  # the rule is said once, on the update cluster
+        return rows + [("data", param_name or "?")]
+    rows += [("data", line) for line in update.get("rule") or ()]
+    hyper = update.get("hyper") or {}
+    if hyper:
+        rows.append(("note", ", ".join(f"{k} = {format_number(v) if isinstance(v, (int, float)) else v}"
+                                       for k, v in hyper.items() if v is not None)))
+    symbols = update.get("symbols") or {}
+    legend = ([f"w = {param_name}"] if param_name else []) + [f"{k} = w.{v}" for k, v in symbols.items()]
+    if legend:
+        rows.append(("note", ", ".join(legend)))
+    return rows
+
+
+def op_rows(node, param_name=None, brief=False):
+    if node.get("update") and node.get("op") == "update":
+        return update_rows(node, param_name, brief)
     rows = [("op", op_text(node))]
     if node.get("anomaly"):
         rows.append(("note", "first NaN/Inf here"))
