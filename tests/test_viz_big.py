@@ -6,6 +6,7 @@ Structure only (node kinds, labels, counts): never the digits of float32 values.
 import random
 import re
 
+import numpy as np
 import pytest
 
 import graphviz_grad as vg
@@ -413,3 +414,22 @@ def test_expand_in_the_default_picture_opens_the_overview(transformer):
     diagram = prepare(transformer, expand=["blocks.0.ffwd"])[1]
     assert diagram.level == "module"
     assert not [t for t in box_titles(diagram) if t.startswith("model.blocks.0.ffwd")]
+
+
+@pytest.mark.parametrize("options, rule, state", [
+    ({}, ["v ← α·v + (1−α)·g²", "w ← w − lr·g / (√v + ε)"], {"square_avg"}),
+    ({"momentum": 0.9, "centered": True},
+     ["v ← α·v + (1−α)·g²", "ḡ ← α·ḡ + (1−α)·g", "b ← μ·b + g / (√(v − ḡ²) + ε)", "w ← w − lr·b"],
+     {"square_avg", "grad_avg", "momentum_buffer"}),
+])
+def test_rmsprop_update_is_drawn_with_its_rule_and_named_state(options, rule, state):
+    w = vg.tensor([1.0, -1.0], requires_grad=True)
+    opt = vg.optim.RMSprop([w], lr=0.01, **options)
+    with vg.record() as tape:
+        (w * w).sum().backward()
+        opt.step()
+    G = tape.graph()
+    update = next(d["update"] for _, d in G.nodes(data=True) if d.get("update"))
+    assert update["optimizer"] == "RMSprop" and update["rule"] == rule
+    assert {d.get("state_key") for _, d in G.nodes(data=True)} - {None} == state
+    np.testing.assert_allclose(w.detach().numpy(), [0.8995, -0.8995] if options else [0.9, -0.9], rtol=1e-3)

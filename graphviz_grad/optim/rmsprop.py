@@ -34,6 +34,28 @@ class RMSprop(Optimizer):
                     "maximize": maximize, "differentiable": differentiable}
         super().__init__(params, defaults)
 
+    def _rule(self, group, state):
+        lines, hyper = [], {"lr": group["lr"], "α": group["alpha"], "ε": group["eps"]}
+        symbols = {"g": "grad", "v": "square_avg"}
+        if group["maximize"]:
+            lines.append("g ← −g")
+        if group["weight_decay"]:
+            lines.append("g ← g + λ·w")
+            hyper["λ"] = group["weight_decay"]
+        lines.append("v ← α·v + (1−α)·g²")
+        root = "√v"
+        if group["centered"]:
+            lines.append("ḡ ← α·ḡ + (1−α)·g")
+            symbols["ḡ"] = "grad_avg"
+            root = "√(v − ḡ²)"
+        if group["momentum"]:
+            lines += [f"b ← μ·b + g / ({root} + ε)", "w ← w − lr·b"]
+            symbols["b"] = "momentum_buffer"
+            hyper["μ"] = group["momentum"]
+        else:
+            lines.append(f"w ← w − lr·g / ({root} + ε)")
+        return lines, hyper, symbols
+
     def _update(self, p, grad, group, math):
         # PyTorch's _single_tensor_rmsprop, step for step.
         state = self.state[p]
