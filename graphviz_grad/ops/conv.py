@@ -1,0 +1,131 @@
+"""Convolution (``conv1d``/``conv2d``) as one op: windows of the padded input times the kernels.
+
+The windows are a strided view of the padded input (no copy, no loop over pixels);
+one BLAS product per group turns them into the output. Backward multiplies the same
+windows with the gradient for the kernels' gradient, and computes the input's gradient
+(``kernel_h · kernel_w`` strided adds, col2im) only when the input needs one: the
+first layer's input is data, and PyTorch skips it there too.
+
+>>> import numpy as np
+>>> x = np.arange(16.).reshape(1, 1, 4, 4); w = np.ones((1, 1, 2, 2))
+>>> Conv().forward(x, w)[0, 0]
+array([[10., 14., 18.],
+       [26., 30., 34.],
+       [42., 46., 50.]])
+"""
+from ..autograd.function import Op
+from ..backend import xp_of
+
+
+def windows(x, kernel, stride, dilation):
+    """A view of ``x`` (N, C, H, W) shaped (N, C, OH, OW, KH, KW): every window the kernel visits.
+
+    >>> import numpy as np
+    >>> windows(np.arange(9.).reshape(1, 1, 3, 3), (2, 2), (1, 1), (1, 1))[0, 0, 1, 1]
+    array([[4., 5.],
+           [7., 8.]])
+    """
+    xp = xp_of(x)
+    n, c, h, w = x.shape
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    oh = (h - dh * (kh - 1) - 1) // sh + 1
+    ow = (w - dw * (kw - 1) - 1) // sw + 1
+    s0, s1, s2, s3 = x.strides
+    return xp.lib.stride_tricks.as_strided(
+        x, (n, c, oh, ow, kh, kw), (s0, s1, s2 * sh, s3 * sw, s2 * dh, s3 * dw), writeable=False)
+
+
+def add_windows(target, parts, out_hw, stride, dilation):
+    """col2im: add ``parts(i, j)`` (N, C, OH, OW), the gradient at kernel position (i, j), into the
+    windows of ``target`` (N, C, H, W) that position visited. One strided add per kernel position.
+    """
+    oh, ow = out_hw
+    (sh, sw), (dh, dw) = stride, dilation
+    for i, j, part in parts:
+        h0, w0 = i * dh, j * dw
+        target[:, :, h0:h0 + sh * (oh - 1) + 1:sh, w0:w0 + sw * (ow - 1) + 1:sw] += part
+    return target
+
+
+def pad_array(x, pads, value=0):
+    """``x`` (N, C, H, W) padded by ``pads`` = ((top, bottom), (left, right)); no copy when all are 0."""
+    if not any(pads[0]) and not any(pads[1]):
+        return x
+    return xp_of(x).pad(x, ((0, 0), (0, 0)) + tuple(pads), constant_values=value)
+
+
+class Conv(Op):
+    """``conv2d`` on (N, C, H, W) arrays (``conv1d`` runs it with H = 1).
+
+    Attributes: ``stride``, ``dilation`` (pairs), ``pads`` (((top, bottom), (left, right))),
+    ``groups``. Inputs: x, weight[, bias].
+    """
+
+    name = "conv"
+    derivatives = ("grad ⋆ weight (transposed convolution)", "windows(x) · grad", "grad summed over N, H, W")
+    saved_inputs = (0, 1)
+    saved_for = ((1,), (0,))  # the windows of x for the weight's gradient, the weight for x's
+    torch_grad_fn = "ConvolutionBackward0"
+    stride = (1, 1)
+    dilation = (1, 1)
+    pads = ((0, 0), (0, 0))
+    groups = 1
+    one_d = False
+
+    def forward(self, x, w, b=None):
+        if self.one_d:
+            x, w = x[:, :, None, :], w[:, :, None, :]
+        self.x_shape = x.shape
+        xp = xp_of(x)
+        xpad = pad_array(x, self.pads)
+        n, c = x.shape[:2]
+        o, cg, kh, kw = w.shape
+        g = self.groups
+        og = o // g
+        win = windows(xpad, (kh, kw), self.stride, self.dilation)  # (N, C, OH, OW, KH, KW), a view
+        oh, ow = win.shape[2:4]
+        self.out_hw, self.pad_shape = (oh, ow), xpad.shape
+        m = n * oh * ow
+        # im2col: one copy of the windows, laid out (G, N·OH·OW, Cg·KH·KW) for a batched BLAS product.
+        cols = xp.ascontiguousarray(
+            win.reshape(n, g, cg, oh, ow, kh, kw).transpose(1, 0, 3, 4, 2, 5, 6)).reshape(g, m, cg * kh * kw)
+        self.cols, self.w = cols, w
+        wg = w.reshape(g, og, cg * kh * kw)
+        out = xp.matmul(cols, wg.transpose(0, 2, 1))  # (G, M, Og)
+        out = out.reshape(g, n, oh, ow, og).transpose(1, 0, 4, 2, 3).reshape(n, o, oh, ow)
+        if b is not None:
+            out += b.reshape(1, o, 1, 1)
+        return out[:, :, 0, :] if self.one_d else out
+
+    def backward(self, grad):
+        needs = self.needs_input_grad
+        xp = xp_of(grad)
+        if self.one_d:
+            grad = grad[:, :, None, :]
+        n, o, oh, ow = grad.shape
+        w, g = self.w, self.groups
+        og, cg, kh, kw = o // g, w.shape[1], w.shape[2], w.shape[3]
+        m = n * oh * ow
+        g2 = xp.ascontiguousarray(grad.reshape(n, g, og, oh, ow).transpose(1, 0, 3, 4, 2)).reshape(g, m, og)
+        gx = gw = gb = None
+        if needs[0]:
+            dcols = xp.matmul(g2, w.reshape(g, og, cg * kh * kw))  # (G, M, Cg·KH·KW)
+            dcols = dcols.reshape(g, n, oh, ow, cg, kh, kw).transpose(1, 0, 4, 2, 3, 5, 6).reshape(
+                n, g * cg, oh, ow, kh, kw)
+            gpad = xp.zeros(self.pad_shape, dtype=grad.dtype)
+            parts = ((i, j, dcols[..., i, j]) for i in range(kh) for j in range(kw))
+            add_windows(gpad, parts, (oh, ow), self.stride, self.dilation)
+            (t, _), (left, _) = self.pads
+            h, wd = self.x_shape[2:]
+            gx = gpad[:, :, t:t + h, left:left + wd]
+            if gx.shape != gpad.shape:
+                gx = xp.ascontiguousarray(gx)
+            if self.one_d:
+                gx = gx[:, :, 0, :]
+        if needs[1]:
+            gw = xp.matmul(g2.transpose(0, 2, 1), self.cols).reshape(w.shape)
+            if self.one_d:
+                gw = gw[:, :, 0, :]
+        if len(needs) > 2 and needs[2]:
+            gb = grad.sum(axis=(0, 2, 3))
+        return (gx, gw, gb)[: len(needs)]
