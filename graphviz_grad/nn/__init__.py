@@ -9,6 +9,7 @@
 """
 from . import functional, init
 from .activation import Flatten, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .conv import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
 from .container import ModuleDict, ModuleList, Sequential
 from .linear import Identity, Linear
 from .loss import CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
@@ -19,4 +20,5 @@ __all__ = [
     "Module", "Parameter", "Linear", "Identity", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
     "Flatten", "Sequential", "ModuleList", "ModuleDict", "MSELoss", "L1Loss", "CrossEntropyLoss",
     "NLLLoss", "functional", "init",
+    "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d",
 ]

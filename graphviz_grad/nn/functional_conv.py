@@ -113,7 +113,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
     >>> import graphviz_grad as vg
     >>> vg.nn.functional.conv2d(vg.ones(1, 2, 3, 3), vg.ones(4, 2, 3, 3), padding="same").shape
-    torch.Size([1, 4, 3, 3])
+    graphviz_grad.Size([1, 4, 3, 3])
     """
     return _conv(2, input, weight, bias, stride, padding, dilation, groups)
 
@@ -123,7 +123,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
     >>> import graphviz_grad as vg
     >>> vg.nn.functional.conv1d(vg.ones(1, 2, 5), vg.ones(3, 2, 2)).shape
-    torch.Size([1, 3, 4])
+    graphviz_grad.Size([1, 3, 4])
     """
     return _conv(1, input, weight, bias, stride, padding, dilation, groups)
 

@@ -4,10 +4,12 @@ Every pool works on the last one or two dims of any input: the dims in front are
 batch of planes (pooling never mixes channels), so 1-D and 2-D, batched and unbatched
 inputs share one code path.
 
->>> import numpy as np
->>> MaxPool(kernel=(2, 2), stride=(2, 2)).forward(np.arange(16.).reshape(4, 4))
-array([[ 5.,  7.],
-       [13., 15.]])
+>>> import graphviz_grad as vg
+>>> out = vg.nn.functional.max_pool2d(vg.arange(16.).reshape(1, 4, 4), 2)
+>>> out.grad_fn is None, type(out).__name__
+(True, 'Tensor')
+>>> out.tolist()
+[[[5.0, 7.0], [13.0, 15.0]]]
 """
 from ..autograd.function import Op
 from ..backend import xp_of
