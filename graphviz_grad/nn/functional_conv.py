@@ -50,11 +50,14 @@ def _conv(nd, input, weight, bias, stride, padding, dilation, groups):
     if x.ndim == nd + 1:  # unbatched: PyTorch adds the batch dim and removes it again
         return _functions.squeeze(_conv(nd, _functions.unsqueeze(input, 0), weight, bias, stride, padding,
                                         dilation, groups), 0)
-    if x.dtype != w.dtype or (bias is not None and bias._data.dtype != x.dtype):
-        other = w.dtype if x.dtype != w.dtype else bias._data.dtype
+    if x.dtype != w.dtype:
         raise RuntimeError(f"expected scalar type {_TYPE_NAMES.get(x.dtype.name, x.dtype.name)} but found "
-                           f"{_TYPE_NAMES.get(other.name, other.name)} (convert the input, e.g. x.float(), "
+                           f"{_TYPE_NAMES.get(w.dtype.name, w.dtype.name)} (convert the input, e.g. x.float(), "
                            f"or the layer, e.g. model.double())")
+    if bias is not None and bias._data.dtype != x.dtype:
+        raise RuntimeError(f"Input type ({x.dtype.name.replace('float32', 'float').replace('float64', 'double')}) "
+                           f"and bias type ({bias._data.dtype.name.replace('float32', 'float').replace('float64', 'double')}) "
+                           f"should be the same")
     if x.__class__ is not w.__class__:
         _functions._check_device(input, weight)
     groups = int(groups)
@@ -303,6 +306,13 @@ def pad(input, pad, mode="constant", value=None):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value:
         raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    if len(shape) not in (len(pad) // 2 + 1, len(pad) // 2 + 2) or len(pad) > 6:
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {len(shape)}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
     from ..backend import xp_of
 
     xp = xp_of(input._data)

@@ -13,6 +13,8 @@ array([[10., 14., 18.],
        [26., 30., 34.],
        [42., 46., 50.]])
 """
+import numpy as np
+
 from ..autograd.function import Op
 from ..backend import xp_of
 
@@ -31,8 +33,10 @@ def windows(x, kernel, stride, dilation):
     oh = (h - dh * (kh - 1) - 1) // sh + 1
     ow = (w - dw * (kw - 1) - 1) // sw + 1
     s0, s1, s2, s3 = x.strides
-    return xp.lib.stride_tricks.as_strided(
-        x, (n, c, oh, ow, kh, kw), (s0, s1, s2 * sh, s3 * sw, s2 * dh, s3 * dw), writeable=False)
+    shape, strides = (n, c, oh, ow, kh, kw), (s0, s1, s2 * sh, s3 * sw, s2 * dh, s3 * dw)
+    if xp is np:
+        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
+    return xp.lib.stride_tricks.as_strided(x, shape, strides)  # (CuPy's takes no writeable flag)
 
 
 def add_windows(target, parts, out_hw, stride, dilation):
