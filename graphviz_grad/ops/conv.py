@@ -19,6 +19,18 @@ from ..autograd.function import Op
 from ..backend import xp_of
 
 
+def strided(x, shape, strides):
+    """A read-only strided view of ``x`` (NumPy or CuPy)."""
+    if x.__class__ is np.ndarray:
+        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
+    return xp_of(x).lib.stride_tricks.as_strided(x, shape, strides)  # (CuPy's takes no writeable flag)
+
+
+def out_size(size, k, s, d):
+    """How many windows of ``k`` taps ``d`` apart fit in ``size`` at stride ``s``."""
+    return (size - d * (k - 1) - 1) // s + 1
+
+
 def windows(x, kernel, stride, dilation):
     """A view of ``x`` (N, C, H, W) shaped (N, C, OH, OW, KH, KW): every window the kernel visits.
 
@@ -27,16 +39,11 @@ def windows(x, kernel, stride, dilation):
     array([[4., 5.],
            [7., 8.]])
     """
-    xp = xp_of(x)
     n, c, h, w = x.shape
     (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
-    oh = (h - dh * (kh - 1) - 1) // sh + 1
-    ow = (w - dw * (kw - 1) - 1) // sw + 1
     s0, s1, s2, s3 = x.strides
-    shape, strides = (n, c, oh, ow, kh, kw), (s0, s1, s2 * sh, s3 * sw, s2 * dh, s3 * dw)
-    if xp is np:
-        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
-    return xp.lib.stride_tricks.as_strided(x, shape, strides)  # (CuPy's takes no writeable flag)
+    return strided(x, (n, c, out_size(h, kh, sh, dh), out_size(w, kw, sw, dw), kh, kw),
+                   (s0, s1, s2 * sh, s3 * sw, s2 * dh, s3 * dw))
 
 
 def add_windows(target, parts, out_hw, stride, dilation):
@@ -82,23 +89,22 @@ class Conv(Op):
         self.x_shape = x.shape
         xp = xp_of(x)
         xpad = pad_array(x, self.pads)
-        n, c = x.shape[:2]
+        n, c, h, wd = xpad.shape
         o, cg, kh, kw = w.shape
         g = self.groups
-        og = o // g
-        win = windows(xpad, (kh, kw), self.stride, self.dilation)  # (N, C, OH, OW, KH, KW), a view
-        oh, ow = win.shape[2:4]
+        (sh, sw), (dh, dw) = self.stride, self.dilation
+        oh, ow = out_size(h, kh, sh, dh), out_size(wd, kw, sw, dw)
         self.out_hw, self.pad_shape = (oh, ow), xpad.shape
-        m = n * oh * ow
-        # im2col: one copy of the windows, laid out (G, N·OH·OW, Cg·KH·KW) for a batched BLAS product.
-        cols = xp.ascontiguousarray(
-            win.reshape(n, g, cg, oh, ow, kh, kw).transpose(1, 0, 3, 4, 2, 5, 6)).reshape(g, m, cg * kh * kw)
+        # im2col: the windows laid out (C, KH, KW, N, OH, OW), copied once (rows of OW run along the
+        # image's rows, so the copy streams), as (G, Cg·KH·KW, N·OH·OW) for one BLAS product per group.
+        s0, s1, s2, s3 = xpad.strides
+        win = strided(xpad, (c, kh, kw, n, oh, ow), (s1, s2 * dh, s3 * dw, s0, s2 * sh, s3 * sw))
+        cols = xp.ascontiguousarray(win).reshape(g, cg * kh * kw, n * oh * ow)
         self.cols, self.w = cols, w
-        wg = w.reshape(g, og, cg * kh * kw)
-        out = xp.matmul(cols, wg.transpose(0, 2, 1))  # (G, M, Og)
-        out = out.reshape(g, n, oh, ow, og).transpose(1, 0, 4, 2, 3).reshape(n, o, oh, ow)
+        out = xp.matmul(w.reshape(g, o // g, cg * kh * kw), cols).reshape(o, n, oh, ow)  # (G, Og, M)
         if b is not None:
-            out += b.reshape(1, o, 1, 1)
+            out += b.reshape(o, 1, 1, 1)
+        out = xp.ascontiguousarray(out.transpose(1, 0, 2, 3))
         return out[:, :, 0, :] if self.one_d else out
 
     def backward(self, grad):
@@ -108,16 +114,16 @@ class Conv(Op):
             grad = grad[:, :, None, :]
         n, o, oh, ow = grad.shape
         w, g = self.w, self.groups
-        og, cg, kh, kw = o // g, w.shape[1], w.shape[2], w.shape[3]
-        m = n * oh * ow
-        g2 = xp.ascontiguousarray(grad.reshape(n, g, og, oh, ow).transpose(1, 0, 3, 4, 2)).reshape(g, m, og)
+        cg, kh, kw = w.shape[1:]
+        ck = cg * kh * kw
         gx = gw = gb = None
+        if needs[0] or needs[1]:
+            g2 = xp.ascontiguousarray(grad.transpose(1, 0, 2, 3)).reshape(g, o // g, n * oh * ow)
         if needs[0]:
-            dcols = xp.matmul(g2, w.reshape(g, og, cg * kh * kw))  # (G, M, Cg·KH·KW)
-            dcols = dcols.reshape(g, n, oh, ow, cg, kh, kw).transpose(1, 0, 4, 2, 3, 5, 6).reshape(
-                n, g * cg, oh, ow, kh, kw)
+            dcols = xp.matmul(w.reshape(g, o // g, ck).transpose(0, 2, 1), g2)  # (G, Cg·KH·KW, M)
+            dcols = dcols.reshape(g * cg, kh, kw, n, oh, ow)
             gpad = xp.zeros(self.pad_shape, dtype=grad.dtype)
-            parts = ((i, j, dcols[..., i, j]) for i in range(kh) for j in range(kw))
+            parts = ((i, j, dcols[:, i, j].transpose(1, 0, 2, 3)) for i in range(kh) for j in range(kw))
             add_windows(gpad, parts, (oh, ow), self.stride, self.dilation)
             (t, _), (left, _) = self.pads
             h, wd = self.x_shape[2:]
@@ -127,9 +133,9 @@ class Conv(Op):
             if self.one_d:
                 gx = gx[:, :, 0, :]
         if needs[1]:
-            gw = xp.matmul(g2.transpose(0, 2, 1), self.cols).reshape(w.shape)
+            gw = xp.matmul(g2, self.cols.transpose(0, 2, 1)).reshape(w.shape)
             if self.one_d:
                 gw = gw[:, :, 0, :]
         if len(needs) > 2 and needs[2]:
-            gb = grad.sum(axis=(0, 2, 3))
+            gb = g2.reshape(o, -1).sum(axis=1) if needs[0] or needs[1] else grad.sum(axis=(0, 2, 3))
         return (gx, gw, gb)[: len(needs)]

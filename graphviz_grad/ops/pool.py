@@ -68,7 +68,7 @@ class MaxPool(_Pool):
 
     name = "max_pool"
     derivatives = ("grad at the argmax of each window, 0 elsewhere",)
-    saves_tensors = True  # the argmax of each window
+    saved_inputs = (0,)  # (PyTorch saves the input and the indices)
     torch_grad_fn = "MaxPool2DWithIndicesBackward0"
     keep = None  # a list: forward appends the flat indices PyTorch returns with return_indices=True
 
@@ -77,25 +77,47 @@ class MaxPool(_Pool):
         self.fill = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
         win = windows(self._planes(x), self.kernel, self.stride, self.dilation)
         kh, kw = self.kernel
-        flat = win.reshape(win.shape[:4] + (kh * kw,))
-        arg = flat.argmax(axis=-1)  # the first maximum (and a NaN wins, as in PyTorch)
-        out = xp.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
-        self.arg = arg
+        out = win[..., 0, 0].copy()  # one maximum per kernel position over all windows at once
+        for p in range(1, kh * kw):
+            xp.maximum(out, win[..., p // kw, p % kw], out=out)  # (a NaN propagates, as in PyTorch)
+        self.win, self.out4 = win, out
         if self.keep is not None:
+            arg = xp.zeros(out.shape, dtype=xp.int64)
+            for p, hit in self._first_hits():
+                xp.copyto(arg, p, where=hit)
             (sh, sw), (ph, pw), (dh, dw) = self.stride, self.padding, self.dilation
             oh, ow = self.out_hw
             rows = xp.arange(oh).reshape(oh, 1) * sh - ph + (arg // kw) * dh
             cols = xp.arange(ow) * sw - pw + (arg % kw) * dw
-            self.keep.append(self._out((rows * self.in_shape[-1] + cols).astype(xp.int64)))
+            self.keep.append(self._out(rows * self.in_shape[-1] + cols))
         return self._out(out)
+
+    def _first_hits(self):
+        """Per kernel position p, the windows whose first maximum (or NaN) sits at p."""
+        xp = xp_of(self.out4)
+        win, out = self.win, self.out4
+        kh, kw = self.kernel
+        nan = out.dtype.kind == "f" and bool(xp.isnan(out).any())
+        taken = None
+        for p in range(kh * kw):
+            v = win[..., p // kw, p % kw]
+            hit = v == out
+            if nan:
+                hit |= v != v
+            if taken is None:
+                taken = hit.copy()
+            else:
+                hit &= ~taken
+                taken |= hit
+            yield p, hit
 
     def backward(self, grad):
         xp = xp_of(grad)
         oh, ow = self.out_hw
         g = grad.reshape(-1, 1, oh, ow)
-        kh, kw = self.kernel
+        kw = self.kernel[1]
         zero = xp.zeros((), dtype=grad.dtype)
-        parts = ((i, j, xp.where(self.arg == i * kw + j, g, zero)) for i in range(kh) for j in range(kw))
+        parts = ((p // kw, p % kw, xp.where(hit, g, zero)) for p, hit in self._first_hits())
         gpad = xp.zeros(self.pad_shape, dtype=grad.dtype)
         return (self._unpad(add_windows(gpad, parts, self.out_hw, self.stride, self.dilation)),)
 
