@@ -115,7 +115,16 @@ class MaxPool(_Pool):
         xp = xp_of(grad)
         oh, ow = self.out_hw
         g = grad.reshape(-1, 1, oh, ow)
-        kw = self.kernel[1]
+        (kh, kw), (sh, sw) = self.kernel, self.stride
+        if self.stride == self.kernel and self.dilation == (1, 1):
+            # Windows side by side: each input element gets the gradient of at most one window, written
+            # in place (g · hit) instead of added to zeros.
+            covered = self.pad_shape[2:] == (oh * kh, ow * kw)
+            gpad = (xp.empty if covered else xp.zeros)(self.pad_shape, dtype=grad.dtype)
+            for p, hit in self._first_hits():
+                i, j = p // kw, p % kw
+                xp.multiply(g, hit, out=gpad[:, :, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw])
+            return (self._unpad(gpad),)
         zero = xp.zeros((), dtype=grad.dtype)
         parts = ((p // kw, p % kw, xp.where(hit, g, zero)) for p, hit in self._first_hits())
         gpad = xp.zeros(self.pad_shape, dtype=grad.dtype)
