@@ -46,15 +46,17 @@ def windows(x, kernel, stride, dilation):
                    (s0, s1, s2 * sh, s3 * sw, s2 * dh, s3 * dw))
 
 
-def add_windows(target, parts, out_hw, stride, dilation):
-    """col2im: add ``parts(i, j)`` (N, C, OH, OW), the gradient at kernel position (i, j), into the
-    windows of ``target`` (N, C, H, W) that position visited. One strided add per kernel position.
+def add_windows(target, parts, out_hw, stride, dilation, axis=2):
+    """col2im: add ``parts(i, j)``, the gradient at kernel position (i, j) shaped as ``target`` with
+    (OH, OW) for its (H, W) dims at ``axis``, ``axis + 1``, into the windows of ``target`` that position
+    visited. One strided add per kernel position, none per pixel.
     """
     oh, ow = out_hw
     (sh, sw), (dh, dw) = stride, dilation
+    lead = (slice(None),) * axis
     for i, j, part in parts:
         h0, w0 = i * dh, j * dw
-        target[:, :, h0:h0 + sh * (oh - 1) + 1:sh, w0:w0 + sw * (ow - 1) + 1:sw] += part
+        target[lead + (slice(h0, h0 + sh * (oh - 1) + 1, sh), slice(w0, w0 + sw * (ow - 1) + 1, sw))] += part
     return target
 
 
@@ -120,16 +122,17 @@ class Conv(Op):
         gx = gw = gb = None
         g4 = grad.reshape(n, g, o // g, oh * ow)
         if needs[0]:
-            dcols = xp.matmul(w.reshape(g, o // g, ck).transpose(0, 2, 1), g4)  # (N, G, Cg·KH·KW, OH·OW)
-            dcols = dcols.reshape(n, g * cg, kh, kw, oh, ow)
-            gpad = xp.zeros(self.pad_shape, dtype=grad.dtype)
-            parts = ((i, j, dcols[:, :, i, j]) for i in range(kh) for j in range(kw))
-            add_windows(gpad, parts, (oh, ow), self.stride, self.dilation)
+            # The input's gradient in (C, H, W, N) order: each col2im add then moves rows of N·OW
+            # contiguous numbers instead of rows of OW (measured 2× faster), and one copy turns it back.
+            gt = xp.ascontiguousarray(grad.transpose(1, 2, 3, 0)).reshape(g, o // g, oh * ow * n)
+            dcols = xp.matmul(w.reshape(g, o // g, ck).transpose(0, 2, 1), gt)  # (G, Cg·KH·KW, OH·OW·N)
+            dcols = dcols.reshape(g * cg, kh, kw, oh, ow, n)
+            gpad = xp.zeros(self.pad_shape[1:] + (n,), dtype=grad.dtype)
+            parts = ((i, j, dcols[:, i, j]) for i in range(kh) for j in range(kw))
+            add_windows(gpad, parts, (oh, ow), self.stride, self.dilation, axis=1)
             (t, _), (left, _) = self.pads
             h, wd = self.x_shape[2:]
-            gx = gpad[:, :, t:t + h, left:left + wd]
-            if gx.shape != gpad.shape:
-                gx = xp.ascontiguousarray(gx)
+            gx = xp.ascontiguousarray(gpad[:, t:t + h, left:left + wd].transpose(3, 0, 1, 2))
             if self.one_d:
                 gx = gx[:, :, 0, :]
         if needs[1]:
