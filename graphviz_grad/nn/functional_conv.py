@@ -178,10 +178,12 @@ def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, retu
     attrs = dict(kernel=kernel, stride=stride, padding=padding, dilation=dilation, ceil_mode=bool(ceil_mode), nd=nd)
     if not return_indices:
         return _check_out(ops.MaxPool, input, attrs, nd)
-    keep = []
-    attrs["keep"] = keep
     out = _check_out(ops.MaxPool, input, attrs, nd)
-    return out, Tensor._make(keep[0])
+    finder = object.__new__(ops.MaxPool)  # the indices are no part of the graph: a second, unrecorded pass
+    for key, value in attrs.items():
+        setattr(finder, key, value)
+    finder.forward(input._data)
+    return out, Tensor._make(finder.indices())
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):

@@ -70,7 +70,6 @@ class MaxPool(_Pool):
     derivatives = ("grad at the argmax of each window, 0 elsewhere",)
     saved_inputs = (0,)  # (PyTorch saves the input and the indices)
     torch_grad_fn = "MaxPool2DWithIndicesBackward0"
-    keep = None  # a list: forward appends the flat indices PyTorch returns with return_indices=True
 
     def forward(self, x):
         xp = xp_of(x)
@@ -81,16 +80,21 @@ class MaxPool(_Pool):
         for p in range(1, kh * kw):
             xp.maximum(out, win[..., p // kw, p % kw], out=out)  # (a NaN propagates, as in PyTorch)
         self.win, self.out4 = win, out
-        if self.keep is not None:
-            arg = xp.zeros(out.shape, dtype=xp.int64)
-            for p, hit in self._first_hits():
-                xp.copyto(arg, p, where=hit)
-            (sh, sw), (ph, pw), (dh, dw) = self.stride, self.padding, self.dilation
-            oh, ow = self.out_hw
-            rows = xp.arange(oh).reshape(oh, 1) * sh - ph + (arg // kw) * dh
-            cols = xp.arange(ow) * sw - pw + (arg % kw) * dw
-            self.keep.append(self._out(rows * self.in_shape[-1] + cols))
         return self._out(out)
+
+    def indices(self):
+        """After forward: the flat index in its (H, W) plane of each window's first maximum, as PyTorch's
+        ``return_indices=True`` gives them."""
+        xp = xp_of(self.out4)
+        arg = xp.zeros(self.out4.shape, dtype=xp.int64)
+        for p, hit in self._first_hits():
+            xp.copyto(arg, p, where=hit)
+        kw = self.kernel[1]
+        (sh, sw), (ph, pw), (dh, dw) = self.stride, self.padding, self.dilation
+        oh, ow = self.out_hw
+        rows = xp.arange(oh).reshape(oh, 1) * sh - ph + (arg // kw) * dh
+        cols = xp.arange(ow) * sw - pw + (arg % kw) * dw
+        return self._out(rows * self.in_shape[-1] + cols)
 
     def _first_hits(self):
         """Per kernel position p, the windows whose first maximum (or NaN) sits at p."""
