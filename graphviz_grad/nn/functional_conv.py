@@ -18,7 +18,6 @@ from .. import _functions, ops
 from .._functions import require_tensor as _require_tensor
 from ..tensor import Tensor
 
-_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double"}
 
 
 def _tuple(value, n, name="kernel_size"):
@@ -50,13 +49,13 @@ def _conv(nd, input, weight, bias, stride, padding, dilation, groups):
     if x.ndim == nd + 1:  # unbatched: PyTorch adds the batch dim and removes it again
         return _functions.squeeze(_conv(nd, _functions.unsqueeze(input, 0), weight, bias, stride, padding,
                                         dilation, groups), 0)
-    if x.dtype != w.dtype:
-        raise RuntimeError(f"expected scalar type {_TYPE_NAMES.get(x.dtype.name, x.dtype.name)} but found "
-                           f"{_TYPE_NAMES.get(w.dtype.name, w.dtype.name)} (convert the input, e.g. x.float(), "
-                           f"or the layer, e.g. model.double())")
-    if bias is not None and bias._data.dtype != x.dtype:
-        raise RuntimeError(f"Input type ({x.dtype.name.replace('float32', 'float').replace('float64', 'double')}) "
-                           f"and bias type ({bias._data.dtype.name.replace('float32', 'float').replace('float64', 'double')}) "
+    if x.dtype != w.dtype or (bias is not None and bias._data.dtype != x.dtype):
+        from .functional import _type_name  # (only on this error path: functional imports this module)
+
+        if x.dtype != w.dtype:
+            raise RuntimeError(f"expected scalar type {_type_name(input)} but found {_type_name(weight)} (convert "
+                               f"the input, e.g. x.float(), or the layer, e.g. model.double())")
+        raise RuntimeError(f"Input type ({_type_name(input).lower()}) and bias type ({_type_name(bias).lower()}) "
                            f"should be the same")
     if x.__class__ is not w.__class__:
         _functions._check_device(input, weight)

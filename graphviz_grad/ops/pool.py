@@ -150,6 +150,7 @@ class AvgPool(_Pool):
     name = "avg_pool"
     derivatives = ("grad / window size, spread over each window",)
     torch_grad_fn = "AvgPool2DBackward0"
+    saved_inputs = (0,)  # (as PyTorch's: a second backward without retain_graph is an error)
     count_include_pad = True
     divisor_override = None
 
@@ -194,6 +195,7 @@ class AdaptiveAvgPool(Op):
     name = "adaptive_avg_pool"
     derivatives = ("A_hᵀ @ grad @ A_w",)
     torch_grad_fn = "AdaptiveAvgPool2DBackward0"
+    saved_inputs = (0,)  # (as PyTorch's: a second backward without retain_graph is an error)
     nd = 2
 
     def forward(self, x):
