@@ -18,6 +18,8 @@ from .._functions import sigmoid, tanh  # noqa: F401  (part of F's namespace)
 from .._functions import require_tensor as _require_tensor
 from ..autograd.function import broadcast_message
 from ..tensor import Tensor
+from .functional_conv import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d,  # noqa: F401
+                              conv1d, conv2d, max_pool1d, max_pool2d, pad)
 
 _REDUCTIONS = ("mean", "sum", "none")
 _TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "uint8": "Byte",

@@ -17,6 +17,16 @@ from .module import Module
 from .parameter import Parameter
 
 
+def reset_like_torch(weight, bias):
+    """PyTorch's default for ``Linear`` and ``_ConvNd``, in its call order: kaiming_uniform(a=√5) on the
+    weight, then the bias from U(-1/√fan_in, 1/√fan_in)."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
+
+
 class Identity(Module):
     """Returns its input unchanged (a placeholder layer)."""
 
@@ -43,11 +53,7 @@ class Linear(Module):
 
     def reset_parameters(self):
         """Draw new weights from the global generator: kaiming_uniform(a=√5), bias U(-1/√in, 1/√in)."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        reset_like_torch(self.weight, self.bias)
 
     def forward(self, input):
         return F.linear(input, self.weight, self.bias)

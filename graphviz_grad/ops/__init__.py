@@ -3,9 +3,11 @@
 Adding an op means adding a class here and one line in the op tests.
 """
 from .arithmetic import Add, Div, Maximum, Minimum, Mul, Neg, Pow, PowTensor, Sub
+from .conv import Conv
 from .compare import BitwiseAnd, BitwiseNot, BitwiseOr, BitwiseXor, Eq, Ge, Gt, Le, LogicalNot, Lt, Ne
 from .matmul import Matmul, Mm
 from .nn_ops import CrossEntropy, L1Loss, Linear, MseLoss
+from .pool import AdaptiveAvgPool, AvgPool, ConstantPad, MaxPool
 from .reduce import Max, MaxDim, Mean, Min, MinDim, Sum
 from .shape import (Cat, Clone, Copy, Expand, Flatten, Index, Permute, Reshape, SetItem, Squeeze, Stack,
                     ToCopy, ToIntegral, Transpose, Unsqueeze, Where)
@@ -23,6 +25,7 @@ ALL_OPS = (
     Permute, Expand, Squeeze, Unsqueeze, Index, SetItem, Cat, Stack, Clone, Copy, ToCopy, ToIntegral,
     Where, Softmax, LogSoftmax, Abs, Clamp, Exp, Log, Relu, Sigmoid, Sqrt, Tanh, Eq, Ne, Lt, Le,
     Gt, Ge, LogicalNot, BitwiseNot, BitwiseAnd, BitwiseOr, BitwiseXor,
+    Conv, MaxPool, AvgPool, AdaptiveAvgPool, ConstantPad,
 )
 
 # the layers with state (nn.Embedding, nn.LayerNorm, nn.BatchNorm*d)

@@ -1,0 +1,178 @@
+"""``nn.Conv1d``/``nn.Conv2d`` and the pooling layers: parameters and arguments around ``F``.
+
+>>> import graphviz_grad as vg
+>>> conv = vg.nn.Conv2d(3, 6, 5)
+>>> conv
+Conv2d(3, 6, kernel_size=(5, 5), stride=(1, 1))
+>>> conv(vg.zeros(1, 3, 32, 32)).shape
+graphviz_grad.Size([1, 6, 28, 28])
+>>> vg.nn.MaxPool2d(2, 2)(vg.zeros(1, 6, 28, 28)).shape
+graphviz_grad.Size([1, 6, 14, 14])
+"""
+from .._creation import empty
+from . import functional as F
+from .functional_conv import _tuple
+from .linear import reset_like_torch
+from .module import Module
+from .parameter import Parameter
+
+
+class _ConvNd(Module):
+    _nd = 2
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__()
+        nd = self._nd
+        if groups <= 0:
+            raise ValueError("groups must be a positive integer")
+        if in_channels % groups != 0:
+            raise ValueError("in_channels must be divisible by groups")
+        if out_channels % groups != 0:
+            raise ValueError("out_channels must be divisible by groups")
+        if isinstance(padding, str):
+            if padding not in ("same", "valid"):
+                raise ValueError(f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
+            if padding == "same" and any(s != 1 for s in _tuple(stride, nd)):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+        if padding_mode != "zeros":
+            if padding_mode not in ("reflect", "replicate", "circular"):
+                raise ValueError(f"padding_mode must be one of ['zeros', 'reflect', 'replicate', 'circular'], "
+                                 f"but got padding_mode='{padding_mode}'")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = _tuple(kernel_size, nd)
+        self.stride = _tuple(stride, nd, "stride")
+        self.padding = padding if isinstance(padding, str) else _tuple(padding, nd, "padding")
+        self.dilation = _tuple(dilation, nd, "dilation")
+        self.groups = groups
+        self.padding_mode = padding_mode
+        self.weight = Parameter(empty((out_channels, in_channels // groups) + self.kernel_size, dtype=dtype,
+                                      device=device))
+        if bias:
+            self.bias = Parameter(empty(out_channels, dtype=dtype, device=device))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """PyTorch's ``_ConvNd.reset_parameters``: kaiming_uniform(a=√5), then bias U(-1/√fan_in, 1/√fan_in)."""
+        reset_like_torch(self.weight, self.bias)
+
+    def forward(self, input):
+        conv = F.conv2d if self._nd == 2 else F.conv1d
+        if self.padding_mode != "zeros":
+            if isinstance(self.padding, str):
+                total = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
+                pairs = [(0, 0) if self.padding == "valid" else (t // 2, t - t // 2) for t in total]
+            else:
+                pairs = [(p, p) for p in self.padding]
+            pads = tuple(v for pair in reversed(pairs) for v in pair)
+            return conv(F.pad(input, pads, mode=self.padding_mode), self.weight, self.bias, self.stride, 0,
+                        self.dilation, self.groups)
+        return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+    def extra_repr(self):
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0,) * self._nd:
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * self._nd:
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
+        return s
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution over (N, C, H, W) or (C, H, W) inputs, PyTorch's arguments and initialisation."""
+
+    _nd = 2
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution over (N, C, L) or (C, L) inputs, PyTorch's arguments and initialisation."""
+
+    _nd = 1
+
+
+class _MaxPoolNd(Module):
+    _fn = staticmethod(F.max_pool2d)
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+    def forward(self, input):
+        return self._fn(input, self.kernel_size, self.stride, self.padding, self.dilation, ceil_mode=self.ceil_mode,
+                        return_indices=self.return_indices)
+
+    def extra_repr(self):
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class MaxPool2d(_MaxPoolNd):
+    """Maximum over windows of the last two dims (``stride`` defaults to ``kernel_size``)."""
+
+
+class MaxPool1d(_MaxPoolNd):
+    """Maximum over windows of the last dim."""
+
+    _fn = staticmethod(F.max_pool1d)
+
+
+class AvgPool2d(Module):
+    """Mean over windows of the last two dims."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                 divisor_override=None):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.ceil_mode = padding, ceil_mode
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
+
+    def forward(self, input):
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool1d(Module):
+    """Mean over windows of the last dim."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+        super().__init__()
+        self.kernel_size = _tuple(kernel_size, 1)
+        self.stride = _tuple(stride if stride is not None else kernel_size, 1)
+        self.padding = _tuple(padding, 1)
+        self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
+
+    def forward(self, input):
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average into a fixed ``output_size`` grid, whatever the input's size."""
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input):
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
