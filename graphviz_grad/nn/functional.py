@@ -18,6 +18,7 @@ from .._functions import sigmoid, tanh  # noqa: F401  (part of F's namespace)
 from .._functions import require_tensor as _require_tensor
 from ..autograd.function import broadcast_message
 from ..tensor import Tensor
+from .dropout import dropout  # noqa: F401  (part of F's namespace)
 
 _REDUCTIONS = ("mean", "sum", "none")
 _TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "uint8": "Byte",
