@@ -211,7 +211,7 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
 
     >>> import graphviz_grad as vg
     >>> _ = vg.manual_seed(0); vg.randperm(5)
-    tensor([2, 0, 1, 3, 4])
+    tensor([4, 0, 1, 3, 2])
     """
     n = int(n)
     if n < 0:
@@ -268,8 +268,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     """Indices drawn from the rows of ``input`` (non-negative weights), PyTorch's for the seed.
 
     >>> import graphviz_grad as vg
-    >>> _ = vg.manual_seed(0); vg.multinomial(vg.tensor([0.1, 0.2, 0.7]), 4, replacement=True)
-    tensor([1, 2, 0, 2])
+    >>> _ = vg.manual_seed(0); vg.multinomial(vg.tensor([0.3, 0.3, 0.4]), 6, replacement=True)
+    tensor([2, 2, 1, 2, 2, 2])
     """
     if input.dim() not in (1, 2):
         raise RuntimeError(f"prob_dist must be 1 or 2 dim, but got {input.dim()}")
