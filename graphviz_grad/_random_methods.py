@@ -9,7 +9,7 @@ does (a leaf that requires grad needs ``no_grad``).
 >>> vg.empty(3).uniform_(-1, 1)
 tensor([-0.0075,  0.5364, -0.8230])
 >>> vg.empty(4, dtype=vg.int64).random_(0, 10)
-tensor([4, 9, 3, 0])
+tensor([0, 3, 9, 7])
 """
 import numpy as np
 

@@ -9,7 +9,7 @@ with ``p = 0``, the input comes back unchanged and nothing is drawn.
 >>> import graphviz_grad as vg
 >>> _ = vg.manual_seed(0)
 >>> vg.nn.Dropout(0.5)(vg.ones(6))
-tensor([2., 0., 2., 2., 0., 0.])
+tensor([0., 0., 2., 0., 0., 0.])
 """
 from .module import Module
 
