@@ -251,7 +251,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     else:
         arr = _random.normal(gen, shape, d.np) * backend.to_numpy(std._data).astype(d.np)
         arr = arr + (xp_mean.astype(d.np) if m_t else d.np.type(mean))
-    return _finish(np.ascontiguousarray(arr, d.np), None, device or ref.device, requires_grad)
+    return _finish(np.asarray(arr, d.np), None, device or ref.device, requires_grad)
 
 
 def bernoulli(input, p=None, *, generator=None):
