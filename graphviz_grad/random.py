@@ -241,7 +241,11 @@ def _uniform01(gen, n, np_dtype):
     """``n`` uniforms in [0, 1) as PyTorch draws them for a tensor of ``np_dtype``."""
     if np.dtype(np_dtype) == np.float64:
         return (gen._raw64(n) & np.uint64(2**53 - 1)).astype(np.float64) * 2.0**-53
-    return (gen._raw32(n) & np.uint64(2**24 - 1)).astype(np.float32) * _F32_DIV
+    r = gen._raw32(n).astype(np.uint32)
+    r &= np.uint32(2**24 - 1)
+    u = r.astype(np.float32)
+    u *= _F32_DIV
+    return u
 
 
 def _opmath(np_dtype):
@@ -313,54 +317,69 @@ _ONE, _HALF = _f32(1.0), _f32(0.5)
 
 
 def _fma32(a, b, c):
-    """float32 ``fma(a, b, c)``: the float32 product is exact in float64, and the sum is rounded once more."""
-    return (np.asarray(a, np.float64) * b + np.asarray(c, np.float64)).astype(np.float32)
+    """float32 ``fma(a, b, c)``: the product of two float32 values is exact in float64, the sum rounds once
+    there and once more to float32 (a double rounding that differs from one rounding only in ties that
+    the values here do not reach). Pass ``a`` or ``b`` already in float64 when it is reused."""
+    t = a.astype(np.float64) if a.dtype == np.float32 else a * 1.0
+    t *= b
+    t += c
+    return t.astype(np.float32)
 
 
 def _log256_ps(x):
-    """``log256_ps`` of avx_mathfun.h for positive float32 ``x``, operation for operation."""
+    """``log256_ps`` of avx_mathfun.h for positive float32 ``x``, operation for operation.
+
+    PyTorch's build lets GCC contract a multiply feeding an add into one FMA; each such pair is
+    :func:`_fma32` here, except where the product is exact in float32 (``e * q2``, ``z * 0.5``) and the
+    fused and unfused results are the same.
+    """
     x = np.maximum(x, np.float32(np.finfo(np.float32).tiny))
     bits = x.view(np.int32)
-    e = ((bits >> 23) - 0x7F).astype(np.float32) + _ONE
+    e = ((bits >> 23) - 0x7F).astype(np.float32)
+    e += _ONE
     x = ((bits & ~0x7F800000) | 0x3F000000).view(np.float32)  # mantissa in [0.5, 1)
     mask = x < _SQRTHF
-    tmp = np.where(mask, x, _f32(0))
-    x = x - _ONE
-    e = e - np.where(mask, _ONE, _f32(0))
-    x = x + tmp
+    tmp = x * mask
+    x -= _ONE
+    x += tmp  # x + x - 1 where the mantissa is below sqrt(1/2)
+    e -= mask
     z = x * x
-    y = _fma32(_LOG_P[0], x, _LOG_P[1])
+    x64 = x.astype(np.float64)
+    y = _fma32(x64, _LOG_P[0], _LOG_P[1])
     for p in _LOG_P[2:]:
-        y = _fma32(y, x, p)
-    y = _fma32(y * x, z, e * _LOG_Q1)  # GCC contracts these mul/add pairs into FMAs: so must we
-    y = _fma32(-z, _HALF, y)
-    x = x + y
-    return _fma32(e, _LOG_Q2, x)
+        y = _fma32(y, x64, p)
+    y *= x
+    y = _fma32(y, z, e * _LOG_Q1)
+    y -= z * _HALF
+    x += y
+    x += e * _LOG_Q2
+    return x
 
 
 def _sincos256_ps(x):
-    """``sincos256_ps`` of avx_mathfun.h for float32 ``x`` (here in [0, 2π)): (sin, cos)."""
-    sign_sin = x.view(np.uint32) & np.uint32(0x80000000)
-    x = np.abs(x)
+    """``sincos256_ps`` of avx_mathfun.h for float32 ``x`` in [0, 2π): (sin, cos), FMAs as :func:`_log256_ps`."""
     j = (x * _FOPI).astype(np.int32)  # truncation, as _mm256_cvttps_epi32
-    j = (j + 1) & ~1
+    j += 1
+    j &= ~1
     y = j.astype(np.float32)
-    swap_sin = ((j & 4) << 29).astype(np.uint32)
-    poly = (j & 2) == 0
-    x = _fma32(y, _DP1, x)
-    x = _fma32(y, _DP2, x)
+    x = x + y * _DP1  # y is a small integer: these two products are exact, fused or not
+    x += y * _DP2
     x = _fma32(y, _DP3, x)
-    sign_cos = ((~(j - 2) & 4) << 29).astype(np.uint32)
-    sign_sin = sign_sin ^ swap_sin
+    poly = (j & 2) == 0
     z = x * x
-    c = _fma32(_fma32(_COSCOF[0], z, _COSCOF[1]), z, _COSCOF[2]) * z
-    c = _fma32(c, z, -(z * _HALF))
-    c = c + _ONE
-    s = _fma32(_fma32(_SINCOF[0], z, _SINCOF[1]), z, _SINCOF[2]) * z
+    z64 = z.astype(np.float64)
+    c = _fma32(_fma32(z64, _COSCOF[0], _COSCOF[1]), z64, _COSCOF[2])
+    c *= z
+    c = _fma32(c, z64, -(z * _HALF))
+    c += _ONE
+    s = _fma32(_fma32(z64, _SINCOF[0], _SINCOF[1]), z64, _SINCOF[2])
+    s *= z
     s = _fma32(s, x, x)
     ysin = np.where(poly, s, c)
     ycos = np.where(poly, c, s)
-    return (ysin.view(np.uint32) ^ sign_sin).view(np.float32), (ycos.view(np.uint32) ^ sign_cos).view(np.float32)
+    ysin.view(np.int32)[...] ^= (j & 4) << 29  # x >= 0 here: the sine's sign is the swap flag
+    ycos.view(np.int32)[...] ^= (~(j - 2) & 4) << 29
+    return ysin, ycos
 
 
 _TWO_PI_F32 = np.float32(2.0 * math.pi)
@@ -435,7 +454,7 @@ def _mul_add(a, b, c, np_dtype):
 def _normal_fill16(blocks, mean, std, np_dtype):
     """PyTorch's ``NormalFill16`` on rows of 16 uniforms: Box-Muller pairs (j, j + 8)."""
     u1 = 1 - blocks[:, :8]
-    u2 = blocks[:, 8:]
+    u2 = np.ascontiguousarray(blocks[:, 8:])
     if np.dtype(np_dtype) == np.float32 and cpu_capability() == "avx2":
         radius = np.sqrt(np.float32(-2.0) * _log256_ps(u1))
         sin, cos = _sincos256_ps(_TWO_PI_F32 * u2)
@@ -487,6 +506,9 @@ def _normal_serial(gen, n, mean, std):
     return _mul_add(out, std, mean, np.float64) if (mean != 0.0 or std != 1.0) else out
 
 
+_ROWS = 4096  # blocks of 16 per chunk of normal_fill
+
+
 def normal(gen, shape, np_dtype, mean=0.0, std=1.0, contiguous=True):
     """``normal_(mean, std)`` of a tensor of ``shape`` and ``np_dtype``, as PyTorch's CPU kernel fills it."""
     if std < 0:
@@ -497,7 +519,9 @@ def normal(gen, shape, np_dtype, mean=0.0, std=1.0, contiguous=True):
     op = _opmath(np_dtype)
     data = _uniform01(gen, n, op)
     full = n // 16 * 16
-    data[:full] = _normal_fill16(data[:full].reshape(-1, 16), mean, std, op).ravel()
+    blocks = data[:full].reshape(-1, 16)
+    for k in range(0, len(blocks), _ROWS):  # a chunk at a time: the arrays stay in the CPU's cache
+        blocks[k:k + _ROWS] = _normal_fill16(blocks[k:k + _ROWS], mean, std, op)
     if n % 16:
         tail = _uniform01(gen, 16, op).reshape(1, 16)
         data[n - 16:] = _normal_fill16(tail, mean, std, op).ravel()
