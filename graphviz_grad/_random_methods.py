@@ -19,7 +19,16 @@ from .tensor import Tensor
 
 
 def _write(t, arr, what):
-    """Write the drawn ``arr`` into ``t`` in place, as every in-place op of the package does."""
+    """Write the drawn ``arr`` into ``t`` in place, as every in-place op of the package does.
+
+    ``arr`` holds the values in the order they were drawn. PyTorch's kernels fill a tensor in the
+    order of its memory (its TensorIterator puts the smallest stride innermost), so a transposed
+    view gets its values in its base's order, as here.
+    """
+    data = t._data
+    if arr.ndim > 1 and not data.flags.c_contiguous:
+        axes = sorted(range(arr.ndim), key=lambda a: -abs(data.strides[a]))
+        arr = arr.reshape([arr.shape[a] for a in axes]).transpose(np.argsort(axes))
     t._check_inplace()
     t._writable()[...] = backend.to_device(arr, t.device)
     t._bump()

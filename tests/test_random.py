@@ -328,3 +328,17 @@ def test_cuda_tensors_get_the_cpu_generators_numbers():
     vg.manual_seed(0)
     b = vg.randn(100)
     assert a.device.type == "cuda" and np.array_equal(a.cpu().numpy(), b.numpy())
+
+
+def test_views_are_filled_in_memory_order():
+    """A transposed or permuted view gets its numbers in its base's memory order, as PyTorch's kernels fill it."""
+    out = []
+    for M in (torch, vg):
+        M.manual_seed(0)
+        w, v, u = M.empty(3, 20), M.empty(20, 3), M.empty(4, 5, 6)
+        w.t().uniform_()
+        v.t().normal_()
+        u.permute(2, 0, 1).exponential_()
+        out.append([w.numpy().copy(), v.numpy().copy(), u.numpy().copy(), M.rand(3).numpy()])
+    for a, b in zip(*out):
+        assert same_bits(a, b)
