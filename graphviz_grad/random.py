@@ -248,6 +248,14 @@ def _uniform01(gen, n, np_dtype):
     return u
 
 
+def _shaped(a, shape):
+    """``a`` in ``shape``, owning its memory (not a view of a flat buffer: ``save`` stores a tensor's owner)."""
+    if a.base is None and a.flags.c_contiguous:
+        a.shape = shape
+        return a
+    return a.reshape(shape).copy()
+
+
 def _opmath(np_dtype):
     return np.float64 if np.dtype(np_dtype) == np.float64 else np.float32
 
@@ -263,7 +271,7 @@ def uniform(gen, shape, np_dtype, low=0.0, high=1.0):
     out = u.astype(np_dtype, copy=False)
     to, frm = np.asarray(high).astype(np_dtype), np.asarray(low).astype(np_dtype)
     out[out == to] = frm
-    return out.reshape(shape)
+    return _shaped(out, shape)
 
 
 # --- normals ---------------------------------------------------------------------------------------
@@ -515,7 +523,7 @@ def normal(gen, shape, np_dtype, mean=0.0, std=1.0, contiguous=True):
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     n = math.prod(shape)
     if n < 16 or not contiguous:
-        return _normal_serial(gen, n, mean, std).astype(np_dtype).reshape(shape)
+        return _shaped(_normal_serial(gen, n, mean, std).astype(np_dtype), shape)
     op = _opmath(np_dtype)
     data = _uniform01(gen, n, op)
     full = n // 16 * 16
@@ -525,7 +533,7 @@ def normal(gen, shape, np_dtype, mean=0.0, std=1.0, contiguous=True):
     if n % 16:
         tail = _uniform01(gen, 16, op).reshape(1, 16)
         data[n - 16:] = _normal_fill16(tail, mean, std, op).ravel()
-    return data.astype(np_dtype, copy=False).reshape(shape)
+    return _shaped(data.astype(np_dtype, copy=False), shape)
 
 
 # --- integers ----------------------------------------------------------------------------------
@@ -537,7 +545,7 @@ def random_from_to(gen, shape, np_dtype, low, high):
     span = int(high) - int(low)
     r = gen._raw64(n) if span >= 2**28 else gen._raw32(n)
     vals = (r % np.uint64(span)).astype(np.int64) + np.int64(low)
-    return vals.astype(np_dtype).reshape(shape)
+    return _shaped(vals.astype(np_dtype), shape)
 
 
 _DIGITS = {np.dtype(np.float32): 24, np.dtype(np.float64): 53, np.dtype(np.float16): 11}
@@ -548,19 +556,19 @@ def random_full(gen, shape, np_dtype):
     n = math.prod(shape)
     d = np.dtype(np_dtype)
     if d == np.bool_:
-        return (gen._raw32(n) & np.uint64(1)).astype(bool).reshape(shape)
+        return _shaped((gen._raw32(n) & np.uint64(1)).astype(bool), shape)
     wide = d in (np.dtype(np.float64), np.dtype(np.int64))
     r = gen._raw64(n) if wide else gen._raw32(n)
     if d.kind == "f":
         mod = 2 ** _DIGITS[d] + 1
     else:
         mod = int(np.iinfo(d).max) + 1
-    return (r % np.uint64(mod)).astype(d).reshape(shape)
+    return _shaped((r % np.uint64(mod)).astype(d), shape)
 
 
 def random_full_64(gen, shape, np_dtype):
     """``random_(-2**63, None)``: a whole 64-bit draw as int64."""
-    return gen._raw64(math.prod(shape)).view(np.int64).astype(np_dtype).reshape(shape)
+    return _shaped(gen._raw64(math.prod(shape)).view(np.int64).astype(np_dtype), shape)
 
 
 def randperm(gen, n):
@@ -592,7 +600,7 @@ def bernoulli_scalar(gen, shape, np_dtype, p):
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
     u = _uniform01(gen, math.prod(shape), np.float64)
-    return (u < p).astype(np_dtype).reshape(shape)
+    return _shaped((u < p).astype(np_dtype), shape)
 
 
 def bernoulli_tensor(gen, np_dtype, p):
@@ -601,13 +609,13 @@ def bernoulli_tensor(gen, np_dtype, p):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
     pd = np.float64 if p.dtype == np.float64 else np.float32
     u = _uniform01(gen, p.size, pd)
-    return (u < p.astype(pd, copy=False).ravel()).astype(np_dtype).reshape(p.shape)
+    return _shaped((u < p.astype(pd, copy=False).ravel()).astype(np_dtype), p.shape)
 
 
 def exponential(gen, shape, np_dtype, lambd=1.0):
     """``exponential_(lambd)``: ``-1 / lambd * log1p(-u)`` of a float64 uniform, rounded to the dtype."""
     u = _uniform01(gen, math.prod(shape), np.float64)
-    return ((-1.0 / lambd) * _log1p(-u)).astype(np_dtype).reshape(shape)
+    return _shaped(((-1.0 / lambd) * _log1p(-u)).astype(np_dtype), shape)
 
 
 def _log1p(x):
@@ -631,7 +639,7 @@ def multinomial(gen, probs, num_samples, replacement=False):
             out = np.argmax(q, axis=1)[:, None]
         else:  # topk: largest first; among equal values the lower index first
             out = np.argsort(-q, axis=1, kind="stable")[:, :num_samples]
-        return out.astype(np.int64).reshape(probs.shape[:-1] + (num_samples,))
+        return _shaped(out.astype(np.int64), probs.shape[:-1] + (num_samples,))
     out = np.empty((rows.shape[0], num_samples), np.int64)
     for i, row in enumerate(rows):
         if (row < 0).any() or not np.isfinite(row).all():
@@ -644,4 +652,4 @@ def multinomial(gen, probs, num_samples, replacement=False):
         cum[-1] = 1
         u = _uniform01(gen, num_samples, np.float64)
         out[i] = np.searchsorted(cum.astype(np.float64), u, side="left")
-    return out.reshape(probs.shape[:-1] + (num_samples,))
+    return _shaped(out, probs.shape[:-1] + (num_samples,))
