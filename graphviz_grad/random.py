@@ -341,12 +341,12 @@ def _log256_ps(x):
     :func:`_fma32` here, except where the product is exact in float32 (``e * q2``, ``z * 0.5``) and the
     fused and unfused results are the same.
     """
-    x = np.maximum(x, np.float32(np.finfo(np.float32).tiny))
+    # (log256_ps first raises x to the smallest normal float: u1 = 1 - u >= 2**-24 here, so that is a no-op)
     bits = x.view(np.int32)
     e = ((bits >> 23) - 0x7F).astype(np.float32)
     e += _ONE
     x = ((bits & ~0x7F800000) | 0x3F000000).view(np.float32)  # mantissa in [0.5, 1)
-    mask = x < _SQRTHF
+    mask = (x < _SQRTHF).astype(np.float32)
     tmp = x * mask
     x -= _ONE
     x += tmp  # x + x - 1 where the mantissa is below sqrt(1/2)
@@ -373,7 +373,6 @@ def _sincos256_ps(x):
     x = x + y * _DP1  # y is a small integer: these two products are exact, fused or not
     x += y * _DP2
     x = _fma32(y, _DP3, x)
-    poly = (j & 2) == 0
     z = x * x
     z64 = z.astype(np.float64)
     c = _fma32(_fma32(z64, _COSCOF[0], _COSCOF[1]), z64, _COSCOF[2])
@@ -383,11 +382,15 @@ def _sincos256_ps(x):
     s = _fma32(_fma32(z64, _SINCOF[0], _SINCOF[1]), z64, _SINCOF[2])
     s *= z
     s = _fma32(s, x, x)
-    ysin = np.where(poly, s, c)
-    ycos = np.where(poly, c, s)
-    ysin.view(np.int32)[...] ^= (j & 4) << 29  # x >= 0 here: the sine's sign is the swap flag
-    ycos.view(np.int32)[...] ^= (~(j - 2) & 4) << 29
-    return ysin, ycos
+    pick = ((j & 2) >> 1) - 1  # all ones where the sine polynomial serves the sine (poly_mask)
+    sb, cb = s.view(np.int32), c.view(np.int32)
+    diff = sb ^ cb
+    diff &= pick
+    ysin = cb ^ diff  # s where pick, else c
+    ycos = sb ^ diff  # c where pick, else s
+    ysin ^= (j & 4) << 29  # x >= 0 here: the sine's sign is the swap flag
+    ycos ^= (~(j - 2) & 4) << 29
+    return ysin.view(np.float32), ycos.view(np.float32)
 
 
 _TWO_PI_F32 = np.float32(2.0 * math.pi)
@@ -460,7 +463,7 @@ def _mul_add(a, b, c, np_dtype):
 
 
 def _normal_fill16(blocks, mean, std, np_dtype):
-    """PyTorch's ``NormalFill16`` on rows of 16 uniforms: Box-Muller pairs (j, j + 8)."""
+    """PyTorch's ``NormalFill16`` on rows of 16 uniforms, in place: Box-Muller pairs (j, j + 8)."""
     u1 = 1 - blocks[:, :8]
     u2 = np.ascontiguousarray(blocks[:, 8:])
     if np.dtype(np_dtype) == np.float32 and cpu_capability() == "avx2":
@@ -475,13 +478,13 @@ def _normal_fill16(blocks, mean, std, np_dtype):
         radius = np.sqrt(-2.0 * np.log(u1.astype(np.longdouble)).astype(np.float64))
         theta = 2.0 * math.pi * u2
         sin, cos = np.sin(theta), np.cos(theta)
-    out = np.empty_like(blocks)
     if mean == 0.0 and std == 1.0:
-        out[:, :8], out[:, 8:] = radius * cos, radius * sin
+        np.multiply(radius, cos, out=blocks[:, :8])
+        np.multiply(radius, sin, out=blocks[:, 8:])
     else:
-        out[:, :8] = _fma(radius * cos, std, mean, np_dtype)
-        out[:, 8:] = _fma(radius * sin, std, mean, np_dtype)
-    return out
+        blocks[:, :8] = _fma(radius * cos, std, mean, np_dtype)
+        blocks[:, 8:] = _fma(radius * sin, std, mean, np_dtype)
+    return blocks
 
 
 def _normal_serial(gen, n, mean, std):
@@ -529,7 +532,7 @@ def normal(gen, shape, np_dtype, mean=0.0, std=1.0, contiguous=True):
     full = n // 16 * 16
     blocks = data[:full].reshape(-1, 16)
     for k in range(0, len(blocks), _ROWS):  # a chunk at a time: the arrays stay in the CPU's cache
-        blocks[k:k + _ROWS] = _normal_fill16(blocks[k:k + _ROWS], mean, std, op)
+        _normal_fill16(blocks[k:k + _ROWS], mean, std, op)
     if n % 16:
         tail = _uniform01(gen, 16, op).reshape(1, 16)
         data[n - 16:] = _normal_fill16(tail, mean, std, op).ravel()
