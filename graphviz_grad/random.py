@@ -87,6 +87,19 @@ def _seed_value(seed):
     return seed % 2**64
 
 
+def _init_genrand(bits, seed32):
+    """Put NumPy's MT19937 ``bits`` in the state of ``init_genrand(seed32)``, as PyTorch's ``mt19937(seed)``."""
+    try:
+        bits._legacy_seeding(seed32)  # NumPy's own init_genrand (RandomState's seeding), in C
+    except AttributeError:  # a NumPy without it: the same recurrence, 623 steps
+        key, k = np.empty(_N, np.uint32), seed32
+        key[0] = k
+        for j in range(1, _N):
+            k = (1812433253 * (k ^ (k >> 30)) + j) & 0xFFFFFFFF
+            key[j] = k
+        bits.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": _N}}
+
+
 class Generator:
     """A random generator with PyTorch's CPU stream: ``Generator().manual_seed(0)``.
 
@@ -105,8 +118,15 @@ class Generator:
         from .backend import device as _device
 
         self.device = _device(device)
-        self._bits = np.random.MT19937(0)
+        self._mt = None  # NumPy's MT19937, made at the first draw (numpy.random is slow to import)
         self.manual_seed(_DEFAULT_SEED)
+
+    @property
+    def _bits(self):
+        if self._mt is None:
+            self._mt = np.random.MT19937(0)
+            _init_genrand(self._mt, self._seed & 0xFFFFFFFF)
+        return self._mt
 
     def __repr__(self):
         return f"<graphviz_grad.Generator object at {id(self):#x}>"
@@ -116,7 +136,8 @@ class Generator:
         """Reseed; returns the generator itself (``g = Generator().manual_seed(0)``)."""
         seed = _seed_value(seed)
         self._seed = seed
-        self._bits._legacy_seeding(seed & 0xFFFFFFFF)  # init_genrand, as PyTorch's mt19937(seed)
+        if self._mt is not None:  # (else seeded when first made)
+            _init_genrand(self._mt, seed & 0xFFFFFFFF)
         self._fresh = True  # PyTorch's just-seeded state: left = 1, next = 0
         self._next_double = None
         self._next_float = None
