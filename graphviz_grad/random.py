@@ -677,3 +677,29 @@ def multinomial(gen, probs, num_samples, replacement=False):
         u = _uniform01(gen, num_samples, np.float64)
         out[i] = np.searchsorted(cum.astype(np.float64), u, side="left")
     return _shaped(out, probs.shape[:-1] + (num_samples,))
+
+
+def fork_rng(devices=None, enabled=True, **kwargs):
+    """A context manager that restores the global generator's state on exit (``torch.random.fork_rng``).
+
+    >>> import graphviz_grad as vg
+    >>> _ = vg.manual_seed(0)
+    >>> with vg.random.fork_rng():
+    ...     _ = vg.randn(100)
+    >>> vg.rand(1)
+    tensor([0.4963])
+    """
+    import contextlib
+
+    @contextlib.contextmanager
+    def fork():
+        if not enabled:
+            yield
+            return
+        state = get_rng_state()
+        try:
+            yield
+        finally:
+            set_rng_state(state)
+
+    return fork()
