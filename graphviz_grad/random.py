@@ -119,6 +119,7 @@ class Generator:
 
         self.device = _device(device)
         self._mt = None  # NumPy's MT19937, made at the first draw (numpy.random is slow to import)
+        self._np = None  # a numpy.random.Generator over it, for bulk draws
         self.manual_seed(_DEFAULT_SEED)
 
     @property
@@ -201,15 +202,23 @@ class Generator:
         return self
 
     # --- raw draws ---------------------------------------------------------------------------
-    def _raw32(self, n):
-        """``n`` 32-bit outputs of the engine (PyTorch's ``random()``), as uint64."""
+    def _draws(self):
         self._fresh = False
-        return self._bits.random_raw(n)
+        if self._np is None or self._np.bit_generator is not self._bits:
+            self._np = np.random.Generator(self._bits)
+        return self._np
+
+    def _raw32(self, n):
+        """``n`` 32-bit outputs of the engine (PyTorch's ``random()``), as uint32.
+
+        NumPy's full-range ``integers`` of an MT19937 is its raw ``next_uint32``, output for output.
+        """
+        return self._draws().integers(0, 2**32, size=n, dtype=np.uint32)
 
     def _raw64(self, n):
-        """``n`` 64-bit draws (PyTorch's ``random64()``: the first 32-bit output is the high half)."""
-        r = self._raw32(2 * n)
-        return (r[0::2] << np.uint64(32)) | r[1::2]
+        """``n`` 64-bit draws (PyTorch's ``random64()``: two 32-bit outputs, the first in the high half,
+        which is NumPy's ``next_uint64`` of an MT19937)."""
+        return self._draws().integers(0, 2**64 - 1, size=n, dtype=np.uint64, endpoint=True)
 
 
 default_generator = Generator()
@@ -262,7 +271,7 @@ def _uniform01(gen, n, np_dtype):
     """``n`` uniforms in [0, 1) as PyTorch draws them for a tensor of ``np_dtype``."""
     if np.dtype(np_dtype) == np.float64:
         return (gen._raw64(n) & np.uint64(2**53 - 1)).astype(np.float64) * 2.0**-53
-    r = gen._raw32(n).astype(np.uint32)
+    r = gen._raw32(n)
     r &= np.uint32(2**24 - 1)
     u = r.astype(np.float32)
     u *= _F32_DIV
