@@ -359,8 +359,8 @@ def _fma32(a, b, c):
     there and once more to float32 (a double rounding that differs from one rounding only in ties that
     the values here do not reach). Pass ``a`` or ``b`` already in float64 when it is reused."""
     t = a.astype(np.float64) if a.dtype == np.float32 else a * 1.0
-    t *= b
-    t += c
+    t *= b.astype(np.float64) if getattr(b, "dtype", None) == np.float32 and b.ndim else b  # (mixed-type
+    t += c.astype(np.float64) if getattr(c, "dtype", None) == np.float32 and c.ndim else c  # ops are slow)
     return t.astype(np.float32)
 
 
