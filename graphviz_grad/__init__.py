@@ -35,6 +35,9 @@ from ._functions import (amin, cos, cumsum, einsum, erf, gather, index_add, inde
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import inference_mode
 from .random import initial_seed, manual_seed, seed
+from .random import Generator, default_generator, get_rng_state, set_rng_state
+from ._creation import bernoulli, multinomial, normal, randint_like, randperm
+from . import _random_methods  # noqa: F401  (attaches normal_, uniform_, random_, bernoulli_, ... to Tensor)
 from . import autograd, cuda
 
 __version__ = "0.1.0"

@@ -161,31 +161,128 @@ def _float_dtype(dtype):
     return d
 
 
-def randn(*sizes, size=None, dtype=None, device=None, requires_grad=False, generator=None, name=None):
-    """Standard-normal samples from the global generator (see ``manual_seed``)."""
+def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False, name=None):
+    """Standard-normal samples, PyTorch's numbers for the seed (see ``manual_seed``, ``Generator``).
+
+    >>> import graphviz_grad as vg
+    >>> _ = vg.manual_seed(0); vg.randn(3)
+    tensor([ 1.5410, -0.2934, -2.1788])
+    """
     d = _float_dtype(dtype)
-    gen = generator or _random.generator()
-    arr = gen.standard_normal(_shape(_sizes(sizes, size)), dtype=np.float64).astype(d.np, copy=False)
+    arr = _random.normal(_random._gen(generator), _shape(_sizes(sizes, size)), d.np)
     return _finish(arr, None, device, requires_grad, name)
 
 
-def rand(*sizes, size=None, dtype=None, device=None, requires_grad=False, generator=None, name=None):
+def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False, name=None):
+    """Uniform samples in [0, 1), PyTorch's numbers for the seed.
+
+    >>> import graphviz_grad as vg
+    >>> _ = vg.manual_seed(0); vg.rand(3)
+    tensor([0.4963, 0.7682, 0.0885])
+    """
     d = _float_dtype(dtype)
-    gen = generator or _random.generator()
-    arr = gen.random(_shape(_sizes(sizes, size)), dtype=np.float64).astype(d.np, copy=False)
+    arr = _random.uniform(_random._gen(generator), _shape(_sizes(sizes, size)), d.np)
     return _finish(arr, None, device, requires_grad, name)
 
 
-def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=False):
-    """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high), int64."""
-    if size is None and isinstance(high, (tuple, list)):
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high), int64.
+
+    >>> import graphviz_grad as vg
+    >>> _ = vg.manual_seed(0); vg.randint(0, 10, (5,))
+    tensor([4, 9, 3, 0, 3])
+    """
+    if size is None and isinstance(high, (tuple, list, Size)):
         low, high, size = 0, low, high  # randint(10, (3,))
     elif high is None:
         low, high = 0, low
+    if size is None:
+        raise TypeError("randint() missing the size: randint(low, high, size) or randint(high, size)")
+    low, high = int(low), int(high)
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    arr = _random.generator().integers(low, high, size=_shape((size,)) if size is not None else ())
-    return _finish(arr.astype(np.int64), dtype, device, requires_grad)
+    d = _dtype.to_dtype(dtype) or _dtype.int64
+    arr = _random.random_from_to(_random._gen(generator), _shape((size,)), d.np, low, high)
+    return _finish(arr, None, device, requires_grad)
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """A random permutation of ``0 .. n-1`` (int64), PyTorch's for the seed.
+
+    >>> import graphviz_grad as vg
+    >>> _ = vg.manual_seed(0); vg.randperm(5)
+    tensor([4, 0, 1, 3, 2])
+    """
+    n = int(n)
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got {n}")
+    d = _dtype.to_dtype(dtype) or _dtype.int64
+    arr = _random.randperm(_random._gen(generator), n).astype(d.np)
+    return _finish(arr, None, device, requires_grad)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """Normal samples: ``normal(mean, std)`` with tensors (broadcast) or numbers and ``size=``.
+
+    As PyTorch: standard normals of the broadcast shape, times ``std``, plus ``mean``.
+
+    >>> import graphviz_grad as vg
+    >>> _ = vg.manual_seed(0); vg.normal(vg.zeros(3), 2.0)
+    tensor([ 3.0820, -0.5869, -4.3576])
+    """
+    gen = _random._gen(generator)
+    m_t, s_t = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not m_t and not s_t:
+        if size is None:
+            raise TypeError("normal(mean, std) of two numbers needs size=: normal(0.0, 1.0, size=(2, 3))")
+        d = _float_dtype(dtype)
+        arr = _random.normal(gen, _shape((size,)), d.np, float(mean), float(std))
+        return _finish(arr, None, device, requires_grad)
+    if s_t and (std._data < 0).any():
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    ref = mean if m_t else std
+    d = ref.dtype
+    if not d.is_floating_point:
+        raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{d.name.capitalize()}'")
+    shape = np.broadcast_shapes(tuple(mean.shape) if m_t else (), tuple(std.shape) if s_t else ())
+    xp_mean = backend.to_numpy(mean._data) if m_t else None
+    if m_t and not s_t:  # normal_(0, std) then + mean
+        arr = _random.normal(gen, shape, d.np, 0.0, float(std)) + xp_mean.astype(d.np)
+    else:
+        arr = _random.normal(gen, shape, d.np) * backend.to_numpy(std._data).astype(d.np)
+        arr = arr + (xp_mean.astype(d.np) if m_t else d.np.type(mean))
+    return _finish(np.asarray(arr, d.np), None, device or ref.device, requires_grad)
+
+
+def bernoulli(input, p=None, *, generator=None):
+    """0/1 draws: with probability ``input`` (a tensor of probabilities), or ``p`` (a number) in input's shape.
+
+    >>> import graphviz_grad as vg
+    >>> _ = vg.manual_seed(0); vg.bernoulli(vg.full((4,), 0.5))
+    tensor([1., 0., 1., 1.])
+    """
+    return empty_like(input).bernoulli_(input if p is None else p, generator=generator)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """Indices drawn from the rows of ``input`` (non-negative weights), PyTorch's for the seed.
+
+    >>> import graphviz_grad as vg
+    >>> _ = vg.manual_seed(0); vg.multinomial(vg.tensor([0.3, 0.3, 0.4]), 6, replacement=True)
+    tensor([2, 2, 1, 2, 2, 2])
+    """
+    if input.dim() not in (1, 2):
+        raise RuntimeError(f"prob_dist must be 1 or 2 dim, but got {input.dim()}")
+    if not input.is_floating_point():
+        raise RuntimeError("multinomial only supports floating-point dtypes for input")
+    n_cat = input.shape[-1]
+    if num_samples <= 0:
+        raise RuntimeError(f"cannot sample n_sample <= 0 samples, but got {num_samples}")
+    if not replacement and num_samples > n_cat:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    arr = _random.multinomial(_random._gen(generator), backend.to_numpy(input._data), int(num_samples),
+                              bool(replacement))
+    return _finish(arr, None, input.device, False)
 
 
 def _filled(size, value, dtype, device, requires_grad, name=None):
@@ -233,12 +330,22 @@ def full_like(t, fill_value, dtype=None, device=None, requires_grad=False):
     return full(t.shape, fill_value, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
 
 
-def randn_like(t, dtype=None, device=None, requires_grad=False):
-    return _like(randn, t, dtype, device, requires_grad)
+def randn_like(t, dtype=None, device=None, requires_grad=False, *, generator=None):
+    return randn(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad,
+                 generator=generator)
 
 
-def rand_like(t, dtype=None, device=None, requires_grad=False):
-    return _like(rand, t, dtype, device, requires_grad)
+def rand_like(t, dtype=None, device=None, requires_grad=False, *, generator=None):
+    return rand(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad,
+                generator=generator)
+
+
+def randint_like(t, low=0, high=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """``randint_like(t, high)`` or ``randint_like(t, low, high)``: integers in [low, high) of t's shape and dtype."""
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, tuple(t.shape), generator=generator, dtype=dtype or t.dtype,
+                   device=device or t.device, requires_grad=requires_grad)
 
 
 def arange(start=0, end=None, step=1, dtype=None, device=None, requires_grad=False):

@@ -12,6 +12,7 @@ from .activation import Flatten, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .activation import GELU, LeakyReLU, SiLU, Softplus
 from .conv import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
 from .container import ModuleDict, ModuleList, Sequential
+from .dropout import Dropout
 from .linear import Identity, Linear
 from .loss import CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .module import Module
@@ -27,6 +28,7 @@ __all__ = [
     "Flatten", "Sequential", "ModuleList", "ModuleDict", "MSELoss", "L1Loss", "CrossEntropyLoss",
     "NLLLoss", "functional", "init",
     "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d",
+    "Dropout",
 ]
 __all__ += ["Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "utils", "ParameterList"]
 __all__ += ["GELU", "SiLU", "LeakyReLU", "Softplus"]

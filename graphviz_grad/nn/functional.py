@@ -20,6 +20,7 @@ from ..autograd.function import broadcast_message
 from ..tensor import Tensor
 from .functional_conv import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d,  # noqa: F401
                               conv1d, conv2d, max_pool1d, max_pool2d, pad)
+from .dropout import dropout  # noqa: F401  (part of F's namespace)
 
 _REDUCTIONS = ("mean", "sum", "none")
 _TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "uint8": "Byte",

@@ -1,7 +1,8 @@
-"""Weight initialisation (``nn.init``): fill a tensor in place, drawing from the global generator.
+"""Weight initialisation (``nn.init``): fill a tensor in place, PyTorch's numbers for the seed.
 
-Every function runs under ``no_grad`` and returns its tensor; ``vg.manual_seed``
-makes the draws repeatable.
+Every function runs under ``no_grad`` and returns its tensor; it draws from the
+global generator, or ``generator=``, with the tensor samplers (``uniform_``,
+``normal_``), so ``manual_seed(n)`` gives the weights PyTorch gives.
 
 >>> import graphviz_grad as vg
 >>> w = vg.empty(3, 4)
@@ -15,7 +16,6 @@ import math
 
 import numpy as np
 
-from .. import random as _random
 from ..autograd.grad_mode import no_grad
 
 
@@ -23,10 +23,6 @@ def _fill(tensor, values):
     with no_grad():
         tensor.copy_(np.asarray(values, dtype=tensor._data.dtype))
     return tensor
-
-
-def _generator(generator):
-    return _random.generator() if generator is None else generator
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -70,14 +66,54 @@ def _calculate_correct_fan(tensor, mode):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill ``tensor`` with draws from U(a, b)."""
-    u = _generator(generator).random(tuple(tensor.shape), dtype=np.float64)
-    return _fill(tensor, a + (b - a) * u)
+    with no_grad():
+        return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill ``tensor`` with draws from N(mean, std²)."""
-    z = _generator(generator).standard_normal(tuple(tensor.shape), dtype=np.float64)
-    return _fill(tensor, mean + std * z)
+    with no_grad():
+        return tensor.normal_(mean, std, generator=generator)
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """Fill ``tensor`` with N(mean, std²) draws truncated to [a, b], by PyTorch 2.13's rejection sampling.
+
+    When [a, b] holds more than 30 % of the mass: normal draws, and for those outside
+    [a, b] a whole new tensor of draws, until every value lies inside. Otherwise:
+    uniform candidates in [a, b], kept when ``log(u) <= log-density - log-peak``.
+    """
+    from .. import random as _random
+
+    def norm_cdf(x):
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    gen = _random._gen(generator)
+    shape, dt = tuple(tensor.shape), tensor._data.dtype
+    p = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std)
+    if p > 0.3:
+        lo, hi = dt.type(a), dt.type(b)
+        result = _random.normal(gen, shape, dt, mean, std)
+        while True:
+            mask = (result < lo) | (result > hi)
+            if not mask.any():
+                break
+            result = np.where(mask, _random.normal(gen, shape, dt, mean, std), result)
+        return _fill(tensor, result)
+    mode = max(a, min(mean, b))
+    log_peak = -0.5 * ((mode - mean) / std) ** 2
+    t = dt.type
+
+    def log_pdf(c):
+        return (((c - t(mean)) / t(std)) ** 2 * t(-0.5)) - t(log_peak)
+
+    result = _random.uniform(gen, shape, dt, a, b)
+    pending = np.log(_random.uniform(gen, shape, dt)) > log_pdf(result)
+    while pending.any():
+        cand = _random.uniform(gen, shape, dt, a, b)
+        result = np.where(pending, cand, result)
+        pending = np.where(pending, np.log(_random.uniform(gen, shape, dt)) > log_pdf(cand), pending)
+    return _fill(tensor, result)
 
 
 def constant_(tensor, val):
@@ -111,10 +147,43 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
 def xavier_uniform_(tensor, gain=1.0, generator=None):
     """Glorot initialisation: U(-b, b) with b = gain·√(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    bound = math.sqrt(3.0) * gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    bound = math.sqrt(3.0) * std  # PyTorch's order of operations, so the bound rounds the same
     return uniform_(tensor, -bound, bound, generator)
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)), generator)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    return normal_(tensor, 0.0, std, generator)
+
+
+def eye_(tensor):
+    """Fill a 2-D tensor with the identity matrix."""
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    return _fill(tensor, np.eye(*tensor.shape))
+
+
+def orthogonal_(tensor, gain=1, generator=None):
+    """Fill with a (semi-)orthogonal matrix: QR of a normal draw, signs fixed by R's diagonal (PyTorch's method).
+
+    The normal draw is PyTorch's; the QR is NumPy's LAPACK, so the values agree with
+    PyTorch's to rounding, not bit for bit.
+    """
+    if tensor.dim() < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    from .._creation import empty
+
+    flat = empty(rows, cols, dtype=tensor.dtype).normal_(0, 1, generator=generator)._data
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (q * gain).reshape(tuple(tensor.shape)))
