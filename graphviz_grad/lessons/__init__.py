@@ -55,7 +55,7 @@ class Lesson:
 
     def source(self):
         """The lesson's code, as it is printed in the docs and run under PyTorch by the tests."""
-        return inspect.getsource(self.load())
+        return _path(self.module).read_text(encoding="utf-8")
 
     @property
     def description(self):
@@ -109,10 +109,15 @@ class Lesson:
         return _result(losses, variables, output.getvalue(), module.REPORT_LINES)
 
 
+def _path(module):
+    """The file of a lesson module, found without importing it."""
+    return Path(importlib.util.find_spec(module).origin)
+
+
 @functools.cache
 def _constants(module):
     """A lesson module's docstring, ``STEPS`` and ``main``'s default ``seed``, read without importing it."""
-    tree = ast.parse(Path(importlib.util.find_spec(module).origin).read_text(encoding="utf-8"))
+    tree = ast.parse(_path(module).read_text(encoding="utf-8"))
     found = {"__doc__": ast.get_docstring(tree)}
     for node in tree.body:
         if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["STEPS"]:

@@ -5,7 +5,8 @@ Karpathy's "Building makemore Part 3: Activations & Gradients, BatchNorm"
 changed and the built-in names. Its second half builds the same network from
 ``nn.Embedding``, ``nn.Linear(bias=False)``, ``nn.BatchNorm1d`` and
 ``nn.Tanh`` and switches it between ``train()`` and ``eval()``. ``steps``
-(the notebook's 200000, shortened) is the number of steps of each half.
+(the notebook's 200000, shortened) is the number of steps of both halves
+together: the first half by hand, the second from ``nn``.
 
 Run it: ``python -m graphviz_grad.lessons.makemore_batchnorm``.
 """
@@ -16,7 +17,7 @@ import graphviz_grad.nn as nn
 import graphviz_grad.nn.functional as F
 from graphviz_grad.datasets import names
 
-STEPS = 500
+STEPS = 1000
 REPORT_LINES = 12  # the last lines printed: the split losses and 10 names sampled in eval mode
 
 
@@ -75,7 +76,7 @@ def main(steps=STEPS, seed=2147483647, on_step=None):
         p.requires_grad = True
 
     # same optimization as last time
-    max_steps = steps
+    max_steps = steps // 2
     batch_size = 32
     lossi = []
 
@@ -154,7 +155,7 @@ def main(steps=STEPS, seed=2147483647, on_step=None):
     print(sum(p.nelement() for p in parameters)) # number of parameters in total
 
     model.train()
-    for i in range(max_steps):
+    for i in range(steps - max_steps):
         ix = torch.randint(0, Xtr.shape[0], (batch_size,), generator=g)
         Xb, Yb = Xtr[ix], Ytr[ix] # batch X,Y
         logits = model(Xb)
