@@ -101,7 +101,7 @@ class Lesson:
         variables = {}
         try:
             with contextlib.redirect_stdout(output):
-                variables = module.main(steps=steps or module.STEPS,
+                variables = module.main(steps=module.STEPS if steps is None else steps,
                                         seed=parameters["seed"].default if seed is None else seed,
                                         on_step=record, **options)
         except StopTraining:
