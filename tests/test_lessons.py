@@ -194,3 +194,40 @@ def test_image_lessons_learn_in_their_default_steps(name, tmp_path):
     result = LESSONS[name].run(**_with_path(name, {}, tmp_path))
     accuracy = int(re.search(r"Accuracy of the network on the \d+ \w+ images: (\d+) %", result.output).group(1))
     assert accuracy >= 50, f"{name}: accuracy {accuracy} % (chance is 10 %)"
+
+
+# --- vizgrad train NAME: the lessons on the built-in data --------------------------------------------
+
+TRAIN = {  # lesson -> (steps, a pattern every report line matches, whether it has a graph to draw)
+    "sin-numpy": (50, r"^Result: y = ", False),
+    "makemore-bigram": (5, r"^[a-z]*\.$", True),
+    "makemore-mlp": (20, r"^[a-z]*\.$", True),
+    "gpt": (3, r"", True),
+    "lenet": (5, r"^Accuracy of the network on the 500 held-out images: \d+ %$", True),
+    "cifar-cnn": (10, r"^Accuracy (of the network on the 1000 test images: \d+ %|for class: .* is [\d.]+ %)$",
+                  True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRAIN))
+def test_vizgrad_train_runs_the_lesson_and_prints_its_samples(name, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from graphviz_grad.cli import app as cli_app
+
+    steps, pattern, has_graph = TRAIN[name]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    graph = ["--graph", "graph.svg"] if has_graph else []
+    result = CliRunner().invoke(cli_app.get_app(), ["train", name, "--steps", str(steps), "--plot", "loss.png",
+                                                    *graph])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(rf"{re.escape(name)}: {steps} steps, loss \S+ -> \S+", lines[0]), lines[0]
+    report = [line for line in lines[1:] if not line.startswith("wrote ")]
+    assert 1 <= len(report) <= LESSONS[name].load().REPORT_LINES
+    for line in report:
+        assert re.search(pattern, line), f"{name}: {line!r}"
+    assert (tmp_path / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if has_graph:
+        assert (tmp_path / "graph.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
