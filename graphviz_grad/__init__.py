@@ -29,6 +29,7 @@ from ._functions import (abs, add, all, allclose, amax, any, argmax, argmin, bit
                          max, maximum, mean, min, minimum, mm, mul, ne, neg, norm, permute, pow, relu,
                          reshape, sigmoid, softmax, sqrt, square, squeeze, stack, sub, sum, t, tanh,
                          transpose, unsqueeze, where)
+from ._functions import log10
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import inference_mode
 from .random import initial_seed, manual_seed, seed

@@ -11,6 +11,7 @@ from .shape import (Cat, Clone, Copy, Expand, Flatten, Index, Permute, Reshape, 
                     ToCopy, ToIntegral, Transpose, Unsqueeze, Where)
 from .softmax import LogSoftmax, Softmax
 from .unary import Abs, Clamp, Exp, Log, Relu, Sigmoid, Sqrt, Tanh
+from .unary import Log10
 
 ALL_OPS = (
     Add, Sub, Mul, Div, Neg, Pow, PowTensor, Maximum, Minimum, Mm, Matmul, Linear, MseLoss,
@@ -19,3 +20,4 @@ ALL_OPS = (
     Where, Softmax, LogSoftmax, Abs, Clamp, Exp, Log, Relu, Sigmoid, Sqrt, Tanh, Eq, Ne, Lt, Le,
     Gt, Ge, LogicalNot, BitwiseNot, BitwiseAnd, BitwiseOr, BitwiseXor,
 )
+ALL_OPS += (Log10,)
