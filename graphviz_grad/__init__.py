@@ -29,6 +29,9 @@ from ._functions import (abs, add, all, allclose, amax, any, argmax, argmin, bit
                          max, maximum, mean, min, minimum, mm, mul, ne, neg, norm, permute, pow, relu,
                          reshape, sigmoid, softmax, sqrt, square, squeeze, stack, sub, sum, t, tanh,
                          transpose, unsqueeze, where)
+from ._functions import (amin, cos, cumsum, einsum, erf, gather, index_add, index_select, log1p, logsumexp,
+                         masked_fill, outer, prod, reciprocal, rsqrt, scatter, scatter_add, sin, std, tril, triu,
+                         var)
 from ._functions import log10
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import inference_mode
@@ -38,8 +41,10 @@ from . import autograd, cuda
 __version__ = "0.1.0"
 
 subtract, multiply, divide, true_divide, negative = sub, mul, div, div, neg
+ger = outer
 
 _LAZY_MODULES = {"nn", "optim", "viz", "record", "examples", "serialization", "utils"}
+_LAZY_MODULES |= {"special"}
 _LAZY_ATTRS = {
     "save": "serialization",
     "load": "serialization",

@@ -334,12 +334,16 @@ def dot(input, other):
 # --- reductions -----------------------------------------------------------------
 
 
-def sum(input, dim=None, keepdim=False, dtype=None):
+def sum(input, dim=None, keepdim=False, dtype=None, *, keepdims=None):
+    if keepdims is not None:  # NumPy's spelling, which PyTorch accepts too
+        keepdim = keepdims
     d = None if dtype is None else _dtype.to_dtype(dtype).np
     return ops.Sum.apply(input, axes=_dims(input, dim), keepdim=keepdim, dtype=d)
 
 
-def mean(input, dim=None, keepdim=False, dtype=None):
+def mean(input, dim=None, keepdim=False, dtype=None, *, keepdims=None):
+    if keepdims is not None:
+        keepdim = keepdims
     if dtype is not None:
         input = input.to(dtype)
     return ops.Mean.apply(input, axes=_dims(input, dim), keepdim=keepdim)
@@ -370,11 +374,15 @@ def _max_min(full_op, dim_op, input, dim, keepdim, other):
     return return_types(values, Tensor._make(idx.astype(np.int64, copy=False)))
 
 
-def max(input, dim=None, keepdim=False, *, other=None):
+def max(input, dim=None, keepdim=False, *, other=None, keepdims=None):
+    if keepdims is not None:
+        keepdim = keepdims
     return _max_min(ops.Max, ops.MaxDim, input, dim, keepdim, other)
 
 
-def min(input, dim=None, keepdim=False, *, other=None):
+def min(input, dim=None, keepdim=False, *, other=None, keepdims=None):
+    if keepdims is not None:
+        keepdim = keepdims
     return _max_min(ops.Min, ops.MinDim, input, dim, keepdim, other)
 
 
@@ -386,20 +394,46 @@ def minimum(input, other):
     return min(input, other=other)
 
 
-def argmax(input, dim=None, keepdim=False):
+def _arg(fn, input, dim, keepdim):
+    data = input._data
+    xp = backend.xp_of(data)
     if dim is None:
-        return Tensor._make(np.asarray(input._data.argmax()))
-    return max(input, dim, keepdim).indices
+        index = xp.asarray(getattr(data, fn)(), dtype=np.int64)
+        return Tensor._make(index.reshape((1,) * data.ndim) if keepdim else index)
+    d = input._wrap_dim(dim)
+    if data.ndim == 0:
+        return Tensor._make(xp.zeros((), np.int64))
+    return Tensor._make(getattr(data, fn)(axis=d, keepdims=bool(keepdim)).astype(np.int64, copy=False))
 
 
-def argmin(input, dim=None, keepdim=False):
-    if dim is None:
-        return Tensor._make(np.asarray(input._data.argmin()))
-    return min(input, dim, keepdim).indices
+def argmax(input, dim=None, keepdim=False, *, keepdims=None):
+    """Index of the largest element (of all, or along ``dim``): no graph, as in PyTorch.
+
+    >>> import graphviz_grad as vg
+    >>> vg.tensor([[1., 5.], [7., 2.]]).argmax(1)
+    tensor([1, 0])
+    """
+    return _arg("argmax", input, dim, keepdim if keepdims is None else keepdims)
 
 
-def amax(input, dim=None, keepdim=False):
-    return max(input) if dim is None else max(input, dim, keepdim).values
+def argmin(input, dim=None, keepdim=False, *, keepdims=None):
+    return _arg("argmin", input, dim, keepdim if keepdims is None else keepdims)
+
+
+def amax(input, dim=(), keepdim=False, *, keepdims=None):
+    """Largest element over ``dim`` (an int, a tuple, or ``()``: all); ties share the gradient evenly.
+
+    >>> import graphviz_grad as vg
+    >>> vg.tensor([[1., 5.], [7., 2.]]).amax(0)
+    tensor([7., 5.])
+    """
+    return ops.Amax.apply(input, axes=_dims(input, None if dim == () else dim),
+                          keepdim=keepdim if keepdims is None else keepdims)
+
+
+def amin(input, dim=(), keepdim=False, *, keepdims=None):
+    return ops.Amin.apply(input, axes=_dims(input, None if dim == () else dim),
+                          keepdim=keepdim if keepdims is None else keepdims)
 
 
 def softmax(input, dim=None, dtype=None):
@@ -724,30 +758,47 @@ def isfinite(input):
     return Tensor._make(backend.xp_of(input._data).isfinite(input._data))
 
 
-def any(input):
-    return Tensor._make(np.asarray(bool(input._data.any())))
+def _any_all(fn, input, dim, keepdim):
+    data = input._data
+    xp = backend.xp_of(data)
+    if dim is None:
+        return Tensor._make(xp.asarray(getattr(data, fn)()))
+    axes = _dims(input, dim)
+    return Tensor._make(xp.asarray(getattr(data, fn)(axis=axes, keepdims=bool(keepdim))))
 
 
-def all(input):
-    return Tensor._make(np.asarray(bool(input._data.all())))
+def any(input, dim=None, keepdim=False, *, keepdims=None):
+    return _any_all("any", input, dim, keepdim if keepdims is None else keepdims)
 
 
-def norm(input, p=2):
-    if p == 2:
-        return sqrt(sum(mul(input, input)))
-    return pow(sum(pow(abs(input), p)), 1.0 / p)
+def all(input, dim=None, keepdim=False, *, keepdims=None):
+    return _any_all("all", input, dim, keepdim if keepdims is None else keepdims)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None, *, keepdims=None):
+    if keepdims is not None:
+        keepdim = keepdims
+    if dtype is not None:
+        input = input.to(dtype)
+    if p in ("fro", 2, 2.0):
+        return sqrt(sum(mul(input, input), dim, keepdim))
+    if p in (float("inf"), float("-inf")):
+        return (amax if p > 0 else amin)(abs(input), () if dim is None else dim, keepdim)
+    return pow(sum(pow(abs(input), p), dim, keepdim), 1.0 / p)
 
 
 # --- indexing -------------------------------------------------------------------
 
 
 def index_key(key):
-    """Replace tensors inside an index by their arrays (bool masks and int indices)."""
+    """Replace tensors inside an index by their arrays (bool masks and int indices); lists and ``range``s
+    become arrays too (``x[range(5), ys]``)."""
     if isinstance(key, Tensor):
         return key._data
     if isinstance(key, tuple):
-        return tuple(k._data if isinstance(k, Tensor) else np.asarray(k) if isinstance(k, list) else k for k in key)
-    if isinstance(key, list):
+        return tuple(k._data if isinstance(k, Tensor) else np.asarray(k) if isinstance(k, (list, range)) else k
+                     for k in key)
+    if isinstance(key, (list, range)):
         return np.asarray(key)
     return key
 
@@ -773,3 +824,361 @@ def setitem(input, key, value):
     input._writable()[key] = value._data
     input._bump()
     input._notify_inplace("setitem")
+
+
+# --- the lessons after the tutorial (makemore, GPT): statistics, indexing, math -----------------
+
+
+def _correction(fn, unbiased, correction):
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{fn}(): give either unbiased= or correction=, not both (unbiased=False is correction=0)")
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+def _statistic(op_class, fn, input, dim, unbiased, keepdim, correction, keepdims):
+    if isinstance(dim, bool):  # the overload var(input, unbiased)
+        dim, unbiased = None, dim
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"std and var only support floating point and complex dtypes: convert the tensor "
+                           f"first, e.g. x.float().{fn}()")
+    return op_class.apply(input, axes=_dims(input, dim), keepdim=keepdim if keepdims is None else keepdims,
+                          correction=_correction(fn, unbiased, correction))
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, keepdims=None):
+    """Variance over ``dim`` (int, tuple, or all), with Bessel's correction unless ``unbiased=False``
+    (or ``correction=0``); one fused op.
+
+    >>> import graphviz_grad as vg
+    >>> vg.tensor([1., 2., 3., 4.]).var()
+    tensor(1.6667)
+    >>> vg.tensor([1., 2., 3., 4.]).var(unbiased=False)
+    tensor(1.2500)
+    """
+    return _statistic(ops.Var, "var", input, dim, unbiased, keepdim, correction, keepdims)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, keepdims=None):
+    """Standard deviation: ``var``'s arguments, one fused op (makemore's batch norm: ``hpreact.std(0, keepdim=True)``).
+
+    >>> import graphviz_grad as vg
+    >>> vg.tensor([[1., 2.], [3., 6.]]).std(0, keepdim=True)
+    tensor([[1.4142, 2.8284]])
+    """
+    return _statistic(ops.Std, "std", input, dim, unbiased, keepdim, correction, keepdims)
+
+
+def logsumexp(input, dim, keepdim=False, *, keepdims=None):
+    """``log(sum(exp(input), dim))``, computed without overflow.
+
+    >>> import graphviz_grad as vg
+    >>> round(vg.logsumexp(vg.tensor([1000., 1000.]), 0).item(), 3)  # exp(1000) alone overflows
+    1000.693
+    """
+    return ops.LogSumExp.apply(_float_input(input), axes=_dims(input, dim),
+                               keepdim=keepdim if keepdims is None else keepdims)
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None, keepdims=None):
+    """Product of all elements, or along one ``dim``; zeros get PyTorch's gradients.
+
+    >>> import graphviz_grad as vg
+    >>> x = vg.tensor([2., 0., 3.], requires_grad=True)
+    >>> x.prod().backward(); x.grad
+    tensor([0., 6., 0.])
+    """
+    if isinstance(dim, (tuple, list)):
+        raise TypeError("prod(): argument 'dim' must be int, not tuple (reduce one dim at a time: "
+                        "x.prod(0).prod(0))")
+    d = None if dtype is None else _dtype.to_dtype(dtype).np
+    axis = None if dim is None or input._data.ndim == 0 else input._wrap_dim(dim)
+    return ops.Prod.apply(input, dim=axis, keepdim=bool(keepdim if keepdims is None else keepdims) and axis is not None,
+                          dtype=d)
+
+
+def cumsum(input, dim, *, dtype=None):
+    """Running sum along ``dim``.
+
+    >>> import graphviz_grad as vg
+    >>> vg.tensor([1, 2, 3]).cumsum(0)
+    tensor([1, 3, 6])
+    """
+    d = None if dtype is None else _dtype.to_dtype(dtype).np
+    if input._data.ndim == 0:
+        return ops.Cumsum.apply(reshape(input, 1), dim=0, dtype=d).reshape(())
+    return ops.Cumsum.apply(input, dim=input._wrap_dim(dim), dtype=d)
+
+
+def sin(input):
+    return ops.Sin.apply(_float_input(input))
+
+
+def cos(input):
+    return ops.Cos.apply(_float_input(input))
+
+
+def erf(input):
+    """The error function, ``2/√π ∫₀ˣ exp(-t²) dt`` (what ``gelu`` is built on).
+
+    >>> import graphviz_grad as vg
+    >>> vg.erf(vg.tensor([0., 1.]))
+    tensor([0.0000, 0.8427])
+    """
+    return ops.Erf.apply(_float_input(input))
+
+
+def log1p(input):
+    return ops.Log1p.apply(_float_input(input))
+
+
+def rsqrt(input):
+    return ops.Rsqrt.apply(_float_input(input))
+
+
+def reciprocal(input):
+    return ops.Reciprocal.apply(_float_input(input))
+
+
+def outer(input, vec2):
+    """Outer product of two vectors, ``input[:, None] * vec2`` (as PyTorch computes it).
+
+    >>> import graphviz_grad as vg
+    >>> vg.outer(vg.tensor([1., 2.]), vg.tensor([3., 4., 5.]))
+    tensor([[ 3.,  4.,  5.],
+            [ 6.,  8., 10.]])
+    """
+    for name, v in (("self", input), ("vec2", vec2)):
+        require_tensor("outer", v, 1 if name == "self" else 2, name)
+        if v.dim() != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v.dim()}-D")
+    return mul(reshape(input, -1, 1), vec2)
+
+
+def einsum(equation, *operands):
+    """Einstein summation over ``operands`` (``'ij,jk->ik'``, ``'bhqd,bhkd->bhqk'``, ``'ii->i'``, implicit
+    outputs, ``...``); the gradient of each operand is an einsum of the others.
+
+    >>> import graphviz_grad as vg
+    >>> vg.einsum('i,j->ij', vg.tensor([1., 2.]), vg.tensor([3., 4.]))
+    tensor([[3., 4.],
+            [6., 8.]])
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum(): argument 'equation' (position 1) must be str, not {type(equation).__name__}")
+    return ops.Einsum.apply(*_common_dtype(_tensor_list("einsum", operands)), equation=equation)
+
+
+def _index_array(fn, index, what="index"):
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{fn}(): argument '{what}' must be Tensor, not {type(index).__name__} "
+                        "(e.g. torch.tensor([0, 2]))")
+    return index._data
+
+
+def gather(input, dim, index, *, sparse_grad=False):
+    """The elements of ``input`` that ``index`` names along ``dim`` (``out[i][j] = input[i][index[i][j]]`` for dim 1).
+
+    >>> import graphviz_grad as vg
+    >>> vg.tensor([[1., 2.], [3., 4.]]).gather(1, vg.tensor([[1], [0]]))
+    tensor([[2.],
+            [3.]])
+    """
+    from .ops.indexing import check_index
+
+    idx = _index_array("gather", index)
+    d = input._wrap_dim(dim) if input._data.ndim else 0
+    check_index("gather", input._data, idx, d)
+    return ops.Gather.apply(input, dim=d, index=idx)
+
+
+def index_select(input, dim, index):
+    """The slices ``index`` (a vector of ints) of ``input`` along ``dim``.
+
+    >>> import graphviz_grad as vg
+    >>> vg.tensor([[1., 2.], [3., 4.], [5., 6.]]).index_select(0, vg.tensor([2, 0]))
+    tensor([[5., 6.],
+            [1., 2.]])
+    """
+    idx = _index_array("index_select", index)
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"index_select(): Expected dtype int32/int64 for index, got {index.dtype}")
+    d = input._wrap_dim(dim) if input._data.ndim else 0
+    size = input._data.shape[d] if input._data.ndim else 1
+    if idx.size and (idx.min() < -size or idx.max() >= size):
+        bad = int(idx[(idx < -size) | (idx >= size)].reshape(-1)[0])
+        raise IndexError(f"index_select(): index {bad} is out of bounds for dimension {d} with size {size}")
+    return ops.IndexSelect.apply(input, dim=d, index=idx.reshape(-1) if idx.ndim == 0 and input._data.ndim else idx)
+
+
+def _triangle(op_class, input, diagonal):
+    if input._data.ndim < 2:
+        raise RuntimeError(f"{op_class.name}: input tensor must have at least 2 dimensions, but it has "
+                           f"{input._data.ndim}; build a matrix first, e.g. torch.tril(torch.ones(T, T))")
+    return op_class.apply(input, diagonal=int(diagonal))
+
+
+def tril(input, diagonal=0):
+    """The lower triangle of the last two dims (the GPT's causal mask: ``torch.tril(torch.ones(T, T))``).
+
+    >>> import graphviz_grad as vg
+    >>> vg.tril(vg.ones(3, 3))
+    tensor([[1., 0., 0.],
+            [1., 1., 0.],
+            [1., 1., 1.]])
+    """
+    return _triangle(ops.Tril, input, diagonal)
+
+
+def triu(input, diagonal=0):
+    return _triangle(ops.Triu, input, diagonal)
+
+
+def _fill_value(fn, value, input):
+    """A masked_fill value as a number, or a 0-d tensor that requires grad (kept, for its gradient)."""
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"{fn} only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value._data.ndim} dimension(s).")
+        return value if value.requires_grad else value.item()
+    return value
+
+
+def _check_mask(fn, input, mask, inplace):
+    require_tensor(fn, mask, 2, "mask")
+    if mask._data.dtype.kind != "b":
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype.name}: "
+                           "compare first, e.g. x.masked_fill(tril == 0, float('-inf'))")
+    from .autograd.function import broadcast_message
+
+    a, m = tuple(input._data.shape), tuple(mask._data.shape)
+    message = broadcast_message(a, m)
+    if message is None and inplace and np.broadcast_shapes(a, m) != a:  # in place, only the mask may broadcast
+        message = f"output with shape {list(a)} doesn't match the broadcast shape {list(np.broadcast_shapes(a, m))}"
+    if message is not None:
+        raise RuntimeError(f"{message} ({fn}: input of shape {list(a)}, mask of shape {list(m)}; the mask must "
+                           "broadcast to the input's shape)")
+
+
+def masked_fill(input, mask, value):
+    """``input`` with ``value`` where ``mask`` is True (the GPT's ``wei.masked_fill(tril == 0, float('-inf'))``).
+
+    >>> import graphviz_grad as vg
+    >>> vg.tensor([1., 2., 3.]).masked_fill(vg.tensor([True, False, True]), 0.)
+    tensor([0., 2., 0.])
+    """
+    _check_mask("masked_fill", input, mask, False)
+    value = _fill_value("masked_fill_", value, input)
+    if isinstance(value, Tensor):
+        return where(mask, value.to(input.dtype), input)
+    return ops.MaskedFill.apply(input, mask=mask._data, value=value)
+
+
+def masked_fill_(input, mask, value):
+    _check_mask("masked_fill_", input, mask, True)
+    value = _fill_value("masked_fill_", value, input)
+    if isinstance(value, Tensor):
+        value = value.item()
+    return input._inplace(ops.MaskedFill, mask=mask._data, value=value)
+
+
+def tril_(input, diagonal=0):
+    _triangle(ops.Tril, input, diagonal)  # (the checks)
+    return input._inplace(ops.Tril, diagonal=int(diagonal))
+
+
+def triu_(input, diagonal=0):
+    _triangle(ops.Triu, input, diagonal)
+    return input._inplace(ops.Triu, diagonal=int(diagonal))
+
+
+def _index_add_args(input, dim, index, source, alpha):
+    idx = _index_array("index_add", index)
+    if idx.ndim > 1:
+        raise IndexError("index_add_(): Index is supposed to be a vector")
+    d = input._wrap_dim(dim) if input._data.ndim else 0
+    if not isinstance(source, Tensor):
+        source = constant(source, input)
+    a, s = input._data.shape, source._data.shape
+    if tuple(s) != a[:d] + (idx.size,) + a[d + 1:]:
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified dimension. "
+                           f"Got self.shape = {list(a)} source.shape = {list(s)}")
+    if source._data.dtype != input._data.dtype:
+        source = source.to(input.dtype)
+    return source, dict(dim=d, index=idx.reshape(-1), alpha=alpha)
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    """``input`` with ``alpha · source`` added at the rows ``index`` along ``dim``; repeated rows add up.
+
+    >>> import graphviz_grad as vg
+    >>> vg.zeros(3).index_add(0, vg.tensor([0, 0, 2]), vg.tensor([1., 2., 5.]))
+    tensor([3., 0., 5.])
+    """
+    source, attrs = _index_add_args(input, dim, index, source, alpha)
+    return ops.IndexAdd.apply(input, source, **attrs)
+
+
+def index_add_(input, dim, index, source, *, alpha=1):
+    source, attrs = _index_add_args(input, dim, index, source, alpha)
+    return input._inplace(ops.IndexAdd, source, **attrs)
+
+
+def _scatter_args(fn, input, dim, index, src):
+    from .ops.indexing import check_index
+
+    idx = _index_array(fn, index)
+    d = input._wrap_dim(dim) if input._data.ndim else 0
+    check_index(fn, input._data, idx, d)
+    if isinstance(src, Tensor):
+        if src._data.ndim != idx.ndim or True in [n > m for n, m in zip(idx.shape, src._data.shape)]:
+            raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than src {list(src._data.shape)} "
+                               f"in every dimension")
+        if src._data.dtype != input._data.dtype:
+            src = src.to(input.dtype)
+    return idx, d, src
+
+
+def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+    """``input`` with ``src`` (a tensor, or one number) written at ``index`` along ``dim``.
+
+    >>> import graphviz_grad as vg
+    >>> vg.zeros(2, 3).scatter(1, vg.tensor([[2], [0]]), 1.0)
+    tensor([[0., 0., 1.],
+            [1., 0., 0.]])
+    """
+    if reduce is not None:
+        raise NotImplementedError("scatter(reduce=...) is not supported; use scatter_add for reduce='add'")
+    if src is None:
+        src = value
+    idx, d, src = _scatter_args("scatter", input, dim, index, src)
+    if isinstance(src, Tensor):
+        return ops.Scatter.apply(input, src, dim=d, index=idx)
+    return ops.ScatterValue.apply(input, dim=d, index=idx, value=src)
+
+
+def scatter_(input, dim, index, src=None, value=None, *, reduce=None):
+    if reduce is not None:
+        raise NotImplementedError("scatter_(reduce=...) is not supported; use scatter_add_ for reduce='add'")
+    if src is None:
+        src = value
+    idx, d, src = _scatter_args("scatter_", input, dim, index, src)
+    if isinstance(src, Tensor):
+        return input._inplace(ops.Scatter, src, dim=d, index=idx)
+    return input._inplace(ops.ScatterValue, dim=d, index=idx, value=src)
+
+
+def scatter_add(input, dim, index, src):
+    """``input`` with ``src`` added at ``index`` along ``dim``; repeated positions add up."""
+    idx, d, src = _scatter_args("scatter_add", input, dim, index, src)
+    return ops.ScatterAdd.apply(input, src, dim=d, index=idx)
+
+
+def scatter_add_(input, dim, index, src):
+    idx, d, src = _scatter_args("scatter_add_", input, dim, index, src)
+    return input._inplace(ops.ScatterAdd, src, dim=d, index=idx)

@@ -16,8 +16,15 @@ _METHODS = (
     "equal allclose isnan isfinite any all norm"
 ).split()
 
+# the lessons after the tutorial (makemore, GPT)
+_METHODS += (
+    "std var logsumexp prod cumsum amin sin cos erf log1p rsqrt reciprocal outer gather index_select tril triu "
+    "masked_fill masked_fill_ tril_ triu_ index_add index_add_ scatter scatter_ scatter_add scatter_add_"
+).split()
+
 for _name in _METHODS:
     setattr(Tensor, _name, getattr(F, _name))
+Tensor.ger = F.outer
 
 Tensor.log10 = F.log10
 Tensor.T = property(lambda self: F.permute(self, *reversed(range(self.dim()))) if self.dim() > 2 else F.t(self) if self.dim() == 2 else self)

@@ -311,13 +311,16 @@ def test_every_op_class_has_a_case():
     spy = Spy()
     hooks.state.recorders = hooks.state.recorders + (spy,)
     try:
-        for p in CASES:
+        from test_ops_lessons import CASES as LESSON_CASES  # the ops of the lessons after the tutorial
+
+        for p in CASES + LESSON_CASES:
             shapes, fn, torch_fn, opts = p.values
             arrays = [vg.tensor(a, requires_grad=True) for a in _arrays(shapes, opts)]
             fn(vg, *arrays)
     finally:
         hooks.state.recorders = tuple(r for r in hooks.state.recorders if r is not spy)
     nn_only = {"Linear", "MseLoss", "L1Loss", "CrossEntropy"}  # tested in test_nn.py
+    nn_only |= {"Embedding", "LayerNorm", "LayerNormAffine", "BatchNorm", "BatchNormAffine"}  # test_nn_layers.py
     missing = {c.__name__ for c in ops.ALL_OPS} - seen - nn_only
     assert not missing, f"op classes without an oracle case: {sorted(missing)}"
 

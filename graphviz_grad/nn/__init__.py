@@ -9,14 +9,22 @@
 """
 from . import functional, init
 from .activation import Flatten, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .activation import GELU, LeakyReLU, SiLU, Softplus
 from .container import ModuleDict, ModuleList, Sequential
 from .linear import Identity, Linear
 from .loss import CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .module import Module
 from .parameter import Parameter
+from .sparse import Embedding
+from .normalization import LayerNorm
+from .batchnorm import BatchNorm1d, BatchNorm2d
+from . import utils
+from .container import ParameterList
 
 __all__ = [
     "Module", "Parameter", "Linear", "Identity", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
     "Flatten", "Sequential", "ModuleList", "ModuleDict", "MSELoss", "L1Loss", "CrossEntropyLoss",
     "NLLLoss", "functional", "init",
 ]
+__all__ += ["Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "utils", "ParameterList"]
+__all__ += ["GELU", "SiLU", "LeakyReLU", "Softplus"]

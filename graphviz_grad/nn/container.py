@@ -15,7 +15,9 @@ import operator
 from collections import OrderedDict
 from collections.abc import Mapping
 
+from ..tensor import Tensor
 from .module import Module, _addindent, _changed
+from .parameter import Parameter
 
 
 def _abs_index(idx, n):
@@ -209,3 +211,72 @@ class ModuleDict(Module):
         pairs = modules.items() if isinstance(modules, (Mapping, ModuleDict)) else modules
         for key, module in pairs:
             self[key] = module
+
+
+class ParameterList(Module):
+    """A list of parameters that belong to the module holding it (named ``"0"``, ``"1"``, ...);
+    tensors appended become Parameters.
+
+    >>> import graphviz_grad as vg
+    >>> params = vg.nn.ParameterList([vg.nn.Parameter(vg.ones(3, 4)), vg.zeros(2)])
+    >>> params
+    ParameterList(
+        (0): Parameter containing: [graphviz_grad.float32 of size 3x4]
+        (1): Parameter containing: [graphviz_grad.float32 of size 2]
+    )
+    >>> [name for name, _ in params.named_parameters()], params[-1].requires_grad
+    (['0', '1'], True)
+    """
+
+    def __init__(self, values=None):
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def _as_parameter(self, value):
+        if isinstance(value, Tensor) and not isinstance(value, Parameter):
+            return Parameter(value)
+        return value
+
+    def __getitem__(self, idx):
+        items = list(self._parameters.values())
+        if isinstance(idx, slice):
+            return self.__class__(items[idx])
+        return items[_abs_index(idx, len(items))]
+
+    def __setitem__(self, idx, value):
+        key = list(self._parameters)[_abs_index(idx, len(self._parameters))]
+        setattr(self, key, self._as_parameter(value))
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters.values())
+
+    def __iadd__(self, values):
+        return self.extend(values)
+
+    def __dir__(self):
+        return [k for k in super().__dir__() if not k.isdigit()]
+
+    def append(self, value):
+        """Add ``value`` (a Parameter, or a tensor made one) at the end."""
+        self.register_parameter(str(len(self)), self._as_parameter(value))
+        return self
+
+    def extend(self, values):
+        if isinstance(values, Tensor) or not hasattr(values, "__iter__"):
+            raise TypeError("ParameterList.extend should be called with an iterable, but got " + type(values).__name__)
+        for value in values:
+            self.append(value)
+        return self
+
+    def extra_repr(self):
+        lines = []
+        for key, p in self._parameters.items():
+            size = "x".join(str(n) for n in p.shape)
+            device = f" ({p.device})" if p.device.type == "cuda" else ""
+            kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
+            lines.append(f"  ({key}): {kind} containing: [{p.dtype} of size {size}{device}]")
+        return "\n".join(lines)

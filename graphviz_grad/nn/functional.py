@@ -61,6 +61,69 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     return _functions.log_softmax(input, dim, dtype=dtype)
 
 
+# activations of the lessons after the tutorial (makemore, GPT)
+from .._functions import logsumexp  # noqa: E402,F401  (F.logsumexp, as torch's namespace has it)
+
+
+def gelu(input, approximate="none"):
+    """``x · Φ(x)`` (Φ: the normal CDF, through ``erf``), or its tanh approximation with ``approximate='tanh'``.
+
+    >>> import graphviz_grad as vg
+    >>> import graphviz_grad.nn.functional as F
+    >>> F.gelu(vg.tensor([-1., 0., 1.]))
+    tensor([-0.1587,  0.0000,  0.8413])
+    """
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"approximate argument must be either none or tanh, not {approximate!r}")
+    return ops.Gelu.apply(_functions._float_input(input), approximate=approximate)
+
+
+def silu(input, inplace=False):
+    """``x · sigmoid(x)`` (also called swish)."""
+    if inplace:
+        return input._inplace(ops.Silu)
+    return ops.Silu.apply(_functions._float_input(input))
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """``log(1 + exp(beta·x)) / beta``, and ``x`` itself where ``beta·x > threshold``."""
+    return ops.Softplus.apply(_functions._float_input(input), beta=beta, threshold=threshold)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """``x`` where positive, ``negative_slope · x`` elsewhere."""
+    if inplace:
+        return input._inplace(ops.LeakyRelu, negative_slope=negative_slope)
+    return ops.LeakyRelu.apply(input, negative_slope=negative_slope)
+
+
+def one_hot(tensor, num_classes=-1):
+    """Class indices (an int64 tensor) as one-hot rows of ``num_classes`` (-1: the largest index + 1), int64.
+
+    >>> import graphviz_grad as vg
+    >>> import graphviz_grad.nn.functional as F
+    >>> F.one_hot(vg.tensor([0, 2]), 3)
+    tensor([[1, 0, 0],
+            [0, 0, 1]])
+    """
+    _require_tensor("one_hot", tensor, 1, "tensor")
+    data = tensor._data
+    if data.dtype.name != "int64":
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor. "
+                           f"(got {tensor.dtype}; convert the indices with .long())")
+    xp = backend.xp_of(data)
+    if data.size and int(data.min()) < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        if not data.size:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(data.max()) + 1
+    elif data.size and int(data.max()) >= num_classes:
+        raise RuntimeError(f"Class values must be smaller than num_classes. (the largest is {int(data.max())}, "
+                           f"num_classes is {num_classes})")
+    return Tensor._make((data[..., None] == xp.arange(num_classes)).astype(xp.int64))
+
+
 # --- layers --------------------------------------------------------------------------
 
 
@@ -81,6 +144,150 @@ def linear(input, weight, bias=None):
     if bias is None:
         return ops.Linear.apply(input, weight)
     return ops.Linear.apply(input, weight, bias)
+
+
+# --- embedding and normalization (fused ops, see ops/layers.py) ----------------------
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+              sparse=False):
+    """Rows ``weight[input]``: one ``embedding`` op; repeated indices add up in ``weight.grad``.
+
+    >>> import graphviz_grad as vg
+    >>> import graphviz_grad.nn.functional as F
+    >>> F.embedding(vg.tensor([[0, 2]]), vg.tensor([[0., 1.], [2., 3.], [4., 5.]]))
+    tensor([[[0., 1.],
+             [4., 5.]]])
+    """
+    _require_tensor("embedding", input)
+    _require_tensor("embedding", weight, 2, "weight")
+    if input.dtype not in (_dtype.int64, _dtype.int32):
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
+            f"but got torch.{_type_name(input)}Tensor instead (while checking arguments for embedding) "
+            "(the input of an embedding is row numbers: use input.long())"
+        )
+    if weight.dim() != 2:
+        raise RuntimeError(f"'weight' must be 2-D, got a {weight.dim()}-D tensor")
+    num = weight.shape[0]
+    if padding_idx is not None:
+        if padding_idx > 0:
+            if padding_idx >= num:
+                raise AssertionError("Padding_idx must be within num_embeddings")
+        elif padding_idx < 0:
+            if padding_idx < -num:
+                raise AssertionError("Padding_idx must be within num_embeddings")
+            padding_idx = num + padding_idx
+    idx = input._data
+    if idx.size:
+        low, high = int(idx.min()), int(idx.max())
+        if low < 0 or high >= num:
+            bad = low if low < 0 else high
+            raise IndexError(
+                f"index out of range in self: index {bad} does not name a row of the embedding table of "
+                f"{num} rows (num_embeddings={num}); indices must run from 0 to {num - 1}"
+            )
+    if max_norm is not None:
+        _embedding_renorm_(weight, idx, max_norm, norm_type)
+    attrs = {}  # (the label shows what differs from the defaults)
+    if padding_idx is not None:
+        attrs["padding_idx"] = padding_idx
+    if scale_grad_by_freq:
+        attrs["scale_grad_by_freq"] = True
+    return ops.Embedding.apply(weight, input, **attrs)
+
+
+def _embedding_renorm_(weight, idx, max_norm, norm_type):
+    """PyTorch's ``embedding_renorm_``: rows looked up whose norm exceeds ``max_norm`` are scaled
+    down in place to norm ``max_norm`` (not recorded in the graph)."""
+    xp = backend.xp_of(weight._data)
+    rows = xp.unique(idx.reshape(-1))
+    arr = weight._writable()
+    norms = xp.linalg.norm(arr[rows].astype(xp.float64), ord=norm_type, axis=1)
+    big = norms > max_norm
+    if bool(big.any()):
+        scale = (max_norm / (norms[big] + 1e-7)).astype(arr.dtype)
+        arr[rows[big]] *= scale[:, None]
+        weight._bump()
+
+
+def _check_normalized_shape(input, normalized_shape):
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    n = len(shape)
+    if n == 0 or tuple(input.shape[input.dim() - n:]) != shape or input.dim() < n:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape [*, {', '.join(map(str, shape))}], "
+            f"but got input of size{list(input.shape)}"
+        )
+    return shape
+
+
+def _check_param_shape(what, param, shape, fn):
+    if param is not None and tuple(param.shape) != tuple(shape):
+        raise RuntimeError(f"{fn}: expected {what} of shape {list(shape)}, got {list(param.shape)}")
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalize over the last ``len(normalized_shape)`` dims, then ``· weight + bias``: one op.
+
+    >>> import graphviz_grad as vg
+    >>> import graphviz_grad.nn.functional as F
+    >>> F.layer_norm(vg.tensor([[1., 3.]]), (2,))
+    tensor([[-1.0000,  1.0000]])
+    """
+    _require_tensor("layer_norm", input)
+    shape = _check_normalized_shape(input, normalized_shape)
+    _check_param_shape("weight", weight, shape, "layer_norm")
+    _check_param_shape("bias", bias, shape, "layer_norm")
+    params = [p for p in (weight, bias) if p is not None]
+    op = ops.LayerNormAffine if weight is not None else ops.LayerNorm
+    if eps != 1e-5:  # (only what differs from the defaults goes in the op's label)
+        return op.apply(input, *params, normalized_shape=shape, eps=eps)
+    return op.apply(input, *params, normalized_shape=shape)
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+    """Normalize each channel (dim 1) by the batch's statistics (``training``), updating
+    ``running_mean``/``running_var`` in place if given, or by the running statistics: one op.
+
+    >>> import graphviz_grad as vg
+    >>> import graphviz_grad.nn.functional as F
+    >>> rm, rv = vg.zeros(1), vg.ones(1)
+    >>> F.batch_norm(vg.tensor([[1.], [3.]]), rm, rv, training=True)
+    tensor([[-1.0000],
+            [ 1.0000]])
+    >>> rm, rv
+    (tensor([0.2000]), tensor([1.1000]))
+    """
+    _require_tensor("batch_norm", input)
+    if input.dim() < 2:
+        raise ValueError(f"batch_norm expects an input of at least 2 dims (N, C, ...), got {input.dim()}-D")
+    channels = input.shape[1]
+    for what, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
+        if t is not None and t.numel() != channels:
+            raise RuntimeError(f"{what} should contain {channels} elements not {t.numel()}")
+    if training:
+        per_channel = input.numel() // channels if channels else 0
+        if per_channel == 1:
+            raise ValueError(
+                f"Expected more than 1 value per channel when training, got input size {input.shape} "
+                "(batch statistics need a batch of at least 2: use a larger batch, or model.eval() to "
+                "use the running statistics)"
+            )
+    running = None
+    if running_mean is not None and running_var is not None:
+        running = (running_mean, running_var)
+    elif not training:
+        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    params = [p for p in (weight, bias) if p is not None]
+    op = ops.BatchNormAffine if weight is not None else ops.BatchNorm
+    attrs = {"training": bool(training), "running": running}  # (the label shows what differs from the defaults)
+    if training and running is not None and momentum != 0.1:
+        attrs["momentum"] = momentum
+    if eps != 1e-5:
+        attrs["eps"] = eps
+    return op.apply(input, *params, **attrs)
 
 
 # --- losses --------------------------------------------------------------------------
@@ -134,29 +341,46 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 
 
 def _check_class_target(input, target):
-    """PyTorch's checks of class-index targets: dtype, dims and batch size."""
-    if target.dtype not in (_dtype.int64, _dtype.uint8):
-        raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {_type_name(target)} "
-            "(class indices must be integers: use target.long())"
-        )
+    """PyTorch's checks of class-index targets, in its order (batch size, dims, dtype), each error with
+    the shape that was expected and, for the usual slips, the ``view`` that fixes them."""
     if input.dim() == 1:
         if target.dim() != 0:
             raise RuntimeError(f"0D target tensor expected for 1D input, got {target.dim()}D target")
-        return
-    if target.dim() != input.dim() - 1:
-        if input.dim() == 2:
+    else:
+        batch, shape = input.shape[0], list(input.shape)
+        expected = [batch, *input.shape[2:]]
+        if target.dim() >= 1 and target.shape[0] != batch:
+            hint = ""
+            if target.numel() == batch and target.dim() > 1:
+                hint = (f" (the {target.numel()} targets have shape {list(target.shape)}: "
+                        "flatten them with target.view(-1))")
+            elif input.dim() > 2 and input.numel() // shape[-1] == target.numel():
+                hint = (f" (logits of shape {shape} take their classes in dim 1; with the classes last, "
+                        f"flatten the logits with logits.view(-1, {shape[-1]}) to match the {target.numel()} targets)")
+            raise ValueError(
+                f"Expected input batch_size ({batch}) to match target batch_size ({target.shape[0]}).{hint}")
+        if input.dim() == 2 and target.dim() != 1:
             raise RuntimeError(
-                "0D or 1D target tensor expected, multi-target not supported "
-                f"(target has shape {list(target.shape)}; flatten it with target.view(-1))"
+                "0D or 1D target tensor expected, multi-target not supported (the input has shape "
+                f"{shape}, so the target must have shape [{batch}] (class indices) or {shape} (class "
+                f"probabilities); it has shape {list(target.shape)}"
+                + ("" if target.is_floating_point() else ": flatten it with target.view(-1)") + ")"
             )
-        raise RuntimeError(f"Expected target size {[input.shape[0], *input.shape[2:]]}, got {list(target.shape)}")
-    if input.shape[0] != target.shape[0]:
-        raise ValueError(
-            f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({target.shape[0]})."
-        )
-    if tuple(target.shape[1:]) != tuple(input.shape[2:]):
-        raise RuntimeError(f"Expected target size {[input.shape[0], *input.shape[2:]]}, got {list(target.shape)}")
+        if input.dim() > 2 and list(target.shape) != expected:
+            hint = ""
+            if input.dim() == 3 and list(target.shape) == shape[:2]:
+                b, t, c = shape
+                hint = (f" (cross_entropy takes the classes in dim 1, so it read logits of shape [B, T, C] = "
+                        f"{shape} as {t} classes; flatten both: logits.view(B*T, C) -> [{b * t}, {c}] and "
+                        f"targets.view(B*T) -> [{b * t}])")
+            raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}{hint}")
+    if target.dtype not in (_dtype.int64, _dtype.uint8):
+        hint = "class indices must be integers: use target.long()"
+        if target.is_floating_point():
+            index_shape = [input.shape[0], *input.shape[2:]] if input.dim() > 1 else []
+            hint = (f"class probabilities must have the input's shape {list(input.shape)}; class indices must be "
+                    f"integers (target.long()) of shape {index_shape}")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_type_name(target)} ({hint})")
 
 
 def _class_dim(input):

@@ -10,8 +10,12 @@ from .reduce import Max, MaxDim, Mean, Min, MinDim, Sum
 from .shape import (Cat, Clone, Copy, Expand, Flatten, Index, Permute, Reshape, SetItem, Squeeze, Stack,
                     ToCopy, ToIntegral, Transpose, Unsqueeze, Where)
 from .softmax import LogSoftmax, Softmax
-from .unary import Abs, Clamp, Exp, Log, Relu, Sigmoid, Sqrt, Tanh
-from .unary import Log10
+from .unary import Abs, Clamp, Exp, Log, Log10, Relu, Sigmoid, Sqrt, Tanh
+# the lessons after the tutorial (makemore, GPT)
+from .einsum import Einsum
+from .indexing import Gather, IndexAdd, IndexSelect, MaskedFill, Scatter, ScatterAdd, ScatterValue, Tril, Triu
+from .reduce import Amax, Amin, Cumsum, LogSumExp, Prod, Std, Var
+from .special import Cos, Erf, Gelu, LeakyRelu, Log1p, Reciprocal, Rsqrt, Silu, Sin, Softplus
 
 ALL_OPS = (
     Add, Sub, Mul, Div, Neg, Pow, PowTensor, Maximum, Minimum, Mm, Matmul, Linear, MseLoss,
@@ -20,4 +24,14 @@ ALL_OPS = (
     Where, Softmax, LogSoftmax, Abs, Clamp, Exp, Log, Relu, Sigmoid, Sqrt, Tanh, Eq, Ne, Lt, Le,
     Gt, Ge, LogicalNot, BitwiseNot, BitwiseAnd, BitwiseOr, BitwiseXor,
 )
-ALL_OPS += (Log10,)
+
+# the layers with state (nn.Embedding, nn.LayerNorm, nn.BatchNorm*d)
+from .layers import BatchNorm, BatchNormAffine, Embedding, LayerNorm, LayerNormAffine  # noqa: E402
+
+ALL_OPS += (Embedding, LayerNorm, LayerNormAffine, BatchNorm, BatchNormAffine)
+LESSON_OPS = (
+    Amax, Amin, Var, Std, LogSumExp, Prod, Cumsum, Gather, IndexSelect, Scatter, ScatterAdd, ScatterValue, IndexAdd,
+    MaskedFill, Tril, Triu, Einsum, Sin, Cos, Erf, Gelu, Softplus, LeakyRelu, Silu, Log1p, Rsqrt, Reciprocal,
+    Log10,
+)
+ALL_OPS += LESSON_OPS

@@ -103,6 +103,7 @@ class PowTensor(Op):
     """``a ** b`` where the exponent is a tensor too."""
 
     name = "pow"
+    torch_grad_fn = "PowBackward1"  # (PyTorch's overload with a tensor exponent)
     derivatives = ("grad · b · a^(b-1)", "grad · a^b · ln(a)")
     saved_inputs = (0, 1)
     saves_output = True

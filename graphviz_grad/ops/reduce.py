@@ -149,3 +149,181 @@ class MinDim(MaxDim):
     torch_grad_fn = "MinBackward0"
     reduce = "min"
     derivatives = ("grad at the argmin, 0 elsewhere",)
+
+
+class Var(Op):
+    """Variance over ``axes`` (None: all) with ``correction`` (1: Bessel's, unbiased; 0: biased), one fused op.
+
+    The deviations from the mean are kept for backward: ``grad · 2 (a - mean) / (n - correction)``.
+    """
+
+    name = "var"
+    derivatives = ("grad · 2 (a - mean) / (n - correction)",)
+    saved_inputs = (0,)
+    axes = None
+    keepdim = False
+    correction = 1
+
+    def forward(self, a):
+        xp = xp_of(a)
+        self.shape = a.shape
+        d = self.dev = a - a.mean(axis=self.axes, keepdims=True)
+        self.denom = max(_count(a.shape, self.axes) - self.correction, 0)
+        with np.errstate(divide="ignore", invalid="ignore"):  # n <= correction: inf or nan, as PyTorch (with a warning)
+            out = (d * d).sum(axis=self.axes, keepdims=self.keepdim) / xp.asarray(self.denom, a.dtype)
+        return out.astype(a.dtype, copy=False)
+
+    def backward(self, grad):
+        g = _expand_back(grad, self.shape, self.axes, self.keepdim)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return ((g * (2 / self.denom if self.denom else np.inf)) * self.dev,)
+
+
+class Std(Var):
+    """Standard deviation: ``sqrt(var)``, fused; where it is 0 the gradient is 0, as PyTorch's."""
+
+    name = "std"
+    derivatives = ("grad · (a - mean) / ((n - correction) · out)",)
+    saves_output = True
+
+    def forward(self, a):
+        self.out = xp_of(a).sqrt(Var.forward(self, a))
+        return self.out
+
+    def backward(self, grad):
+        xp = xp_of(grad)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            half = xp.where(self.out == 0, 0, grad / (2 * self.out)).astype(grad.dtype, copy=False)
+        return Var.backward(self, half)
+
+
+def _count(shape, axes):
+    """How many elements each result of a reduction over ``axes`` (None: all) gathers."""
+    n = 1
+    for i, s in enumerate(shape):
+        if axes is None or i in axes:
+            n *= s
+    return n
+
+
+class LogSumExp(Op):
+    """``log(sum(exp(a)))`` over ``axes``, shifted by the max so that exp never overflows."""
+
+    name = "logsumexp"
+    torch_grad_fn = "LogsumexpBackward0"
+    derivatives = ("grad · exp(a - out)",)
+    saved_inputs = (0,)
+    saves_output = True
+    axes = None
+    keepdim = False
+
+    def forward(self, a):
+        xp = xp_of(a)
+        self.a, self.shape = a, a.shape
+        m = a.max(axis=self.axes, keepdims=True) if a.size else xp.zeros((1,) * a.ndim, a.dtype)
+        m = xp.where(xp.isfinite(m), m, 0)  # all -inf (or an inf): shift by 0, as PyTorch
+        with np.errstate(divide="ignore"):
+            out = xp.log(xp.exp(a - m).sum(axis=self.axes, keepdims=True)) + m
+        self.out_kept = out
+        return out if self.keepdim else out.reshape(_reduced_shape(a.shape, self.axes))
+
+    def backward(self, grad):
+        g = _expand_back(grad, self.shape, self.axes, self.keepdim)
+        return (g * xp_of(grad).exp(self.a - self.out_kept),)
+
+
+def _reduced_shape(shape, axes):
+    return () if axes is None else tuple(s for i, s in enumerate(shape) if i not in axes)
+
+
+class Prod(Op):
+    """Product over one dim (or all); the gradient is the product of the *other* elements, so zeros in
+    the input get PyTorch's gradients (computed with exclusive cumulative products, no division)."""
+
+    name = "prod"
+    derivatives = ("grad · ∏ of the other elements",)
+    saved_inputs = (0,)
+    grad_fn_varies = True
+    dim = None
+    keepdim = False
+    dtype = None
+
+    def grad_fn_name(self):
+        return "ProdBackward0" if self.dim is None else "ProdBackward1"
+
+    def forward(self, a):
+        self.a = a
+        dt = self.dtype
+        if dt is None and a.dtype.kind in "biu":
+            dt = "int64"
+        return xp_of(a).asarray(a.prod(axis=self.dim, keepdims=self.keepdim, dtype=dt))
+
+    def backward(self, grad):
+        xp = xp_of(grad)
+        a = self.a
+        dim = self.dim
+        flat = dim is None
+        x = a.reshape(-1) if flat else a
+        axis = 0 if flat else dim
+        ones_shape = list(x.shape)
+        ones_shape[axis] = 1
+        one = xp.ones(ones_shape, x.dtype)
+        cut = [slice(None)] * x.ndim
+        cut[axis] = slice(None, -1)
+        head = x[tuple(cut)]  # all but the last element along axis
+        cut[axis] = slice(1, None)
+        tail = x[tuple(cut)]  # all but the first
+        # the product of the elements before each one, and of those after it: no division, so zeros are fine
+        before = xp.cumprod(xp.concatenate([one, head], axis=axis), axis=axis)
+        after = xp.flip(xp.cumprod(xp.flip(xp.concatenate([tail, one], axis=axis), axis), axis=axis), axis)
+        others = before * after
+        if flat:
+            return ((grad.reshape(()) * others).reshape(a.shape),)
+        g = grad if self.keepdim else xp.expand_dims(grad, dim)
+        return (g * others,)
+
+
+class Cumsum(Op):
+    name = "cumsum"
+    derivatives = ("reversed cumsum of grad",)
+    dim = 0
+    dtype = None
+
+    def forward(self, a):
+        dt = self.dtype
+        if dt is None and a.dtype.kind in "biu":
+            dt = "int64"
+        return xp_of(a).cumsum(a, axis=self.dim, dtype=dt)
+
+    def backward(self, grad):
+        xp = xp_of(grad)
+        return (xp.flip(xp.cumsum(xp.flip(grad, self.dim), axis=self.dim), self.dim),)
+
+
+class Amax(Op):
+    """Max over ``axes`` (None: all); ties share the gradient evenly, as PyTorch's ``amax``."""
+
+    name = "amax"
+    derivatives = ("grad · (a == out) / count",)
+    saved_inputs = (0,)
+    saves_output = True
+    axes = None
+    keepdim = False
+    reduce = "max"
+
+    def forward(self, a):
+        self.a = a
+        kept = self.kept = a.max(axis=self.axes, keepdims=True) if self.reduce == "max" else \
+            a.min(axis=self.axes, keepdims=True)
+        return kept if self.keepdim else kept.reshape(_reduced_shape(a.shape, self.axes))
+
+    def backward(self, grad):
+        mask = self.a == self.kept
+        g = _expand_back(grad, self.a.shape, self.axes, self.keepdim)
+        return ((mask * (g / mask.sum(axis=self.axes, keepdims=True))).astype(grad.dtype, copy=False),)
+
+
+class Amin(Amax):
+    name = "amin"
+    derivatives = ("grad · (a == out) / count",)
+    reduce = "min"

@@ -3,6 +3,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..backend import to_device, xp_of
+from .indexing import accumulate
 
 
 class Reshape(Op):
@@ -153,12 +154,37 @@ class Index(Op):
 
     def backward(self, grad):
         xp = xp_of(grad)
+        key = self.key
+        if not is_basic_index(key):
+            rows = _integer_rows(key, self.shape)
+            if rows is not None:  # C[X], logits[arange(n), Y]: repeated rows add up, by bincount
+                lead = len(key) if isinstance(key, tuple) else 1
+                n = 1
+                for s in self.shape[:lead]:
+                    n *= s
+                return (accumulate(grad, (n,) + self.shape[lead:], rows, grad).reshape(self.shape),)
         out = xp.zeros(self.shape, dtype=grad.dtype)
-        if is_basic_index(self.key):
-            out[self.key] = grad
+        if is_basic_index(key):
+            out[key] = grad
         else:
-            xp.add.at(out, self.key, grad)  # repeated indices accumulate
+            xp.add.at(out, key, grad)  # repeated indices accumulate
         return (out,)
+
+
+def _integer_rows(key, shape):
+    """For a key of integer arrays only (``X``, or ``(rows, cols)``) on the leading dims: the flat row each
+    picked element comes from, in the array of those dims; else None."""
+    keys = key if isinstance(key, tuple) else (key,)
+    if not keys or len(keys) > len(shape):
+        return None
+    for k in keys:
+        if getattr(k, "dtype", None) is None or k.dtype.kind not in "iu" or not hasattr(k, "shape"):
+            return None
+    xp = xp_of(keys[0])
+    if len(keys) == 1:
+        k = keys[0]
+        return k if k.size == 0 or k.min() >= 0 else k % shape[0]
+    return xp.ravel_multi_index(xp.broadcast_arrays(*keys), shape[:len(keys)], mode="wrap")
 
 
 class SetItem(Op):

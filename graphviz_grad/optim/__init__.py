@@ -1,4 +1,5 @@
-"""``graphviz_grad.optim``: ``SGD`` and ``Adam`` with PyTorch's update formulas.
+"""``graphviz_grad.optim``: ``SGD``, ``Adam``, ``AdamW``, ``RMSprop`` with PyTorch's update formulas, and
+``lr_scheduler``.
 
 >>> import graphviz_grad as vg
 >>> model = vg.nn.Linear(2, 1)
@@ -9,5 +10,9 @@
 from .adam import Adam
 from .optimizer import Optimizer
 from .sgd import SGD
+from .adamw import AdamW
+from .rmsprop import RMSprop
+from . import lr_scheduler
 
 __all__ = ["Optimizer", "SGD", "Adam"]
+__all__ += ["AdamW", "RMSprop", "lr_scheduler"]

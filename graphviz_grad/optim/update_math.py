@@ -64,9 +64,13 @@ class ArrayMath:
         return a
 
     def _free(self, *busy):
-        """A scratch buffer that is none of ``busy``."""
-        first = self._buffers[0]
-        return self._buffers[1] if any(b is first for b in busy) else first
+        """A scratch buffer that is none of ``busy`` (a third one is made when the two are busy)."""
+        for buffer in self._buffers:
+            if not any(b is buffer for b in busy):
+                return buffer
+        buffer = self._xp.empty_like(self._buffers[0])
+        self._buffers.append(buffer)
+        return buffer
 
     def neg(self, a):
         a = _array(a)
@@ -123,10 +127,18 @@ class ArrayMath:
         a = self._target(a)
         self._xp.maximum(a, _array(b), out=a)
 
-    def sqrt_div_add(self, a, divisor, addend):
-        """A new value ``sqrt(a) / divisor + addend``."""
+    def addcmul(self, a, b, c, value, keep=()):
+        """A new value ``a + value·b·c``; ``keep``: earlier values still needed (not overwritten)."""
+        a, b, c = _array(a), _array(b), _array(c)
+        out = self._free(a, b, c, *map(_array, keep))
+        self._xp.multiply(b, self._scalar(value), out=out)
+        self._xp.multiply(out, c, out=out)
+        return self._xp.add(a, out, out=out)
+
+    def sqrt_div_add(self, a, divisor, addend, keep=()):
+        """A new value ``sqrt(a) / divisor + addend``; ``keep``: earlier values still needed."""
         a = _array(a)
-        out = self._xp.sqrt(a, out=self._free(a))
+        out = self._xp.sqrt(a, out=self._free(a, *map(_array, keep)))
         self._xp.divide(out, self._scalar(divisor), out=out)
         return self._xp.add(out, self._scalar(addend), out=out)
 
@@ -174,5 +186,8 @@ class TensorMath:
     def maximum_(self, a, b):
         a.copy_(_functions.maximum(a, b))
 
-    def sqrt_div_add(self, a, divisor, addend):
+    def addcmul(self, a, b, c, value, keep=()):
+        return a + b * value * c
+
+    def sqrt_div_add(self, a, divisor, addend, keep=()):
         return a.sqrt() / divisor + addend

@@ -1,0 +1,110 @@
+"""Compare two drawings by what a reader sees, not by their bytes.
+
+A committed docs image and a fresh one drawn on another machine differ in two
+ways that are not staleness:
+
+* **Layout geometry.** Graphviz sizes a node from its text, measured with the
+  fonts the machine has; a machine with other fonts moves every coordinate.
+* **The last digits of long float32 computations.** OpenBLAS picks its kernel
+  per CPU (``OPENBLAS_CORETYPE``), so 500 training steps end a few units in the
+  last place apart, and a printed ``0.04122`` can become ``0.0412``.
+
+:func:`compare` therefore reduces each file to a *signature* (the sequence of
+its elements, attributes, colours and texts, with layout geometry dropped)
+and compares the signatures: every non-numeric token exactly, every number
+within ``REL_TOL``/``ABS_TOL``. A changed structure, label, colour, or a
+number that moved beyond the tolerance is still reported.
+
+>>> svg = '<svg><text x="{}">{} {}</text></svg>'.format
+>>> compare(svg(1, "min", 0.04122), svg(9, "min", 0.0412), ".svg")  # moved, and last digit: same
+>>> compare(svg(1, "min", 0.04122), svg(1, "max", 0.04122), ".svg")
+"token 0: '<svg []> <text []> min ' became '<svg []> <text []> max '"
+>>> compare(svg(1, "min", 0.04122), svg(1, "min", 0.05), ".svg")
+'token 1: 0.04122 became 0.05'
+"""
+import math
+import re
+import xml.etree.ElementTree as ET
+
+# A printed number moves by at most a unit in its 4th significant digit through rounding
+# (1e-3 relative) plus the float32 drift of a 500-step run (SPEC §1 measured up to 4e-3 at
+# step 500).  The largest move seen across OpenBLAS's Prescott, Haswell, SkylakeX and Zen
+# kernels and two font sets was 2.1e-3 (a final loss of 2.4e-08).
+REL_TOL = 5e-3
+# A statistic that is a near-cancelling float32 sum (a gradient's mean) may land anywhere
+# around zero; below this it is read as "about zero".
+ABS_TOL = 1e-6
+
+# Attributes that only place or size things: they depend on the machine's fonts.
+GEOMETRY = frozenset({
+    "x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r", "rx", "ry", "dx", "dy", "points", "d",
+    "transform", "viewBox", "width", "height", "textLength", "clip-path", "style",
+})
+SVG_BLOCK = re.compile(r"<svg\b.*?</svg>", re.S)
+NUMBER = re.compile(r"(?<![\w.#])[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?![\w.])")
+# matplotlib names clip paths and glyph/marker definitions by a hash of their geometry.
+HASHED_ID = re.compile(r"#?(?:p[0-9a-f]{10}|m[0-9a-f]{10})\b")
+# matplotlib draws text as glyph outlines (``<use href="#DejaVuSans-36"/>`` is a '6') and keeps
+# the text itself in a comment beside them: compare the comment, skip the glyphs.
+GLYPH = re.compile(r"#?[A-Za-z]+(?:-[A-Za-z]+)*-[0-9a-f]+")
+
+
+def _svg_signature(svg):
+    """Elements in document order: tag, non-geometric attributes, text; no coordinates."""
+    root = ET.fromstring(svg, parser=ET.XMLParser(target=ET.TreeBuilder(insert_comments=True)))
+    parts = []
+    for element in root.iter():
+        if element.tag is ET.Comment:
+            parts.append(f"<!-- {element.text.strip()} -->")
+            continue
+        tag = element.tag.rsplit("}", 1)[-1]
+        names = [v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] in ("id", "href")]
+        if any(GLYPH.fullmatch(v) for v in names):
+            continue
+        attrs = sorted((k.rsplit("}", 1)[-1], v) for k, v in element.attrib.items()
+                       if k.rsplit("}", 1)[-1] not in GEOMETRY)
+        attrs = [(k, HASHED_ID.sub("#hashed", v)) for k, v in attrs]
+        if tag in ("path", "polygon", "polyline") and element.get("d", element.get("points")) is not None:
+            attrs.append(("shape", "present"))  # the shape is there; where it lies is layout
+        parts.append(f"<{tag} {attrs}>")
+        if element.text and element.text.strip():
+            parts.append(element.text.strip())
+    return "\n".join(parts)
+
+
+def signature(text, suffix):
+    """``text`` with every SVG in it replaced by its geometry-free signature."""
+    if suffix == ".svg":
+        return _svg_signature(text[text.index("<svg"):])
+    return SVG_BLOCK.sub(lambda m: _svg_signature(m.group(0)), text)
+
+
+def _tokens(text):
+    """Alternating text and numbers: ``['min ', 0.04122, '  mean ', ...]``."""
+    tokens, last = [], 0
+    for match in NUMBER.finditer(text):
+        tokens.append(text[last:match.start()])
+        tokens.append(float(match.group(0)))
+        last = match.end()
+    tokens.append(text[last:])
+    return tokens
+
+
+def _close(a, b):
+    return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=ABS_TOL)
+
+
+def compare(committed, fresh, suffix):
+    """``None`` when the two drawings show the same thing; else where they first differ."""
+    ours, theirs = _tokens(signature(committed, suffix)), _tokens(signature(fresh, suffix))
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        same = _close(a, b) if isinstance(a, float) and isinstance(b, float) else a == b
+        if not same:
+            return f"token {i}: {_show(a)} became {_show(b)}"
+    if len(ours) != len(theirs):
+        return f"{len(ours)} tokens became {len(theirs)}"
+    return None
+
+
+def _show(token):
+    return repr(token if isinstance(token, float) else token[-60:].replace("\n", " "))
