@@ -62,6 +62,8 @@ def main(steps=STEPS, seed=2147483647, on_step=None):
     n_embd = 10 # the dimensionality of the character embedding vectors
     n_hidden = 64 # the number of neurons in the hidden layer of the MLP
 
+    torch.manual_seed(seed) # (added: bngain and bnbias draw from the global generator)
+
     g = torch.Generator().manual_seed(seed) # for reproducibility
     C  = torch.randn((vocab_size, n_embd),            generator=g)
     # Layer 1
