@@ -29,6 +29,7 @@ import importlib
 import importlib.util
 import inspect
 import io
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +78,8 @@ class Lesson:
 
         ``seed=None`` is the author's seed. What the program prints is kept in
         ``result.output``, not printed. ``options`` go to ``main`` (for example
-        ``PATH=`` of the classifier, the GPT's sizes). ``on_step(step, loss)``
+        the GPT's sizes); a ``PATH`` the lesson saves to (the classifier's
+        checkpoint) is a temporary file unless given. ``on_step(step, loss)``
         may raise :class:`StopTraining` to stop early: the losses so far are kept.
         """
         module = self.load()
@@ -100,7 +102,9 @@ class Lesson:
         output = io.StringIO()
         variables = {}
         try:
-            with contextlib.redirect_stdout(output):
+            with contextlib.redirect_stdout(output), tempfile.TemporaryDirectory() as folder:
+                if "PATH" in parameters and "PATH" not in options:  # a file the lesson saves and loads back
+                    options["PATH"] = str(Path(folder) / Path(parameters["PATH"].default).name)
                 variables = module.main(steps=module.STEPS if steps is None else steps,
                                         seed=parameters["seed"].default if seed is None else seed,
                                         on_step=record, **options)

@@ -6,12 +6,11 @@ cifar10_tutorial.py) with only the import changed and the built-in shapes
 CIFAR-10) in a ``TensorDataset`` instead of torchvision's download. Shuffling
 uses a seeded ``generator=``. ``steps`` is the number of training minibatches
 of 4 over the page's 2 epochs (the training set holds ``2 * steps`` images).
+The trained weights are saved to ``PATH`` (``vizgrad train`` gives it a
+temporary folder) and loaded back.
 
 Run it: ``python -m graphviz_grad.lessons.blitz_cifar``.
 """
-import os
-import tempfile
-
 import graphviz_grad as torch
 import graphviz_grad.nn as nn
 import graphviz_grad.nn.functional as F
@@ -43,10 +42,8 @@ class Net(nn.Module):
         return x
 
 
-def main(steps=STEPS, seed=0, on_step=None, PATH=None):
+def main(steps=STEPS, seed=0, on_step=None, PATH='./cifar_net.pth'):
     torch.manual_seed(seed)
-    if PATH is None:
-        PATH = os.path.join(tempfile.mkdtemp(), 'cifar_net.pth')
 
     batch_size = 4
 
