@@ -1,10 +1,11 @@
 """Let's build GPT: a character-level Transformer language model trained on a little Shakespeare.
 
 Karpathy's ``gpt.py`` (github.com/karpathy/ng-video-lecture) with only the
-imports changed, the built-in text instead of ``input.txt``, and the
-hyperparameters shrunk to ``n_embd 64, n_head 4, n_layer 2, block_size 32,
-batch_size 16`` so that it trains on a CPU in seconds. ``steps`` is its
-``max_iters``.
+imports changed, the built-in text instead of ``input.txt``, and the small
+hyperparameters of the lecture's CPU-sized ``v2.py`` (``batch_size 16,
+block_size 32, n_embd 64, n_head 4``, learning rate 1e-3, no dropout) with
+``n_layer 2`` and ``eval_iters 10``, so that it trains on a CPU in seconds.
+``steps`` is its ``max_iters``.
 
 Run it: ``python -m graphviz_grad.lessons.gpt``.
 """
