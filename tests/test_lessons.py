@@ -192,7 +192,7 @@ def test_lessons_refuse_what_they_cannot_do():
 @pytest.mark.parametrize("name", ["lenet", "cifar-cnn"])
 def test_image_lessons_learn_in_their_default_steps(name, tmp_path):
     result = LESSONS[name].run(**_with_path(name, {}, tmp_path))
-    accuracy = int(re.search(r"Accuracy of the network on the \d+ \w+ images: (\d+) %", result.output).group(1))
+    accuracy = int(re.search(r"Accuracy of the network on the \d+ [\w-]+ images: (\d+) %", result.output).group(1))
     assert accuracy >= 50, f"{name}: accuracy {accuracy} % (chance is 10 %)"
 
 
