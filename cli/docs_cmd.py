@@ -479,7 +479,7 @@ def _source(diagram, seed, cache):
             cache[key] = run_program(diagram.program, diagram.tiny)
         return cache[key][diagram.draws]
     if diagram.example:
-        return _example_loss(diagram, seed)
+        return _example_loss(diagram, seed, cache)
     return _expression_root(diagram, seed)
 
 
@@ -559,9 +559,13 @@ def _expression_root(diagram, seed):
     return root
 
 
-def _example_loss(diagram, seed):
+def _example_loss(diagram, seed, cache):
+    """The loss (or ``draws``) of a short run of an example; entries drawing the same run share it."""
     from . import examples_cmd
 
-    example = examples_cmd.get(diagram.example)
-    result = example.run(steps=diagram.steps, seed=getattr(example, "default_seed", seed))
+    key = ("example", diagram.example, diagram.steps)
+    if key not in cache:
+        example = examples_cmd.get(diagram.example)
+        cache[key] = example.run(steps=diagram.steps, seed=getattr(example, "default_seed", seed))
+    result = cache[key]
     return result.loss if diagram.draws == "loss" else result.variables[diagram.draws]
