@@ -11,7 +11,9 @@ frames) under ``OUT_DIR`` and what it draws:
   tutorial program, up to ``loss.backward()``), run as written, at the
   tutorial's sizes or ``tiny``; ``draws`` names its variable to draw (its
   tensors are labelled by their variable names, as in the lesson);
-- ``example``: the last step of a tutorial network of ``vizgrad train``;
+- ``example``: the last step of a tutorial network or lesson of ``vizgrad train``
+  (:data:`LESSON_RUNS`: the lessons of ``graphviz_grad/lessons/``, whose code
+  is the lesson module itself, so it is not copied here);
 - ``plot``: the loss per step of ``vizgrad train EXAMPLE`` (the figure of
   ``--plot``), as SVG.
 
@@ -49,13 +51,13 @@ class Diagram:
     path: str  # a file name (format by suffix), or a folder name ending in "/" for step frames
     expression: str = ""
     values: tuple = ()  # ("x=1", "w=2", ...)
-    example: str = ""  # a tutorial network: its last training step is drawn
+    example: str = ""  # a tutorial network or lesson: its last training step is drawn
     steps: int = 2  # training steps for an example
     options: tuple = ()  # (("level", "scalar"), ("rankdir", "LR"), ...)
     backward: bool = True
     program: str = ""  # a key of PROGRAMS: the lesson's code, run, then ``draws`` is drawn
     tiny: bool = False  # the program with TINY_SIZES instead of the tutorial's
-    draws: str = "loss"  # the program's variable to draw (a tensor or a tape)
+    draws: str = "loss"  # the program's (or lesson's) variable to draw (a tensor or a tape)
     plot: str = ""  # an example of ``vizgrad train``: the plot of its loss per step
     frame: int = None  # for a .png: this frame of the step-by-step frames only
 
@@ -349,6 +351,43 @@ def _lesson_images(name):
     return images
 
 
+# The lessons after the seed tutorial (graphviz_grad/lessons/, docs/lessons/11-* onward): their code is
+# the lesson module itself, so their diagrams come from one short run of it through LESSONS, like an
+# ``example``: lesson -> (steps of that run, the variable drawn; None: the loss is a number, only its plot).
+LESSON_RUNS = {
+    "sin-numpy": None,
+    "sin-tensor": None,
+    "sin-autograd": (1, "loss"),
+    "sin-custom-function": (1, "loss"),
+    "sin-nn": (1, "loss"),
+    "sin-optim": (1, "loss"),
+    "sin-module": (1, "loss"),
+    "sin-dynamic": (1, "loss"),
+    "makemore-bigram": (1, "loss"),
+    "makemore-mlp": (1, "loss"),
+    "makemore-batchnorm": (1, "loss"),
+    "makemore-backprop": (0, "loss"),  # no training step: exercise 1's loss, every intermediate kept
+    "makemore-wavenet": (1, "loss"),
+    "gpt": (1, "loss"),
+    "blitz-autograd": (1, "Q"),
+    "lenet": (1, "loss"),
+    "cifar-cnn": (1, "loss"),
+}
+
+
+def _lesson_run_images(name):
+    """A lesson's images: forward and backward of one step and its stepper (when it has a graph), the loss plot."""
+    images = []
+    if LESSON_RUNS[name] is not None:
+        steps, draws = LESSON_RUNS[name]
+        images += [Diagram(f"images/{name}/forward.svg", example=name, steps=steps, draws=draws, backward=False),
+                   Diagram(f"images/{name}/backward.svg", example=name, steps=steps, draws=draws),
+                   Diagram(f"images/{name}/steps.html", example=name, steps=steps, draws=draws)]
+    if name != "blitz-autograd":  # one step, nothing to plot
+        images.append(Diagram(f"images/{name}/loss.svg", plot=name))
+    return images
+
+
 _CHAIN_RULE = ("y = w*x + b", ("x=1", "w=2", "b=3"))
 _NEURON = ("h = w @ x + b; y = tanh(h)", ("w=[[0.5, -1.0]]", "x=[[2.0], [1.0]]", "b=[[0.25]]"))
 
@@ -371,6 +410,7 @@ DIAGRAMS = (
     # a backward frame of the tutorial net's stepper, as a picture (docs/index.md)
     Diagram("images/autograd/backward-frame.png", program="autograd", frame=9),
     *(image for name in PROGRAMS for image in _lesson_images(name)),
+    *(image for name in LESSON_RUNS for image in _lesson_run_images(name)),
 )
 
 
@@ -439,7 +479,7 @@ def _source(diagram, seed, cache):
             cache[key] = run_program(diagram.program, diagram.tiny)
         return cache[key][diagram.draws]
     if diagram.example:
-        return _example_loss(diagram, seed)
+        return _example_loss(diagram, seed, cache)
     return _expression_root(diagram, seed)
 
 
@@ -496,7 +536,8 @@ def plot_losses(name, path, seed=0):
     from .plot import plot_training
 
     matplotlib.use("Agg")
-    result = examples_cmd.get(name).run(seed=seed)
+    example = examples_cmd.get(name)
+    result = example.run(seed=getattr(example, "default_seed", seed))  # a lesson: its author's seed
     saved = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = "0"  # matplotlib writes this date into SVG and PDF metadata
     try:
@@ -518,7 +559,13 @@ def _expression_root(diagram, seed):
     return root
 
 
-def _example_loss(diagram, seed):
+def _example_loss(diagram, seed, cache):
+    """The loss (or ``draws``) of a short run of an example; entries drawing the same run share it."""
     from . import examples_cmd
 
-    return examples_cmd.get(diagram.example).run(steps=diagram.steps, seed=seed).loss
+    key = ("example", diagram.example, diagram.steps)
+    if key not in cache:
+        example = examples_cmd.get(diagram.example)
+        cache[key] = example.run(steps=diagram.steps, seed=getattr(example, "default_seed", seed))
+    result = cache[key]
+    return result.loss if diagram.draws == "loss" else result.variables[diagram.draws]

@@ -1,11 +1,11 @@
-"""``vizgrad examples``: the tutorial networks that ``vizgrad train`` runs, one line each."""
+"""``vizgrad examples``: the tutorial networks and lessons that ``vizgrad train`` runs, one line each."""
 
 
 def registry():
-    """``graphviz_grad.examples.EXAMPLES``: name -> example (with ``description`` and ``run``)."""
-    from graphviz_grad.examples import EXAMPLES
+    """``graphviz_grad.lessons.LESSONS``: name -> lesson (with ``description`` and ``run``)."""
+    from graphviz_grad.lessons import LESSONS
 
-    return EXAMPLES
+    return LESSONS
 
 
 def get(name):
@@ -19,7 +19,7 @@ def get(name):
 
 
 def examples():
-    """List the tutorial networks that 'vizgrad train' runs."""
+    """List the tutorial networks and lessons that 'vizgrad train' runs."""
     items = registry()
     width = max(len(name) for name in items) + 2
     for name, example in items.items():

@@ -8,7 +8,8 @@ from .errors import CliError, Interrupted  # noqa: F401  (Interrupted: Ctrl-C, e
 
 GRAPH_SUFFIXES = (".svg", ".png", ".pdf", ".dot", ".gv", ".json", ".html", ".gif")
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
-NO_GRAPH = {"numpy"}  # the examples whose loss is a plain NumPy number: nothing recorded to draw
+# the examples whose loss is a plain number (NumPy, .item(), or computed under no_grad): nothing recorded to draw
+NO_GRAPH = {"numpy", "sin-numpy", "sin-tensor", "makemore-backprop"}
 
 
 class Device(str, enum.Enum):
@@ -20,7 +21,8 @@ def train(
     example: str = typer.Argument(..., metavar="EXAMPLE", help="Which network (see: vizgrad examples)."),
     steps: int = typer.Option(None, "--steps", min=1, max=1_000_000, show_default=False,
                               help="Training steps [default: the tutorial's own, e.g. 500]."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the random data and weights."),
+    seed: int = typer.Option(None, "--seed", show_default=False,
+                             help="Seed of the random data and weights [default: 0, or the lesson author's]."),
     device: Device = typer.Option(Device.cpu, "--device", help="cpu, or cuda (needs CuPy and a GPU)."),
     plot: Path = typer.Option(None, "--plot", help="Write a plot of the loss per step (PNG, SVG or PDF by suffix)."),
     graph: Path = typer.Option(None, "--graph", help="Draw the last step's graph (svg, png, pdf, dot, json, html by suffix)."),
@@ -41,11 +43,13 @@ def train(
         if graph.suffix.lower() not in GRAPH_SUFFIXES:
             raise CliError(f"--graph {graph}: use a file name ending in {', '.join(GRAPH_SUFFIXES)}")
         if example in NO_GRAPH:
-            raise CliError(f"{example} computes its loss in plain NumPy, without a graph, so --graph has "
-                           f"nothing to draw; try 'vizgrad train autograd --graph {graph}'")
+            raise CliError(f"{example} computes its loss in plain NumPy or as a number, without a graph, so "
+                           f"--graph has nothing to draw; try 'vizgrad train autograd --graph {graph}'")
     _check_device(device.value)
 
     wanted = [str(path) for path in (plot, graph, save) if path is not None]
+    if seed is None:
+        seed = getattr(chosen, "default_seed", 0)  # a lesson's own seed (makemore's 2147483647, gpt's 1337)
     result, losses = _run(chosen, example, steps or chosen.default_steps, seed, device.value, wanted)
 
     with Outputs() as out:
@@ -65,6 +69,8 @@ def train(
             vg.save(result.state_dict(), out.file(save))
     first, last = losses[0], losses[-1]
     print(f"{example}: {len(losses)} steps, loss {first:.6g} -> {last:.6g}")
+    for line in getattr(result, "report", ()):  # a lesson's last lines: sampled names or text, accuracy
+        print(line)
     for path in out.written:
         print(f"wrote {path}")
 

@@ -221,6 +221,11 @@ def log(input):
     return ops.Log.apply(_float_input(input))
 
 
+def log10(input):
+    """The base-10 logarithm, elementwise: ``torch.log10(torch.tensor([1., 100.]))`` is ``tensor([0., 2.])``."""
+    return ops.Log10.apply(_float_input(input))
+
+
 def abs(input):
     return ops.Abs.apply(input)
 

@@ -676,20 +676,26 @@ def test_ctrl_c_during_training_stops_cleanly(tmp_path):
 # --- examples, version, help -------------------------------------------------------------------
 
 
-def test_examples_lists_the_nine(tmp_path):
+def test_examples_lists_the_nine_then_the_lessons(tmp_path):
+    from graphviz_grad.lessons import LESSONS
+
     proc = vizgrad("examples", cwd=tmp_path)
     assert proc.returncode == 0
     lines = proc.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == EXAMPLE_NAMES
-    for line, name in zip(lines, EXAMPLE_NAMES):
-        assert line[len(name):].strip() == EXAMPLES[name].description
+    names = [line.split()[0] for line in lines]
+    assert names[:9] == EXAMPLE_NAMES and names == list(LESSONS)
+    assert {"makemore-bigram", "makemore-mlp", "gpt", "lenet", "cifar-cnn"} <= set(names)
+    for line, name in zip(lines, names):
+        assert line[len(name):].strip() == LESSONS[name].description
     assert err_lines(proc.stderr) == []
 
 
 def test_examples_clirunner(cli):
+    from graphviz_grad.lessons import LESSONS
+
     result = cli("examples")
     assert result.exit_code == 0
-    assert len(result.stdout.splitlines()) == 9
+    assert len(result.stdout.splitlines()) == len(LESSONS)
 
 
 @pytest.mark.parametrize("flag", ["--version", "-V"])

@@ -43,7 +43,7 @@ IMAGES = DOCS / "images"
 PAGES = sorted([ROOT / "README.md", *DOCS.glob("*.md"), *DOCS.glob("lessons/*.md"), *DOCS.glob("reference/*.md")])
 RUN_PAGES = [p for p in PAGES if (p.parent.name != "reference" or p.name == "api.md")
              and "```python" in p.read_text(encoding="utf-8")]
-COPY_MARK = re.compile(r"<!-- copy of (examples/[\w.-]+\.py)\b.*-->")
+COPY_MARK = re.compile(r"<!-- copy of ((?:examples|graphviz_grad/lessons)/[\w.-]+\.py)\b.*-->")
 FENCE = re.compile(r"^```(\S*)[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
 # lesson file -> (its program in docs_cmd.PROGRAMS, the tutorial program it teaches)
 LESSONS = {
@@ -57,6 +57,20 @@ LESSONS = {
     "08-dynamic.md": ("dynamic", "08_dynamic.py"),
     "09-scalar.md": ("scalar", "09_scalar.py"),
     "10-linear-regression.md": ("linear-regression", "10_linear_regression.py"),
+}
+# the lessons after the tutorial: page -> the lessons of graphviz_grad.lessons.LESSONS it teaches (their code is
+# the lesson module, shown whole; their images are drawn by docs_cmd.LESSON_RUNS)
+LESSON_PAGES = {
+    "11-sin-fit.md": ["sin-numpy", "sin-tensor", "sin-autograd", "sin-custom-function", "sin-nn", "sin-optim",
+                      "sin-module", "sin-dynamic"],
+    "12-makemore-bigram.md": ["makemore-bigram"],
+    "13-makemore-mlp.md": ["makemore-mlp"],
+    "14-makemore-batchnorm.md": ["makemore-batchnorm"],
+    "15-makemore-backprop.md": ["makemore-backprop"],
+    "16-makemore-wavenet.md": ["makemore-wavenet"],
+    "17-gpt.md": ["gpt"],
+    "18-blitz-lenet.md": ["blitz-autograd", "lenet"],
+    "19-blitz-cifar.md": ["cifar-cnn"],
 }
 
 
@@ -253,8 +267,23 @@ def test_readme_keeps_the_setup_commands_and_the_picture():
 
 
 def test_there_is_one_lesson_per_program():
-    assert sorted(p.name for p in DOCS.glob("lessons/*.md")) == sorted(LESSONS)
+    assert sorted(p.name for p in DOCS.glob("lessons/*.md")) == sorted([*LESSONS, *LESSON_PAGES])
     assert sorted(program for program, _ in LESSONS.values()) == sorted(docs_cmd.PROGRAMS)
+    taught = [name for names in LESSON_PAGES.values() for name in names]
+    assert sorted(taught) == sorted(docs_cmd.LESSON_RUNS)
+
+
+@pytest.mark.parametrize("page", sorted(LESSON_PAGES))
+def test_lesson_page_shows_its_lessons_whole_and_their_images(page):
+    from graphviz_grad.lessons import LESSONS as REGISTRY
+
+    copies = {copy_of for language, _, _, copy_of in blocks(DOCS / "lessons" / page) if copy_of}
+    text = (DOCS / "lessons" / page).read_text(encoding="utf-8")
+    for name in LESSON_PAGES[page]:
+        assert f"graphviz_grad/lessons/{REGISTRY[name].program}.py" in copies, f"{page} does not show {name}'s code"
+        for diagram in docs_cmd.DIAGRAMS:
+            if name in (diagram.example, diagram.plot):
+                assert f"../{diagram.path}" in text, f"{page} does not show {diagram.path}"
 
 
 @pytest.mark.parametrize("lesson", sorted(LESSONS))

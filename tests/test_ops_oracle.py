@@ -235,6 +235,7 @@ CASES = [
     case("exp_fn", [(2, 3)], lambda lib, a: lib.exp(a)),
     case("log", [(2, 3)], lambda lib, a: a.log(), **POS),
     case("log_fn", [(2, 3)], lambda lib, a: lib.log(a), **POS),
+    case("log10", [(2, 3)], lambda lib, a: a.log10() + lib.log10(a * 2), **POS),
     case("abs", [(2, 3)], lambda lib, a: a.abs()),
     case("abs_fn_zero", [(3,)], lambda lib, a: lib.abs(a), vals=[[-1.0, 0.0, 2.0]]),
     case("abs_builtin", [(2, 3)], lambda lib, a: abs(a)),

@@ -37,6 +37,9 @@ class Result:
     tensors: dict = field(default_factory=dict)  # trained weights by name, for those that do not
     data: dict = field(default_factory=dict)  # the inputs and targets (x, y)
     last_loss_tensor: object = None  # the last step's loss, whose graph can be drawn
+    variables: dict = field(default_factory=dict)  # a lesson program's variables when it returned
+    output: str = ""  # what a lesson program printed
+    report: list = field(default_factory=list)  # its last lines, shown after training (samples, accuracy)
 
     @property
     def loss(self):

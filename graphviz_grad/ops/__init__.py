@@ -12,7 +12,7 @@ from .reduce import Max, MaxDim, Mean, Min, MinDim, Sum
 from .shape import (Cat, Clone, Copy, Expand, Flatten, Index, Permute, Reshape, SetItem, Squeeze, Stack,
                     ToCopy, ToIntegral, Transpose, Unsqueeze, Where)
 from .softmax import LogSoftmax, Softmax
-from .unary import Abs, Clamp, Exp, Log, Relu, Sigmoid, Sqrt, Tanh
+from .unary import Abs, Clamp, Exp, Log, Log10, Relu, Sigmoid, Sqrt, Tanh
 # the lessons after the tutorial (makemore, GPT)
 from .einsum import Einsum
 from .indexing import Gather, IndexAdd, IndexSelect, MaskedFill, Scatter, ScatterAdd, ScatterValue, Tril, Triu
@@ -35,5 +35,6 @@ ALL_OPS += (Embedding, LayerNorm, LayerNormAffine, BatchNorm, BatchNormAffine)
 LESSON_OPS = (
     Amax, Amin, Var, Std, LogSumExp, Prod, Cumsum, Gather, IndexSelect, Scatter, ScatterAdd, ScatterValue, IndexAdd,
     MaskedFill, Tril, Triu, Einsum, Sin, Cos, Erf, Gelu, Softplus, LeakyRelu, Silu, Log1p, Rsqrt, Reciprocal,
+    Log10,
 )
 ALL_OPS += LESSON_OPS

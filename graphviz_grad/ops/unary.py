@@ -145,3 +145,21 @@ class Tanh(Op):
 
     def backward(self, grad):
         return (grad * (1 - self.out * self.out),)
+
+
+class Log10(Op):
+    """``log10(a)``: makemore tracks its losses as ``loss.log10().item()``."""
+
+    name = "log10"
+    derivatives = ("grad / (a · ln 10)",)
+    saved_inputs = (0,)
+
+    def forward(self, a):
+        self.a = a
+        return xp_of(a).log10(a)
+
+    def backward(self, grad):
+        return (grad / (self.a * _LN10),)
+
+
+_LN10 = 2.302585092994046  # ln(10)

@@ -1,0 +1,171 @@
+"""Every lesson program, written once: ``vizgrad train``, ``vizgrad docs``, ``examples/`` and the tests read these.
+
+Each module of this package is one lesson as its author wrote it, with only
+the import line changed (``import graphviz_grad as torch``): makemore 1–5,
+the GPT, the 60-minute blitz's pages, today's "Learning PyTorch with
+Examples". Its code sits in ``main(steps, seed, on_step, ...)``, which returns
+the program's variables (``locals()``); ``python -m
+graphviz_grad.lessons.NAME`` runs it.
+
+:data:`LESSONS` maps a name to a :class:`Lesson` (or, for the seed tutorial of
+2017, to its :class:`~graphviz_grad.examples.Example`). Both have ``name``,
+``description``, ``default_steps`` and ``run(steps, seed, device, dtype,
+on_step, init)``, which returns a :class:`Result` (per-step losses, the model,
+the last loss tensor, and for a lesson what it printed, with the last lines —
+sampled names, generated text, accuracy — in ``report``).
+
+>>> from graphviz_grad.lessons import LESSONS
+>>> lesson = LESSONS["sin-numpy"]
+>>> lesson.module, lesson.default_steps
+('graphviz_grad.lessons.polynomial_numpy', 2000)
+>>> result = lesson.run(steps=300)
+>>> len(result.losses), result.losses[-1] < result.losses[0], result.report[0].startswith("Result: y = ")
+(300, True, True)
+"""
+import ast
+import contextlib
+import functools
+import importlib
+import importlib.util
+import inspect
+import io
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..examples import EXAMPLES, Example, Result, StopTraining
+
+__all__ = ["LESSONS", "Lesson", "Example", "Result", "StopTraining"]
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One lesson program: ``graphviz_grad.lessons.<program>``, run through its ``main``."""
+
+    name: str
+    program: str  # the module's name in this package
+
+    @property
+    def module(self):
+        """The lesson's module name, e.g. ``graphviz_grad.lessons.gpt``."""
+        return f"{__name__}.{self.program}"
+
+    def load(self):
+        """The lesson's module (imported on first use: importing a lesson trains nothing)."""
+        return importlib.import_module(self.module)
+
+    def source(self):
+        """The lesson's code, as it is printed in the docs and run under PyTorch by the tests."""
+        return _path(self.module).read_text(encoding="utf-8")
+
+    @property
+    def description(self):
+        """The first line of the lesson's docstring (read from its file: listing lessons imports none)."""
+        return _constants(self.module)["__doc__"].strip().splitlines()[0].replace("``", "")
+
+    @property
+    def default_steps(self):
+        """The lesson's ``STEPS``: what ``vizgrad train NAME`` runs without ``--steps``."""
+        return _constants(self.module)["STEPS"]
+
+    @property
+    def default_seed(self):
+        """The seed the lesson's author used (``main``'s default)."""
+        return _constants(self.module)["seed"]
+
+    def run(self, steps=None, seed=None, device="cpu", dtype=None, on_step=None, init=None, **options):
+        """Run the lesson's ``main`` for ``steps`` steps; returns a :class:`Result`.
+
+        ``seed=None`` is the author's seed. What the program prints is kept in
+        ``result.output``, not printed. ``options`` go to ``main`` (for example
+        the GPT's sizes); a ``PATH`` the lesson saves to (the classifier's
+        checkpoint) is a temporary file unless given. ``on_step(step, loss)``
+        may raise :class:`StopTraining` to stop early: the losses so far are kept.
+        """
+        module = self.load()
+        parameters = inspect.signature(module.main).parameters
+        if init:
+            raise ValueError(f"lesson {self.name!r} draws its own weights; init= is for the seed tutorial programs")
+        if dtype is not None and str(dtype).rsplit(".", 1)[-1] not in ("float32", "float"):
+            raise ValueError(f"lesson {self.name!r} runs in float32, as its author wrote it; not in {dtype}")
+        if str(device) != "cpu":
+            if "device" not in parameters:
+                raise ValueError(f"lesson {self.name!r} runs on the CPU only; it has no device setting")
+            options["device"] = device
+        losses = []
+
+        def record(step, loss):
+            losses.append(float(loss))
+            if on_step is not None:
+                on_step(step, float(loss))
+
+        output = io.StringIO()
+        variables = {}
+        try:
+            with contextlib.redirect_stdout(output), tempfile.TemporaryDirectory() as folder:
+                if "PATH" in parameters and "PATH" not in options:  # a file the lesson saves and loads back
+                    options["PATH"] = str(Path(folder) / Path(parameters["PATH"].default).name)
+                variables = module.main(steps=module.STEPS if steps is None else steps,
+                                        seed=parameters["seed"].default if seed is None else seed,
+                                        on_step=record, **options)
+        except StopTraining:
+            pass
+        return _result(losses, variables, output.getvalue(), module.REPORT_LINES)
+
+
+def _path(module):
+    """The file of a lesson module, found without importing it."""
+    return Path(importlib.util.find_spec(module).origin)
+
+
+@functools.cache
+def _constants(module):
+    """A lesson module's docstring, ``STEPS`` and ``main``'s default ``seed``, read without importing it."""
+    tree = ast.parse(_path(module).read_text(encoding="utf-8"))
+    found = {"__doc__": ast.get_docstring(tree)}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["STEPS"]:
+            found["STEPS"] = ast.literal_eval(node.value)
+        elif isinstance(node, ast.FunctionDef) and node.name == "main":
+            names = [a.arg for a in node.args.args]
+            defaults = dict(zip(names[len(names) - len(node.args.defaults):], node.args.defaults))
+            found["seed"] = ast.literal_eval(defaults["seed"])
+    return found
+
+
+def _result(losses, variables, output, report_lines):
+    from ..tensor import Tensor
+
+    loss = variables.get("loss")
+    model = next((variables[name] for name in ("model", "net") if hasattr(variables.get(name), "state_dict")), None)
+    weights = {name: value for name, value in variables.items()
+               if isinstance(value, Tensor) and value.requires_grad and value.grad_fn is None}
+    lines = output.rstrip("\n").splitlines()
+    return Result(losses=losses, model=model, tensors=weights,
+                  last_loss_tensor=loss if getattr(loss, "grad_fn", None) is not None else None,
+                  variables=variables, output=output,
+                  report=lines[len(lines) - report_lines:] if report_lines and variables else [])
+
+
+_LESSONS = (
+    Lesson("sin-numpy", "polynomial_numpy"),
+    Lesson("sin-tensor", "polynomial_tensor"),
+    Lesson("sin-autograd", "polynomial_autograd"),
+    Lesson("sin-custom-function", "polynomial_custom_function"),
+    Lesson("sin-nn", "polynomial_nn"),
+    Lesson("sin-optim", "polynomial_optim"),
+    Lesson("sin-module", "polynomial_module"),
+    Lesson("sin-dynamic", "dynamic_net"),
+    Lesson("makemore-bigram", "makemore_bigram"),
+    Lesson("makemore-mlp", "makemore_mlp"),
+    Lesson("makemore-batchnorm", "makemore_batchnorm"),
+    Lesson("makemore-backprop", "makemore_backprop"),
+    Lesson("makemore-wavenet", "makemore_wavenet"),
+    Lesson("gpt", "gpt"),
+    Lesson("blitz-autograd", "blitz_autograd"),
+    Lesson("lenet", "blitz_lenet"),
+    Lesson("cifar-cnn", "blitz_cifar"),
+)
+
+LESSONS = {**EXAMPLES, **{lesson.name: lesson for lesson in _LESSONS}}
+"""Every program that ``vizgrad train`` runs: the seed tutorial's (:data:`EXAMPLES`), then the lessons."""
