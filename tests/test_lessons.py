@@ -49,21 +49,6 @@ RUNS = {
 }
 NAMES = [name for name, lesson in LESSONS.items() if isinstance(lesson, Lesson)]
 RTOL = 1e-4  # SPEC §1, float32, the first 50 steps
-_IMPORT = re.compile(r"^(\s*)(import|from) graphviz_grad(?!\.datasets)(\.[\w.]+)?\b(.*)$")
-
-
-def as_torch(source):
-    """The lesson's source with only its import lines pointing at PyTorch instead of graphviz_grad."""
-    lines = []
-    for line in source.splitlines(keepends=True):
-        match = _IMPORT.match(line.rstrip("\n"))
-        if match:
-            indent, keyword, submodule, rest = match.groups()
-            line = f"{indent}{keyword} torch{submodule or ''}{rest}\n".replace("import torch as torch", "import torch")
-        lines.append(line)
-    return "".join(lines)
-
-
 _TORCH_RUNS = {}
 
 
@@ -78,7 +63,7 @@ def torch_run(name, tmp_path_factory):
 def run_under_torch(name, steps, options, tmp_path):
     """``main`` of the lesson's source run on PyTorch: (losses, printed output, variables)."""
     namespace = {"__name__": f"torch_lesson_{name.replace('-', '_')}"}
-    exec(compile(as_torch(LESSONS[name].source()), f"<{name} under torch>", "exec"), namespace)
+    exec(compile(LESSONS[name].torch_source(), f"<{name} under torch>", "exec"), namespace)
     losses = []
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
@@ -116,7 +101,7 @@ def test_source_is_the_authors_with_only_the_import_changed(name):
         assert (line.startswith(("import graphviz_grad", "from graphviz_grad"))
                 and (" as torch" in line or ".nn" in line or ".optim" in line or ".utils.data" in line
                      or ".datasets" in line)), f"{name}: unexpected import line {line!r}"
-    swapped = as_torch(source)
+    swapped = LESSONS[name].torch_source()
     assert [line for line in swapped.splitlines() if "graphviz_grad" in line and " import " in line] == [
         line for line in source.splitlines() if "graphviz_grad.datasets" in line], name
     assert "import torch" in swapped or name == "sin-numpy"

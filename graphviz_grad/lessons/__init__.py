@@ -29,6 +29,7 @@ import importlib
 import importlib.util
 import inspect
 import io
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,14 @@ class Lesson:
     def source(self):
         """The lesson's code, as it is printed in the docs and run under PyTorch by the tests."""
         return _path(self.module).read_text(encoding="utf-8")
+
+    def torch_source(self):
+        """The same program for PyTorch: :meth:`source` with only its import lines changed back.
+
+        >>> [line for line in LESSONS["gpt"].torch_source().splitlines() if "import" in line][:2]
+        ['import torch', 'import torch.nn as nn']
+        """
+        return as_torch(self.source())
 
     @property
     def description(self):
@@ -111,6 +120,21 @@ class Lesson:
         except StopTraining:
             pass
         return _result(losses, variables, output.getvalue(), module.REPORT_LINES)
+
+
+_IMPORT = re.compile(r"^(\s*)(import|from) graphviz_grad(?!\.datasets)(\.[\w.]+)?\b(.*)$")
+
+
+def as_torch(source):
+    """``source`` with only its ``graphviz_grad`` import lines pointing at PyTorch (built-in data stays)."""
+    lines = []
+    for line in source.splitlines(keepends=True):
+        match = _IMPORT.match(line.rstrip("\n"))
+        if match:
+            indent, keyword, submodule, rest = match.groups()
+            line = f"{indent}{keyword} torch{submodule or ''}{rest}\n".replace("import torch as torch", "import torch")
+        lines.append(line)
+    return "".join(lines)
 
 
 def _path(module):
