@@ -62,7 +62,7 @@ class Lesson:
     def torch_source(self):
         """The same program for PyTorch: :meth:`source` with only its import lines changed back.
 
-        >>> [line for line in LESSONS["gpt"].torch_source().splitlines() if line.startswith("import")][:2]
+        >>> [line for line in LESSONS["gpt"].torch_source().splitlines() if line.startswith("import ")][:2]
         ['import torch', 'import torch.nn as nn']
         """
         return as_torch(self.source())
