@@ -215,6 +215,9 @@ def module_level(G, *, small=16, backward=True, rankdir="TB", max_nodes=MAX_NODE
     for op, key in calls.of_op.items():
         if key in boxes:
             box_of[op] = boxes[key]
+    data_ops = _data_ops(G, calls)
+    for op in data_ops:
+        box_of[op] = DATA_BOX
     for node_id, data in G.nodes(data=True):
         if data.get("kind") == "tensor":
             key = _folded_into(G, node_id, box_of)
@@ -243,7 +246,10 @@ def module_level(G, *, small=16, backward=True, rankdir="TB", max_nodes=MAX_NODE
             continue  # drawn by its update node
         emitted.add(name)
         data = G.nodes[node_id]
-        if node_id in box_of:
+        if box_of.get(node_id) == DATA_BOX:
+            home = None
+            node = Node(name, style.module_box_attrs(), _data_box_rows(G, box_ops.get(DATA_BOX, ())), home, "module")
+        elif node_id in box_of:
             key = box_of[node_id]
             home = by_key[key].parent
             node = Node(name, style.module_box_attrs(), _box_rows(G, by_key[key], box_of, diagram.backward,
@@ -281,6 +287,37 @@ def module_level(G, *, small=16, backward=True, rankdir="TB", max_nodes=MAX_NODE
     _module_edges(G, diagram, rep)
     diagram.root_nodes = sorted({rep[t] for t in root_tensors(G)})
     return diagram
+
+
+DATA_BOX = "data"  # the box of the data preparation (see _data_ops)
+MIN_DATA_OPS = 4  # fewer ops than this outside modules without gradients stay drawn one by one
+
+
+def _data_ops(G, calls):
+    """The forward ops outside every module call that touch no tensor needing a gradient: the data
+    preparation of a training step (a batch sliced from a corpus and stacked: the GPT's ``get_batch``
+    runs 60 such ops). The module level draws them as one box; below ``MIN_DATA_OPS`` they stay ops,
+    and so they do in a program without modules (the tutorial's backprop by hand needs no gradient at all)."""
+    found = set()
+    if not calls.calls:
+        return found
+    for op, data in G.nodes(data=True):
+        if data.get("kind") != "op" or op in calls.of_op or data.get("phase") != "forward" or _is_update(data):
+            continue
+        tensors = [*G.predecessors(op), *G.successors(op)]
+        if tensors and not any(G.nodes[t].get("requires_grad") for t in tensors):
+            found.add(op)
+    return found if len(found) >= MIN_DATA_OPS else set()
+
+
+def _data_box_rows(G, ops):
+    """The data box: how many ops of each kind it holds (``index ×32 · add ×32 · stack ×2``)."""
+    counts = {}
+    for op in ops:
+        name = G.nodes[op].get("op")
+        counts[name] = counts.get(name, 0) + 1
+    kinds = " · ".join(f"{name} ×{n}" if n > 1 else name for name, n in counts.items())
+    return [("title", "data (no gradients)"), ("meta", f"{len(ops)} ops: {kinds}")]
 
 
 MAX_UPDATES = 16  # more parameters than this: the module level draws one update node per module call
@@ -339,9 +376,13 @@ def _folded_into(G, tensor, box_of):
         home = box_of.get(preds[0])
         if home is not None and consumers == {home} and data.get("role") != "output":
             return home
+        if home == DATA_BOX and consumers <= {DATA_BOX}:  # index bookkeeping (i + block_size) used by nothing drawn
+            return home
         return None
     if data.get("role") in ("parameter", "constant") and len(consumers) == 1:
         return consumers.pop()
+    if consumers == {DATA_BOX}:  # the corpus a batch is cut from
+        return DATA_BOX
     return None
 
 
