@@ -93,7 +93,12 @@ def main():
     parser.add_argument("--reps", type=int, default=30)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--program", choices=("tutorial", "gpt"), default="tutorial",
+                        help="gpt: the GPT lesson's training step (get_batch, forward, backward, AdamW); "
+                             "target (issue 17) ≤ 1.5×")
     args = parser.parse_args()
+    if args.program == "gpt":
+        return compare_gpt(args)
 
     vg.manual_seed(0)
     dev = vg.device(args.device)
@@ -163,6 +168,50 @@ def main():
     ratio = statistics.median(times["record() per step"]) / base
     cpu_ratio = statistics.median(cpu["record() per step"]) / cpu_base
     print(f"recording on/off: {ratio:.3f}× (CPU time {cpu_ratio:.3f}×; target ≤ 1.15×)")
+
+
+def gpt_step():
+    """One training step of the GPT lesson (its own model, optimizer and batches), as a function."""
+    from graphviz_grad.lessons import LESSONS
+
+    v = LESSONS["gpt"].run(steps=1, max_new_tokens=1).variables
+    model, optimizer, get_batch = v["model"], v["optimizer"], v["get_batch"]
+
+    def step():
+        xb, yb = get_batch("train")
+        logits, loss = model(xb, yb)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return loss
+    return step
+
+
+def compare_gpt(args):
+    step = gpt_step()
+
+    def on():
+        with vg.record():
+            step()
+
+    def null_recorder():
+        with NullRecorder():
+            step()
+
+    variants = {"off": step, "record() per step": on, "hooks only (null rec.)": null_recorder}
+    for fn in variants.values():
+        time_steps(fn, 2)
+    times = {name: [] for name in variants}
+    names = list(variants)
+    for rep in range(args.reps):
+        for name in (names if rep % 2 == 0 else names[::-1]):
+            times[name].append(time_steps(variants[name], args.steps)[0])
+    base = statistics.median(times["off"])
+    print(f"GPT lesson step (n_embd 64, 4 heads, 2 blocks, block 32, batch 16, AdamW), {args.reps} reps × {args.steps} steps")
+    for name in names:
+        med = statistics.median(times[name])
+        print(f"  {name:<24} {med * 1e3:8.3f} ms/step   ratio to off {med / base:5.3f}×")
+    print(f"recording on/off: {statistics.median(times['record() per step']) / base:.3f}× (target ≤ 1.5×)")
 
 
 if __name__ == "__main__":
