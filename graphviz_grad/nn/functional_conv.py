@@ -103,9 +103,22 @@ def _conv(nd, input, weight, bias, stride, padding, dilation, groups):
     else:
         attrs = dict(stride=stride, dilation=dilation, pads=pads)
     attrs["groups"] = groups
+    attrs = _shown(ops.Conv, attrs)
     if bias is None:
         return ops.Conv.apply(input, weight, **attrs)
     return ops.Conv.apply(input, weight, bias, **attrs)
+
+
+def _shown(op_cls, attrs):
+    """``attrs`` less those equal to the op class's own defaults (which it falls back to): a drawing's
+    label then reads ``conv stride=(2, 2)``, not every default of the call.
+
+    >>> from graphviz_grad import ops
+    >>> _shown(ops.Conv, {"stride": (2, 2), "dilation": (1, 1), "groups": 1})
+    {'stride': (2, 2)}
+    """
+    missing = object()
+    return {k: v for k, v in attrs.items() if getattr(op_cls, k, missing) != v}
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -168,7 +181,7 @@ def _check_out(op_cls, input, attrs, nd):
         given = "x".join(map(str, (planes,) + tuple(shape[-nd:])))
         calc = "x".join(map(str, (planes,) + tuple(out[-nd:])))
         raise RuntimeError(f"Given input size: ({given}). Calculated output size: ({calc}). Output size is too small")
-    return op_cls.apply(input, **attrs)
+    return op_cls.apply(input, **_shown(op_cls, attrs))
 
 
 def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
