@@ -184,3 +184,94 @@ def test_printed_values_match_their_comments(page, tmp_path):
     wrong = [f"{_relative(page)}:{line}: {why}" for line, comment, text in checked
              if (why := mismatch(comment, text))]
     assert not wrong, "\n".join(wrong)
+
+
+# --- (b) the narrated values -----------------------------------------------------------------------
+
+LESSONS_DIR = ROOT / "docs" / "lessons"
+COUNTS = {"no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+
+
+@pytest.fixture(scope="module")
+def program():
+    """``docs_cmd.run_program``, each lesson program run once (they are seeded: the images' very numbers)."""
+    from graphviz_grad.cli import docs_cmd
+
+    runs = {}
+
+    def run(name, tiny=False):
+        if (name, tiny) not in runs:
+            runs[name, tiny] = docs_cmd.run_program(name, tiny=tiny)
+        return runs[name, tiny]
+    return run
+
+
+def narrated(page, pattern):
+    """The text the first group of ``pattern`` matches in lesson ``page`` (one match, or the prose changed)."""
+    text = re.sub(r"\s+", " ", (LESSONS_DIR / page).read_text(encoding="utf-8"))
+    found = re.findall(pattern, text)
+    assert len(found) == 1, f"{page}: {len(found)} matches of {pattern!r}; update this test with the prose"
+    return found[0]
+
+
+def assert_narrates(page, pattern, values):
+    """The numbers the prose writes where ``pattern`` matches are ``values`` (to the digits the prose prints)."""
+    import numpy as np
+
+    written = re.findall(NUMBER, narrated(page, pattern))
+    values = np.asarray(values.detach().numpy() if hasattr(values, "detach") else values, dtype=float).ravel()
+    assert len(written) == len(values), f"{page}: the prose writes {written}, the program computes {values}"
+    for text, value in zip(written, values):
+        assert same(text, repr(float(value))), f"{page}: the prose writes {text}, the program computes {value}"
+
+
+def test_the_tutorial_losses_are_narrated(program):
+    loss = program("autograd")["loss"]
+    assert_narrates("03-autograd.md", r"The loss at the bottom, ([-+.\de]+), is", loss)
+
+
+def test_the_tiny_networks_are_narrated(program):
+    tiny = program("autograd", tiny=True)
+    x, y, w1, w2 = (tiny[k].detach() for k in ("x", "y", "w1", "w2"))
+    h = x.mm(w1)
+    t7 = h.clamp(min=0).mm(w2) - y
+    assert_narrates("02-tensor.md", r"`t2 = y_pred - y` is `([^`]*)`", t7)
+    assert_narrates("02-tensor.md", r"`grad_y_pred = 2.0 \* t2` is `([^`]*)`", 2 * t7)
+    assert_narrates("03-autograd.md", r"With `t7 = ([^`]*)`", t7)
+    assert_narrates("03-autograd.md", r"With `t7 = [^`]*` that is `([^`]*)`", 2 * t7)
+    negative = int((h < 0).sum())
+    assert COUNTS[narrated("03-autograd.md", r"`t2` has (\w+) negative entries")] == negative
+    assert_narrates("03-autograd.md", r"`t2` has \w+ negative entries, .*?\(([^)]*)\)", h[h < 0])
+    assert_narrates("04-custom-function.md", r"its input `t2` is `([^`]*)`", h)
+    assert COUNTS[narrated("04-custom-function.md", r"its input `t2` is `[^`]*`: (\w+) negative entries")] == negative
+    grad_h_relu = (2 * t7).mm(w2.t())  # the chain rule of lesson 2, by hand: what reaches MyReLU's output
+    assert_narrates("04-custom-function.md", r"its output `t3` received the gradient `([^`]*)`", grad_h_relu)
+    grad_h = grad_h_relu * (h >= 0)
+    assert_narrates("04-custom-function.md", r"so `t2`'s gradient is `([^`]*)`", grad_h)
+
+
+def test_the_layers_are_narrated(program):
+    for page, name in (("05-nn.md", "nn"), ("07-module.md", "module")):
+        tiny = program(name, tiny=True)
+        y_pred, y = tiny["y_pred"].detach(), tiny["y"]
+        if page == "05-nn.md":
+            assert_narrates(page, r"With `y_pred = ([^`]*)`", y_pred)
+            assert_narrates(page, r"and `y = ([^`]*)` that is", y)
+            assert_narrates(page, r"and `y = [^`]*` that is `([^`]*)`", 2 * (y_pred - y))
+            assert_narrates(page, r"`y_pred.grad`: `[^`]* = ([^`]*)`", (2 * (y_pred - y)).sum(0))
+        else:
+            assert_narrates(page, r"`y_pred.grad = 2 · \(y_pred - y\) = ([^`]*)`", 2 * (y_pred - y))
+            assert_narrates(page, r"is its column sums, `([^`]*)`", (2 * (y_pred - y)).sum(0))
+    weight_grad = program("optim", tiny=True)["model"][0].weight.grad
+    zero_rows = int((weight_grad == 0).all(1).sum())
+    assert COUNTS[narrated("06-optim.md", r"The first layer of the tiny network has (\w+) such rows?")] == zero_rows
+
+
+def test_the_linear_regression_is_narrated(program):
+    run = program("linear-regression")
+    model, outputs, targets = run["model"], run["outputs"].detach(), run["targets"]
+    assert_narrates("10-linear-regression.md", r"The model box holds `weight` \(([^)]*)\)", model.weight)
+    assert_narrates("10-linear-regression.md", r"and `bias` \(([^)]*)\), the random", model.bias)
+    assert_narrates("10-linear-regression.md", r"and the loss, ([\d.]+), is the first point", run["loss"])
+    assert_narrates("10-linear-regression.md", r"The first point predicted ([\d.]+) for", outputs[0])
+    assert_narrates("10-linear-regression.md", r"`2 · \([^`]*\) / 15 = ([-\d.]+)`", 2 * (outputs[0] - targets[0]) / 15)
