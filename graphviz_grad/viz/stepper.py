@@ -11,10 +11,11 @@ Big programs, drawn as module boxes:
 
 - **Clicking a module box opens it**: the page carries, per box, the picture
   ``expand=[that module]`` draws (laid out once, when the page is written,
-  kept as text and parsed only when first opened) with its own frames; the
+  kept gzipped and unpacked by the browser when first opened) with its own frames; the
   step list follows (that module's steps are marked, and the page moves to
   the step of the module that matches the current one). ``Esc`` or
-  ``◀ overview`` goes back. Up to ``MAX_OPENABLE`` boxes open this way.
+  ``◀ overview`` goes back. The first ``openable`` boxes (24 by default) open
+  this way; the page is written in one more layout per box.
 - **Pan and zoom**: the mouse wheel zooms around the pointer, dragging pans;
   ``+``/``-`` zoom, ``0`` fits the width again (the arrow keys still step).
 - **Search**: the box above the step list finds a tensor (or module box) by
@@ -33,7 +34,7 @@ from .dot import dom_id
 from .frames import strip_prolog, xml_text
 from .levels import MAX_NODES, expanded_calls
 
-MAX_OPENABLE = 48  # module boxes a page can open (each is one more layout when the page is written)
+MAX_OPENABLE = 24  # module boxes a page opens by default: each is one more layout (~0.2-1 s) when it is written
 
 _CSS = """
 :root { color-scheme: light; }
@@ -402,9 +403,9 @@ def _box_targets(diagram, view_of_key):
     return {dom_id(name): view_of_key[key] for name, key in diagram.boxes.items() if key in view_of_key}
 
 
-def opened_views(lesson, level=None, expand=None, **opts):
-    """The page's views beyond the overview: per module box (the first ``MAX_OPENABLE``), the lesson drawn
-    with ``expand=[that module]``; returns ``(meta of every view, [(lesson, frames json), ...])``.
+def opened_views(lesson, level=None, expand=None, limit=MAX_OPENABLE, **opts):
+    """The page's views beyond the overview: per module box (the first ``limit``, in drawing order), the
+    lesson drawn with ``expand=[that module]``; returns ``(meta of every view, [(lesson, frames json), ...])``.
 
     ``opts`` are :func:`.draw.diagram_of`'s (rankdir, legend, small, clusters, max_nodes, images).
     """
@@ -414,7 +415,7 @@ def opened_views(lesson, level=None, expand=None, **opts):
     G, diagram = lesson.graph, lesson.diagram
     calls = module_calls(G)
     by_key = calls.by_key()
-    keys = [k for k in dict.fromkeys(diagram.boxes.values()) if k in by_key][:MAX_OPENABLE]
+    keys = [k for k in dict.fromkeys(diagram.boxes.values()) if k in by_key][:limit]
     view_of_key = {key: i + 1 for i, key in enumerate(keys)}
     base_expand = [expand] if isinstance(expand, str) else list(expand or ())
     meta = [{"title": "overview" if keys else "", "cluster": None, "boxes": _box_targets(diagram, view_of_key),
@@ -486,8 +487,10 @@ def stepper(x, path, title=None, interval=1200, level=None, rankdir="TB", legend
     step), a ``step i / n`` counter and the chain rule of the current step;
     the wheel and dragging (or ``+``/``-``/``0``) zoom and pan; a search
     box finds a tensor by name. When the picture has module boxes, clicking
-    one opens it (``openable=False``: a smaller page whose boxes stay shut).
-    The other options are :func:`draw`'s.
+    one opens it: the page holds each box's ``expand=[...]`` picture, laid
+    out when the page is written, for the first ``openable`` boxes
+    (``True``: ``MAX_OPENABLE``, 24; ``False`` or 0: none, a smaller page
+    written faster). The other options are :func:`draw`'s.
 
     >>> import graphviz_grad as vg, tempfile, os
     >>> w, x = vg.tensor(2.0, requires_grad=True), vg.tensor(1.0)
@@ -512,7 +515,8 @@ def stepper_page(x, title=None, interval=1200, level=None, rankdir="TB", legend=
     result = lesson(x, level=level, rankdir=rankdir, legend=legend, small=small, clusters=clusters,
                     max_nodes=max_nodes, update=update, roll=roll, expand=expand, images=images)
     views = None
-    if openable and result.diagram.boxes:
-        views = opened_views(result, level=level, expand=expand, rankdir=rankdir, legend=legend, small=small,
-                             clusters=clusters, max_nodes=max_nodes, images=images)
+    limit = MAX_OPENABLE if openable is True else int(openable or 0)
+    if limit > 0 and result.diagram.boxes:
+        views = opened_views(result, level=level, expand=expand, limit=limit, rankdir=rankdir, legend=legend,
+                             small=small, clusters=clusters, max_nodes=max_nodes, images=images)
     return stepper_html(result, title or "forward and backward pass", interval, views)
