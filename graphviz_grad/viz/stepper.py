@@ -193,9 +193,11 @@ _JS = r"""
   $("vg-zoom-in").addEventListener("click", function () { zoomBy(1.25); });
   $("vg-zoom-out").addEventListener("click", function () { zoomBy(0.8); });
   function openingZoom() {
-    // As wide as the panel (no sideways scrolling) unless that makes the text too small to read.
+    // As wide as the panel (no sideways scrolling) unless that makes the text too small to read;
+    // then as small as still reads well, to show as much of the picture as that allows.
     var scale = fitScale();
     setFit(scale < 1 && scale >= __MIN_FIT__);
+    if (scale < __MIN_FIT__) { zoomBy(__OPEN_ZOOM__); }
   }
   diagram.addEventListener("wheel", function (e) {
     e.preventDefault();
@@ -354,6 +356,7 @@ _JS = r"""
 
 
 MIN_FIT = 0.45  # the page opens fitted to the panel's width unless that shrinks the diagram below this scale
+OPEN_ZOOM = 0.7  # ... and then at this scale: smaller than actual size, to show more, and still easy to read
 
 
 def _json_for_script(value):
@@ -445,7 +448,7 @@ def stepper_html(lesson, title="forward and backward pass", interval=1200, views
         f"{_packed({'svg': strip_prolog(sub.base_svg), 'frames': sub_frames})}</script>\n"
         for i, (sub, sub_frames) in enumerate(opened, 1))
     openable = " \u00B7 click a module box to open it, Esc to go back" if opened else ""
-    js = _JS.replace("__INTERVAL__", str(int(interval))).replace("__MIN_FIT__", repr(MIN_FIT))
+    js = _JS.replace("__INTERVAL__", str(int(interval))).replace("__MIN_FIT__", repr(MIN_FIT)).replace("__OPEN_ZOOM__", repr(OPEN_ZOOM))
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         f"<title>{xml_text(title)}</title>\n<style>{_CSS}</style>\n"
