@@ -198,3 +198,40 @@ def test_a_page_without_module_boxes_has_nothing_to_open(browser, tmp_path):
     browser.find_element("id", "vg-search").send_keys("w")
     assert browser.find_element("id", "vg-search-count").text.startswith("1 / ")
     assert _errors(browser) == []
+
+
+# --- the page itself (no browser) -------------------------------------------------------------
+
+def _views_of(page_text):
+    """``{view number: unpacked view}`` of a stepper page, as its script unpacks them."""
+    import base64
+    import gzip
+    import json
+
+    packed = re.findall(r'<script type="application/gzip;base64" id="vg-view-(\d+)">([^<]*)</script>', page_text)
+    return {int(i): json.loads(gzip.decompress(base64.b64decode(text))) for i, text in packed}
+
+
+def test_the_page_carries_one_opened_picture_per_box_up_to_openable(tmp_path):
+    tape = transformer_step()  # unrolled, its default picture is module boxes
+    full = open(vg.viz.stepper(tape, str(tmp_path / "a.html"), roll=False, openable=3), encoding="utf-8").read()
+    views = _views_of(full)
+    assert sorted(views) == [1, 2, 3]
+    for view in views.values():
+        assert view["svg"].startswith("<svg") and any(f["inside"] for f in view["frames"])
+        assert all(f["ops"] for f in view["frames"])
+    shut = open(vg.viz.stepper(tape, str(tmp_path / "b.html"), roll=False, openable=False), encoding="utf-8").read()
+    assert _views_of(shut) == {} and len(shut) < len(full)
+    again = open(vg.viz.stepper(tape, str(tmp_path / "c.html"), roll=False, openable=3), encoding="utf-8").read()
+    assert again == full  # gzip without a timestamp: same program, same bytes
+
+
+def test_an_opened_picture_is_what_expand_draws():
+    from graphviz_grad.viz.stepper import stepper_page
+    from graphviz_grad.viz.steps import lesson
+
+    tape = transformer_step()
+    view = _views_of(stepper_page(tape, level="module", openable=2))[2]
+    expanded = lesson(tape, level="module", legend=True, expand=["model.blocks.0.sa.heads.0.key"])
+    assert view["svg"] == expanded.base_svg[expanded.base_svg.index("<svg"):]
+    assert [f["title"] for f in view["frames"]] == [f.title for f in expanded.frames]
