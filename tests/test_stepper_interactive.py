@@ -104,7 +104,8 @@ def test_click_a_box_search_step_zoom_with_no_console_errors(browser, page, tmp_
 
     # Click the box of one head's key projection: its ops appear inside its cluster, the list follows.
     box = _box_of(browser, "model.blocks.0.sa.heads.0.key")
-    assert box is not None
+    assert browser.execute_script("return document.querySelector('#' + arguments[0] + ' > title').textContent",
+                                  box) == "click to open this module"
     ActionChains(browser).move_to_element(browser.find_element(By.ID, box)).click().perform()
     _wait_view(browser, next(v for v in ("1", "2", "3", "4", "5", "6", "7", "8")
                              if browser.find_element(By.ID, "vg-stepper").get_attribute("data-view") == v))

@@ -233,7 +233,11 @@ _JS = r"""
   function markBoxes() {
     Object.keys(meta[view].boxes).forEach(function (id) {
       var g = document.getElementById(id);
-      if (g) { g.classList.add("vg-openable"); }
+      if (g) {
+        g.classList.add("vg-openable");
+        var tip = g.querySelector("title");  // Graphviz's tooltip is the node's id (m_c7): say what a click does
+        if (tip) { tip.textContent = "click to open this module"; }
+      }
     });
     var opened = meta[view].cluster && document.getElementById(meta[view].cluster);
     if (opened) { opened.classList.add("vg-opened"); }
