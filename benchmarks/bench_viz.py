@@ -219,10 +219,11 @@ def browser_times():
     try:
         print(f"{'stepper page':<40}{'boxes':>6}{'frames':>7}{'kB':>7}{'write s':>8}{'load ms':>9}"
               f"{'frame ms':>9}{'paint ms':>9}{'open ms':>8}")
-        for blocks, heads, level in ((2, 2, None), (2, 2, "module"), (4, 4, "module"), (4, 4, None)):
+        for blocks, heads, level, roll in ((2, 2, None, True), (2, 2, None, False), (2, 2, "module", True),
+                                           (4, 4, "module", True), (4, 4, None, False)):
             tape = transformer_step(blocks=blocks, heads=heads)
-            path = os.path.join(out, f"step-{blocks}-{heads}-{level}.html")
-            t_write = timed(lambda: vg.viz.stepper(tape, path, level=level, roll=level is not None))
+            path = os.path.join(out, f"step-{blocks}-{heads}-{level}-{roll}.html")
+            t_write = timed(lambda: vg.viz.stepper(tape, path, level=level, roll=roll))
             loads = []
             for _ in range(3):
                 driver.get("file://" + path)
@@ -247,7 +248,7 @@ def browser_times():
                     })();""", info["openable"])
                 opened = f"{opened:8.0f}"
             what = (f"{blocks} blocks x {heads} heads, " + (f"level={level}" if level else "default")
-                    + ("" if level else ", unrolled"))
+                    + ("" if roll else ", unrolled"))
             print(f"{what:<40}{info['boxes']:>6}{info['frames']:>7}{os.path.getsize(path) / 1e3:>7.0f}"
                   f"{t_write:>8.2f}{statistics.median(loads):>9.0f}{statistics.median(forced):>9.1f}"
                   f"{statistics.median(painted):>9.1f}{opened:>8}")
