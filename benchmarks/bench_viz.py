@@ -2,6 +2,7 @@
 
     python benchmarks/bench_viz.py [--reps 3] [--nodes 2000] [--layered 500] [--frames 50]
     python benchmarks/bench_viz.py --curve [--reps 3]
+    python benchmarks/bench_viz.py --browser
 
 Both comparisons are timed side by side in one run (alternating which goes
 first in each repetition) and reported as ratios of medians:
@@ -17,6 +18,15 @@ first in each repetition) and reported as ratios of medians:
 2. ``vg.viz.stepper(G, "x.html")`` over a graph with ``--frames`` steps (one
    layout, every frame a restyling) against one ``vg.viz.render`` of the same
    graph to SVG. Target (issue 5): ≤ 2×.
+
+``--browser`` instead opens steppers of the transformer-like training step in
+headless Chromium (selenium; skipped where it is missing) and prints, per page,
+its size, the time to load it (navigation start to the load event), a frame
+change (a click on ``next``: the new frame's style and layout, forced; and
+until the next frame is painted, which includes waiting for the display's
+60 Hz tick, up to 17 ms), and
+opening a module box (unpacking its picture, swapping it in). Targets (issue
+17): load ≤ 2 s, frame change ≤ 50 ms.
 
 ``--curve`` instead prints Graphviz's layout time (DOT → SVG, in-process)
 against the number of drawn nodes, for chains and layered nets of growing
@@ -174,6 +184,80 @@ def curve(reps):
                   f"   default picture ({diagram.level} level), tape -> file; target < 2 s")
 
 
+_FRAME_TIMES = """
+const done = arguments[arguments.length - 1], next = document.getElementById('vg-next'),
+      prev = document.getElementById('vg-prev'), forced = [], painted = [];
+for (let i = 0; i < 40; i++) {
+    const t = performance.now();
+    (i % 2 ? prev : next).click();
+    document.body.getBoundingClientRect();
+    forced.push(performance.now() - t);
+}
+let i = 0;
+function one() {
+    const t = performance.now();
+    (i % 2 ? prev : next).click();
+    requestAnimationFrame(() => setTimeout(() => {  // runs once the frame after the click is painted
+        painted.push(performance.now() - t);
+        if (++i < 20) { one(); } else { done([forced, painted]); }
+    }, 0));
+}
+one();
+"""
+
+
+def browser_times():
+    """Load, frame change and box opening of steppers in headless Chromium (see the module docstring)."""
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+    from test_stepper_browser import _chrome
+    from test_viz_big import transformer_step
+
+    out = tempfile.mkdtemp(prefix="bench-viz-")
+    driver = _chrome()
+    try:
+        print(f"{'stepper page':<40}{'boxes':>6}{'frames':>7}{'kB':>7}{'write s':>8}{'load ms':>9}"
+              f"{'frame ms':>9}{'paint ms':>9}{'open ms':>8}")
+        for blocks, heads, level, roll in ((2, 2, None, True), (2, 2, None, False), (2, 2, "module", True),
+                                           (4, 4, "module", True), (4, 4, None, False)):
+            tape = transformer_step(blocks=blocks, heads=heads)
+            path = os.path.join(out, f"step-{blocks}-{heads}-{level}-{roll}.html")
+            t_write = timed(lambda: vg.viz.stepper(tape, path, level=level, roll=roll))
+            loads = []
+            for _ in range(3):
+                driver.get("file://" + path)
+                loads.append(driver.execute_script(
+                    "return performance.getEntriesByType('navigation')[0].loadEventEnd"))
+            info = driver.execute_script("""return {boxes: document.querySelectorAll('#vg-diagram g.node').length,
+                frames: document.getElementById('vg-list').children.length,
+                openable: document.querySelector('#vg-diagram g.vg-openable') &&
+                          document.querySelector('#vg-diagram g.vg-openable').id}""")
+            driver.set_script_timeout(30)
+            forced, painted = driver.execute_async_script(_FRAME_TIMES)
+            opened = ""
+            if info["openable"]:
+                opened = driver.execute_async_script("""
+                    const done = arguments[arguments.length - 1], root = document.getElementById('vg-stepper');
+                    const t = performance.now();
+                    document.getElementById(arguments[0]).dispatchEvent(new MouseEvent('click', {bubbles: true}));
+                    (function wait() {
+                        if (root.dataset.view !== '0' && root.dataset.view !== 'loading') {
+                            requestAnimationFrame(() => done(performance.now() - t));
+                        } else { setTimeout(wait, 1); }
+                    })();""", info["openable"])
+                opened = f"{opened:8.0f}"
+            what = (f"{blocks} blocks x {heads} heads, " + (f"level={level}" if level else "default")
+                    + ("" if roll else ", unrolled"))
+            print(f"{what:<40}{info['boxes']:>6}{info['frames']:>7}{os.path.getsize(path) / 1e3:>7.0f}"
+                  f"{t_write:>8.2f}{statistics.median(loads):>9.0f}{statistics.median(forced):>9.1f}"
+                  f"{statistics.median(painted):>9.1f}{opened:>8}")
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        print("console errors:", errors or "none", "· targets: load <= 2000 ms, frame change <= 50 ms")
+    finally:
+        driver.quit()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--curve", action="store_true", help="layout time against graph size (see above)")
@@ -181,7 +265,11 @@ def main():
     parser.add_argument("--nodes", type=int, default=2000)
     parser.add_argument("--layered", type=int, default=500, help="nodes of the layered graph (0: skip it)")
     parser.add_argument("--frames", type=int, default=50)
+    parser.add_argument("--browser", action="store_true", help="stepper load and frame times in Chromium")
     args = parser.parse_args()
+    if args.browser:
+        browser_times()
+        return
     if args.curve:
         curve(args.reps)
         return

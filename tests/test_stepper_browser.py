@@ -30,6 +30,7 @@ def _chrome():
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1000",
                 f"--user-data-dir={tempfile.mkdtemp(prefix='vg-chromium-')}"):
         options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console messages, for get_log
     return webdriver.Chrome(service=Service(driver_path), options=options)
 
 

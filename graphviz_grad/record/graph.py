@@ -26,6 +26,12 @@ SCHEMA_VERSION = 1
 class Graph(nx.MultiDiGraph):
     """The recorded computation: tensor and op nodes, argument edges (see the schema document)."""
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """In Jupyter, a graph left as a cell's result shows as its picture (:mod:`graphviz_grad.viz.jupyter`)."""
+        from ..viz.jupyter import mimebundle
+
+        return mimebundle(self, str(self))
+
     @property
     def nx(self):
         """The networkx graph itself (this class is one), for code written against wrappers."""

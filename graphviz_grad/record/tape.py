@@ -145,6 +145,12 @@ class Tape:
     def __len__(self):
         return len(self._events)
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """In Jupyter, a tape left as a cell's result shows as its picture (:mod:`graphviz_grad.viz.jupyter`)."""
+        from ..viz.jupyter import mimebundle
+
+        return mimebundle(self, repr(self))
+
     def __enter__(self):
         if self._active:
             raise RuntimeError("this tape is already recording; nest a new `with vg.record()` instead")

@@ -21,6 +21,13 @@ def prepare(x, level=None, rankdir="TB", backward=True, legend=False, small=16, 
         raise ValueError(f"expand opens module boxes: use it with level=\"module\" (or the default), not "
                          f"level={level!r}")
     G = view_of(as_graph(x), update, roll and level != "scalar")
+    return (G, *diagram_of(G, level, rankdir, backward, legend, small, clusters, max_nodes, expand, images))
+
+
+def diagram_of(G, level=None, rankdir="TB", backward=True, legend=False, small=16, clusters=True,
+               max_nodes=MAX_NODES, expand=None, images=True):
+    """``(diagram, digraph)`` of a graph as drawn (:func:`prepare`'s second half: the stepper draws one
+    graph several ways, e.g. with each module box opened)."""
     opts = dict(small=small, backward=backward, rankdir=rankdir, clusters=clusters, max_nodes=max_nodes)
     if level != "scalar":
         opts.update(expand=expand or (), images=images)
@@ -30,7 +37,7 @@ def prepare(x, level=None, rankdir="TB", backward=True, legend=False, small=16, 
         present = {d.get("role") or "intermediate" for _, d in G.nodes(data=True) if d.get("kind") == "tensor"}
         order = ("input", "leaf", "parameter", "constant", "intermediate", "output")
         roles = [r for r in order if r in present] or ["intermediate"]
-    return G, diagram, to_digraph(diagram, legend_roles=roles)
+    return diagram, to_digraph(diagram, legend_roles=roles)
 
 
 def draw(x, level=None, rankdir="TB", backward=True, legend=False, small=16, clusters=True,

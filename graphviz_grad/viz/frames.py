@@ -30,6 +30,7 @@ class Frame:
     nodes: dict = field(default_factory=dict)  # node name -> state (absent: normal)
     edges: dict = field(default_factory=dict)  # edge name -> state
     grads: set = field(default_factory=set)    # node names whose gradient text shows
+    ops: list = field(default_factory=list)    # the recorded ops this frame steps through
 
     @property
     def text(self):
@@ -102,7 +103,7 @@ def compute_frames(G, diagram):
     f_groups = _groups(forward, views)
     for i, group in enumerate(f_groups):
         frame = Frame("forward", f"forward {i + 1}/{len(f_groups)} · {_op_names(G, group)}",
-                      [line for op in group for line in _forward_lines(G, op)])
+                      [line for op in group for line in _forward_lines(G, op)], ops=list(group))
         later = [op for g in f_groups[i + 1:] for op in g] + late
         _mark(frame, views, later, "future")
         _mark_active(frame, views, group)
@@ -116,7 +117,8 @@ def compute_frames(G, diagram):
         lines = [line for op in group for line in _backward_lines(G, op)]
         if i == 0 and seed:
             lines.insert(0, seed)
-        frame = Frame("backward", f"backward {i + 1}/{len(b_groups)} · {_op_names(G, group)}", lines)
+        frame = Frame("backward", f"backward {i + 1}/{len(b_groups)} · {_op_names(G, group)}", lines,
+                      ops=list(group))
         _mark(frame, views, [op for op in update if op not in group], "future")
         for op in group:  # what this step read (its results' gradients) and wrote (its inputs', a box's)
             view = views[op]
@@ -131,7 +133,7 @@ def compute_frames(G, diagram):
     u_groups = _groups(update, views)
     for i, group in enumerate(u_groups):
         frame = Frame("update", f"update {i + 1}/{len(u_groups)} · {_op_names(G, group)}",
-                      [line for op in group for line in _forward_lines(G, op)])
+                      [line for op in group for line in _forward_lines(G, op)], ops=list(group))
         frame.grads = set(shown)
         _mark(frame, views, [op for g in u_groups[i + 1:] for op in g], "future")
         _mark_active(frame, views, group)

@@ -235,6 +235,7 @@ def module_level(G, *, small=16, backward=True, rankdir="TB", max_nodes=MAX_NODE
     _check_size(len(drawn), "module", max_nodes)
 
     diagram = _new_diagram(G, rankdir, backward)
+    box_params = _box_params(G, box_of)
     update = _update_members(G)
     used_homes = set()
     emitted = set()
@@ -252,8 +253,8 @@ def module_level(G, *, small=16, backward=True, rankdir="TB", max_nodes=MAX_NODE
         elif node_id in box_of:
             key = box_of[node_id]
             home = by_key[key].parent
-            node = Node(name, style.module_box_attrs(), _box_rows(G, by_key[key], box_of, diagram.backward,
-                                                                box_ops.get(key, ())),
+            node = Node(name, style.module_box_attrs(), _box_rows(G, by_key[key], box_params.get(key, ()),
+                                                                diagram.backward, box_ops.get(key, ())),
                         home, "module")
             diagram.boxes[name] = key
         elif node_id in grouped:
@@ -386,8 +387,17 @@ def _folded_into(G, tensor, box_of):
     return None
 
 
-def _box_rows(G, call, box_of, show_grad, box_ops):
-    """A module box: its name and class, the ops it ran, its parameters (and their gradients)."""
+def _box_params(G, box_of):
+    """``{box call key: [its parameters, in reading order]}`` (one pass over the graph for every box)."""
+    params = {}
+    for t in nodes_in_order(G):
+        if t in box_of and G.nodes[t].get("kind") == "tensor" and G.nodes[t].get("role") == "parameter":
+            params.setdefault(box_of[t], []).append(t)
+    return params
+
+
+def _box_rows(G, call, params, show_grad, box_ops):
+    """A module box: its name and class, the ops it ran, its ``params`` (and their gradients)."""
     ops = []
     for op in box_ops:  # its own ops and those of the calls inside it
         text = style.op_text(G.nodes[op])
@@ -395,8 +405,6 @@ def _box_rows(G, call, box_of, show_grad, box_ops):
             ops.append(text)
     ops_text = " → ".join(ops[:4]) + (" → …" if len(ops) > 4 else "")
     rows = [("title", cluster_label(call)), ("meta", ops_text)]
-    params = [t for t in nodes_in_order(G) if box_of.get(t) == call.key
-              and G.nodes[t].get("kind") == "tensor" and G.nodes[t].get("role") == "parameter"]
     for t in params:
         data = G.nodes[t]
         name = str(data.get("name") or t).rsplit(".", 1)[-1]  # the box names the module already

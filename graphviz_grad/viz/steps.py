@@ -37,6 +37,11 @@ def lesson(x, level=None, rankdir="TB", legend=False, small=16, clusters=True, m
     """Lay ``x`` out once (SVG when ``svg``) and compute its frames."""
     G, diagram, digraph = prepare(x, level, rankdir, True, legend, small, clusters, max_nodes, update, roll,
                                   expand, images)
+    return lesson_of(G, diagram, digraph, svg)
+
+
+def lesson_of(G, diagram, digraph, svg=True):
+    """The :class:`Lesson` of a graph as drawn (:func:`.draw.prepare`'s results)."""
     frames = compute_frames(G, diagram)
     if not frames:
         raise ValueError("nothing to step through: the graph has no ops (draw a tensor computed from others)")
