@@ -100,6 +100,9 @@ def compare(committed, fresh, suffix):
     for i, (a, b) in enumerate(zip(ours, theirs)):
         same = _close(a, b) if isinstance(a, float) and isinstance(b, float) else a == b
         if not same:
+            if isinstance(a, str) and isinstance(b, str):  # show where the two texts part
+                at = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+                a, b = a[max(0, at - 30):at + 30], b[max(0, at - 30):at + 30]
             return f"token {i}: {_show(a)} became {_show(b)}"
     if len(ours) != len(theirs):
         return f"{len(ours)} tokens became {len(theirs)}"

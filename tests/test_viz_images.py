@@ -99,3 +99,21 @@ def test_vg_graph_has_images():
     G = vg.graph(loss)
     node = G.nodes[G.find("w")]
     assert node["image"]["shape"] == [10, 15] and node["grad_image"]["shape"] == [10, 15]
+
+
+def test_a_gradients_heatmap_waits_for_backward_in_the_stepper():
+    """Like the red gradient text, a gradient's heatmap is hidden in the frames before it flows."""
+    from graphviz_grad.viz.draw import prepare
+    from graphviz_grad.viz.frames import compute_frames, frame_css
+
+    w = vg.randn(4, 5, requires_grad=True, name="w")
+    y = (w @ vg.randn(5, 3)).sum()
+    y.backward()
+    G, diagram, digraph = prepare(y)
+    frames = compute_frames(G, diagram)
+    node = next(n.name for n in diagram.nodes if n.kind == "tensor" and n.rows[0][1] == "w")
+    hidden = [f"image.{images.GRAD_IMAGE_CLASS}" in css and f"{node} image.{images.GRAD_IMAGE_CLASS}" in css
+              for css in (frame_css(f, diagram) for f in frames)]
+    assert hidden[0] and not hidden[-1]  # hidden while forward runs, shown once w.grad has arrived
+    svg = images.embed(digraph.pipe(format="svg").decode())
+    assert svg.count(f'class="{images.GRAD_IMAGE_CLASS}"') == 1  # w's gradient (the data's has none)

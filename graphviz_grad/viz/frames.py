@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape as _xml_escape
 from . import style
 from .diagram import ops_in_order, op_inputs, op_outputs, root_tensors
 from .dot import dom_id
+from .images import GRAD_IMAGE_CLASS
 
 _HEADER = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"\s+viewBox="([-\d. ]+)"')
 
@@ -195,7 +196,7 @@ _EDGE_CSS = {
     "active": (("path", "polygon"), "stroke-width:3px"),
 }
 _FORWARD_ACTIVE = (("path", "polygon"), f"stroke:{style.HIGHLIGHT_COLOR}")
-_GRAD_TEXT = ((f'text[fill="{style.GRAD_COLOR}"]',), "visibility:hidden")
+_GRAD_TEXT = ((f'text[fill="{style.GRAD_COLOR}"]', f"image.{GRAD_IMAGE_CLASS}"), "visibility:hidden")
 
 
 def frame_css(frame, diagram):

@@ -89,7 +89,8 @@ def png_bytes(image, diverging=False):
 def image_file(image, diverging=False):
     """The file name (in :func:`image_dir`) of the heatmap of ``image``, written if not there yet."""
     data = png_bytes(image, diverging)
-    name = f"{PREFIX}{hashlib.sha1(data).hexdigest()[:16]}.png"
+    kind = GRAD_MARK if diverging else ""  # (a gradient's heatmap: the stepper hides it until backward)
+    name = f"{PREFIX}{kind}{hashlib.sha1(data).hexdigest()[:16]}.png"
     path = os.path.join(image_dir(), name)
     if not os.path.exists(path):
         with open(path + ".tmp", "wb") as f:
@@ -98,7 +99,9 @@ def image_file(image, diverging=False):
     return name
 
 
-_HREF = re.compile(r'xlink:href="([^"]*?(' + PREFIX + r'[0-9a-f]+\.png))"')
+GRAD_MARK = "g"
+GRAD_IMAGE_CLASS = "vg-grad-image"
+_HREF = re.compile(r'xlink:href="([^"]*?(' + PREFIX + r'(' + GRAD_MARK + r')?[0-9a-f]+\.png))"')
 
 
 def embed(svg):
@@ -113,6 +116,7 @@ def embed(svg):
         if name not in cache:
             with open(os.path.join(folder, name), "rb") as f:
                 cache[name] = "data:image/png;base64," + base64.b64encode(f.read()).decode("ascii")
-        return f'xlink:href="{cache[name]}"'
+        marked = f'class="{GRAD_IMAGE_CLASS}" ' if match.group(3) else ""
+        return f'{marked}xlink:href="{cache[name]}"'
 
     return _HREF.sub(uri, svg)
