@@ -79,6 +79,67 @@ def signature(text, suffix):
     return SVG_BLOCK.sub(lambda m: _svg_signature(m.group(0)), text)
 
 
+# A heatmap thumbnail embedded as a data URI: compared by its size, not its pixels. Its colours are the
+# tensor's values scaled to their own range, so a gradient that is zero up to rounding (makemore 4's
+# logit_maxes.grad, about 1e-9) draws its float noise, which differs with every BLAS kernel (40 levels
+# of 255 on average between two). What the heatmap shows is also in its node's min/mean/max, which are
+# compared as numbers.
+DATA_URI = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
+
+
+def _images(text):
+    """``text`` with each embedded PNG replaced by ``data:image/png;…``, and the PNGs in order."""
+    found = DATA_URI.findall(text)
+    return DATA_URI.sub("data:image/png;…", text), found
+
+
+def _pixels(uri):
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).convert("RGB"), dtype=float)
+
+
+def _compare_images(ours, theirs):
+    if len(ours) != len(theirs):
+        return f"{len(ours)} embedded images became {len(theirs)}"
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        if a == b:
+            continue
+        pa, pb = _pixels(a), _pixels(b)
+        if pa.shape != pb.shape:
+            return f"embedded image {i}: {pa.shape[1]}×{pa.shape[0]} became {pb.shape[1]}×{pb.shape[0]} pixels"
+    return None
+
+
+PLOT_TITLE = re.compile(r"vizgrad train (\S+): loss (\S+) → (\S+) in (\d+) steps")
+
+
+def compare_plot(committed, fresh):
+    """A loss plot of ``vizgrad train``: the same lesson, step count, axis labels and panels, and the first
+    loss within the tolerance; ``None`` when so. Not the curve's end: the last loss of hundreds of float32
+    steps of a classifier or a transformer follows the machine's BLAS kernel (0.5449 on one, 0.5168 on
+    another, after 2000 steps of the CIFAR network), and the axis ticks follow its range."""
+    def facts(svg):
+        comments = re.findall(r"<!-- (.*?) -->", svg)
+        titles = [m.groups() for m in map(PLOT_TITLE.fullmatch, comments) if m]
+        words = [c for c in comments if not re.search(r"\d", c)]
+        return titles, words
+
+    (ours, our_words), (theirs, their_words) = facts(committed), facts(fresh)
+    if our_words != their_words:
+        return f"labels {our_words} became {their_words}"
+    if [(t[0], t[3]) for t in ours] != [(t[0], t[3]) for t in theirs]:
+        return f"plot titles {ours} became {theirs}"
+    for (_, first, _, _), (_, other, _, _) in zip(ours, theirs):
+        if not _close(float(first), float(other)):
+            return f"first loss {first} became {other}"
+    return None
+
+
 def _tokens(text):
     """Alternating text and numbers: ``['min ', 0.04122, '  mean ', ...]``."""
     tokens, last = [], 0
@@ -96,6 +157,7 @@ def _close(a, b):
 
 def compare(committed, fresh, suffix):
     """``None`` when the two drawings show the same thing; else where they first differ."""
+    (committed, our_images), (fresh, their_images) = _images(committed), _images(fresh)
     ours, theirs = _tokens(signature(committed, suffix)), _tokens(signature(fresh, suffix))
     for i, (a, b) in enumerate(zip(ours, theirs)):
         same = _close(a, b) if isinstance(a, float) and isinstance(b, float) else a == b
@@ -106,7 +168,7 @@ def compare(committed, fresh, suffix):
             return f"token {i}: {_show(a)} became {_show(b)}"
     if len(ours) != len(theirs):
         return f"{len(ours)} tokens became {len(theirs)}"
-    return None
+    return _compare_images(our_images, their_images)
 
 
 def _show(token):

@@ -34,7 +34,8 @@ from pathlib import Path
 
 import pytest
 
-from drawing_compare import compare
+import drawing_compare
+from drawing_compare import compare, compare_plot
 from graphviz_grad.cli import docs_cmd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,6 +121,9 @@ def test_vizgrad_docs_writes_exactly_the_committed_images(regenerated):
     assert not committed - produced, f"committed but no longer drawn: {sorted(committed - produced)}{hint}"
 
 
+PLOTS = {d.path.removeprefix("images/") for d in docs_cmd.DIAGRAMS if d.plot}
+
+
 def test_committed_images_show_what_a_fresh_run_draws(regenerated):
     stale = []
     for name in sorted(_files(IMAGES) & _files(regenerated)):
@@ -128,7 +132,8 @@ def test_committed_images_show_what_a_fresh_run_draws(regenerated):
             assert ours.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{name} is not a PNG"
             assert (IMAGES / name).with_suffix(".dot").is_file(), f"{name} has no .dot source beside it"
             continue  # compared through its .dot file
-        difference = compare(ours.read_text(encoding="utf-8"), fresh.read_text(encoding="utf-8"), ours.suffix)
+        texts = ours.read_text(encoding="utf-8"), fresh.read_text(encoding="utf-8")
+        difference = compare_plot(*texts) if name in PLOTS else compare(*texts, ours.suffix)
         if difference:
             stale.append(f"{name} ({difference})")
     assert not stale, (f"these images differ from what `vizgrad docs` draws now: {stale}; "
@@ -302,3 +307,19 @@ def test_lesson_shows_the_code_of_its_images_and_its_program(lesson):
     text = page.read_text(encoding="utf-8")
     for image in ("forward.svg", "backward.svg", "steps.html"):
         assert f"../images/{program}/{image}" in text, f"{lesson} does not show {image}"
+
+
+def test_a_stale_loss_plot_or_heatmap_is_still_caught():
+    plot = (IMAGES / "gpt" / "loss.svg").read_text(encoding="utf-8")
+    steps = re.search(r"<!-- vizgrad train gpt: loss \S+ → \S+ in (\d+) steps -->", plot).group(1)
+    first = re.search(r"<!-- vizgrad train gpt: loss (\S+) →", plot).group(1)
+    assert compare_plot(plot, plot) is None
+    assert compare_plot(plot, plot.replace(f"in {steps} steps", f"in {int(steps) + 100} steps"))
+    assert compare_plot(plot, plot.replace(f"loss {first} →", f"loss {float(first) * 1.5:.4g} →"))
+    assert compare_plot(plot, plot.replace("<!-- step -->", "<!-- epoch -->"))
+    drawn = (IMAGES / "cifar-cnn" / "forward.svg").read_text(encoding="utf-8")
+    uris = re.findall(r"data:image/png;base64,[A-Za-z0-9+/=]+", drawn)
+    sizes = {uri: drawing_compare._pixels(uri).shape for uri in uris}
+    first, other = uris[0], next(u for u in uris if sizes[u] != sizes[uris[0]])
+    assert compare(drawn, drawn.replace(first, other, 1), ".svg") is not None  # a heatmap of another shape
+    assert compare(drawn, drawn.replace(first, "", 1), ".svg") is not None  # or one missing
