@@ -85,12 +85,14 @@ def signature(text, suffix):
 # of 255 on average between two). What the heatmap shows is also in its node's min/mean/max, which are
 # compared as numbers.
 DATA_URI = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
+# In DOT the same heatmaps are files named by a hash of their bytes (``vgimg_g<hash>.png``, g: a gradient's).
+IMAGE_FILE = re.compile(r"(vgimg_g?)[0-9a-f]{16}(\.png)")
 
 
 def _images(text):
     """``text`` with each embedded PNG replaced by ``data:image/png;…``, and the PNGs in order."""
     found = DATA_URI.findall(text)
-    return DATA_URI.sub("data:image/png;…", text), found
+    return IMAGE_FILE.sub(r"\1…\2", DATA_URI.sub("data:image/png;…", text)), found
 
 
 def _pixels(uri):
