@@ -236,3 +236,47 @@ def test_an_opened_picture_is_what_expand_draws():
     expanded = lesson(tape, level="module", legend=True, expand=["model.blocks.0.sa.heads.0.key"])
     assert view["svg"] == expanded.base_svg[expanded.base_svg.index("<svg"):]
     assert [f["title"] for f in view["frames"]] == [f.title for f in expanded.frames]
+
+
+def test_the_gpt_lessons_stepper_opens_a_box_searches_and_steps(browser, tmp_path):
+    """The GPT lesson's training step (2 blocks, 2 heads: batch, forward, backward, AdamW), default options."""
+    import time
+
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from test_viz_lessons import _gpt_step
+
+    shot = _shots(tmp_path)
+    path = vg.viz.stepper(_gpt_step(), str(tmp_path / "gpt.html"), title="one GPT training step")
+    start = time.perf_counter()
+    browser.get("file://" + path)
+    print(f"\nGPT stepper: {os.path.getsize(path) / 1e3:.0f} kB, loaded in {(time.perf_counter() - start) * 1e3:.0f} ms")
+    first = _state(browser)
+    assert first["view"] == "0" and first["boxes"], "the GPT step draws module boxes to open"
+    shot(browser, "gpt-1-overview")
+
+    box = _box_of(browser, "model.lm_head")
+    ActionChains(browser).move_to_element(browser.find_element(By.ID, box)).click().perform()
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "vg-stepper").get_attribute("data-view") != "0")
+    opened = _state(browser)
+    assert opened["where"].startswith("inside model.lm_head")
+    cluster = browser.execute_script("return document.querySelector('#vg-diagram g.vg-opened').id")
+    assert "linear" in _ops_inside(browser, cluster) and opened["currentInside"]
+    shot(browser, "gpt-2-opened")
+
+    body = browser.find_element(By.TAG_NAME, "body")
+    n = int(re.match(r"step (\d+) /", opened["counter"]).group(1))
+    body.send_keys(Keys.ARROW_RIGHT)
+    assert _state(browser)["counter"].startswith(f"step {n + 1} /")
+    body.send_keys(Keys.ARROW_LEFT)
+    assert _state(browser)["counter"].startswith(f"step {n} /")
+    body.send_keys(Keys.ESCAPE)
+    _wait_view(browser, "0")
+
+    search = browser.find_element(By.ID, "vg-search")
+    search.send_keys("loss")
+    assert browser.find_element(By.ID, "vg-search-count").text.startswith("1 / ")
+    shot(browser, "gpt-3-search")
+    assert _errors(browser) == []
