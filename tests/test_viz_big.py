@@ -433,3 +433,17 @@ def test_rmsprop_update_is_drawn_with_its_rule_and_named_state(options, rule, st
     assert update["optimizer"] == "RMSprop" and update["rule"] == rule
     assert {d.get("state_key") for _, d in G.nodes(data=True)} - {None} == state
     np.testing.assert_allclose(w.detach().numpy(), [0.8995, -0.8995] if options else [0.9, -0.9], rtol=1e-3)
+
+
+def test_a_rolled_ops_gradient_says_it_is_the_first_calls():
+    """Rolled calls show the first call's values; a gradient arrow into a shared weight says so."""
+    from graphviz_grad.viz.frames import compute_frames
+
+    G, diagram, digraph = prepare(dynamic_step("sgd", middle_calls=3, steps=1), level="tensor")
+    labels = re.findall(r'label=" ([^"]*) "[^\]]*style=dashed', digraph.source)
+    rolled = [label for label in labels if label.startswith("call 1 of 3: ")]
+    assert rolled and all(not label.startswith("call") for label in set(labels) - set(rolled))
+    lines = [line for frame in compute_frames(G, diagram) for line in frame.lines]
+    assert "(call 1 of 3: the numbers are the first call's; the 3 calls' gradients add up)" in lines
+    _, _, unrolled = prepare(dynamic_step("sgd", middle_calls=3, steps=1), level="tensor", roll=False)
+    assert "call 1 of" not in unrolled.source

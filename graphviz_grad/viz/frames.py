@@ -85,6 +85,9 @@ def _backward_lines(G, op):
             rule = derivatives[i] if i < len(derivatives) else "grad"
             rule = rule.replace("grad", f"{out_name}.grad")
             lines.append(f"{_name(G, tensor)}.grad += {rule} = {style.short_summary(edge['grad'], 4)}")
+    repeat = data.get("repeat", 1)
+    if repeat > 1 and lines:  # a rolled op: its first call's numbers stand for all k
+        lines.append(f"(call 1 of {repeat}: the numbers are the first call's; the {repeat} calls' gradients add up)")
     return lines or [f"{style.op_text(data)}: no input needs a gradient"]
 
 

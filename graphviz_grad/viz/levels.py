@@ -92,9 +92,11 @@ def _op_rows(G, data, brief=False):
     return style.op_rows(data, G.nodes[param].get("name") if param in G else None, brief)
 
 
-def _grad_label(edge_data):
-    # The node already lists its gradient in full; the edge carries a short reminder.
-    return style.short_summary(edge_data.get("grad"), EDGE_LABEL_VALUES)
+def _grad_label(edge_data, repeat=1):
+    # The node already lists its gradient in full; the edge carries a short reminder. A rolled op (×k)
+    # shows its first call's values: the edge says so, since the k calls' gradients add up.
+    label = style.short_summary(edge_data.get("grad"), EDGE_LABEL_VALUES)
+    return f"call 1 of {repeat}: {label}" if repeat > 1 and label else label
 
 
 def _new_diagram(G, rankdir, backward):
@@ -151,7 +153,7 @@ def _add_grad_edges(G, diagram, names):
         view = diagram.op_views[op]
         for tensor, _, edge in op_inputs(G, op):
             if _carried_grad(G, tensor, edge):
-                attrs = style.grad_edge_attrs(_grad_label(edge))
+                attrs = style.grad_edge_attrs(_grad_label(edge, G.nodes[op].get("repeat", 1)))
                 view.grad_edges.append(diagram.add_edge(names[tensor], names[op], attrs, "grad"))
 
 
