@@ -7,8 +7,8 @@ import pytest
 import torch
 
 import graphviz_grad as vg
-from graphviz_grad.autograd import hooks
-from test_optim import PhaseRecorder, assert_close, param_pair
+import test_optim
+from test_optim import assert_close, param_pair
 
 CONFIGS = [
     ("AdamW", {}),
@@ -76,24 +76,8 @@ def test_rmsprop_repr_and_errors_match_torch():
 
 @pytest.mark.parametrize("name,kwargs", CONFIGS, ids=IDS)
 def test_recorded_update_equals_the_fast_path(name, kwargs):
-    fast, _ = param_pair(vg.float32, torch.float32)
-    slow, _ = param_pair(vg.float32, torch.float32)
-    opt_fast, opt_slow = getattr(vg.optim, name)(fast, **kwargs), getattr(vg.optim, name)(slow, **kwargs)
-    recorder = PhaseRecorder()
-    rng = np.random.default_rng(3)
-    for _ in range(3):
-        for a, b in zip(fast, slow):
-            g = rng.standard_normal(a.shape).astype(np.float32)
-            a.grad, b.grad = vg.tensor(g), vg.tensor(g)
-        opt_fast.step()
-        hooks.state.recorders = (recorder,)
-        try:
-            opt_slow.step()
-        finally:
-            hooks.state.recorders = ()
-        for a, b in zip(fast, slow):
-            np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-6, atol=1e-7)
-    assert recorder.phases and {phase for _, phase in recorder.phases} == {"update"}
+    """Recorded (op by op) and fast updates agree bit for bit, as test_optim.py checks SGD and Adam."""
+    test_optim.test_recorded_update_is_tagged_and_bitwise_equal_to_the_fast_path(name, kwargs)
 
 
 def test_rmsprop_trains_a_model_like_torch():

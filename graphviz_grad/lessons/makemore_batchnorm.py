@@ -4,7 +4,7 @@ Karpathy's "Building makemore Part 3: Activations & Gradients, BatchNorm"
 (github.com/karpathy/makemore, lecture notebook 3), with only the import
 changed and the built-in names. Its second half builds the same network from
 ``nn.Embedding``, ``nn.Linear(bias=False)``, ``nn.BatchNorm1d`` and
-``nn.Tanh`` and switches it between ``train()`` and ``eval()``. ``steps``
+``nn.Tanh`` and switches it between ``model.train()`` and ``model.eval()``. ``steps``
 (the notebook's 200000, shortened) is the number of steps of both halves
 together: the first half by hand, the second from ``nn``.
 
@@ -141,7 +141,7 @@ def main(steps=STEPS, seed=2147483647, on_step=None):
     split_loss('train')
     split_loss('val')
 
-    # The same network, PyTorch-ified: layers from nn, train() and eval()
+    # The same network, PyTorch-ified: layers from nn, model.train() and model.eval()
     torch.manual_seed(seed)
     model = nn.Sequential(
         nn.Embedding(vocab_size, n_embd),
