@@ -354,43 +354,65 @@ _FOPI = _f32(1.27323954473516)
 _ONE, _HALF = _f32(1.0), _f32(0.5)
 
 
-def _fma32(a, b, c):
-    """float32 ``fma(a, b, c)``: the product of two float32 values is exact in float64, the sum rounds once
-    there and once more to float32 (a double rounding that differs from one rounding only in ties that
-    the values here do not reach). Pass ``a`` or ``b`` already in float64 when it is reused."""
-    t = a.astype(np.float64) if a.dtype == np.float32 else a * 1.0
-    t *= b.astype(np.float64) if getattr(b, "dtype", None) == np.float32 and b.ndim else b  # (mixed-type
-    t += c.astype(np.float64) if getattr(c, "dtype", None) == np.float32 and c.ndim else c  # ops are slow)
+_SIGN_BIT = np.int32(-2**31)
+
+
+def _round32(t):
+    """float64 ``t`` rounded once to float32, back in float64 (exact): one step of a float32 FMA chain."""
+    return t.astype(np.float32).astype(np.float64)
+
+
+def _horner32(x64, coefs):
+    """``(c0 * x + c1) * x + c2 ...`` as float32 FMAs, one rounding per step: float64 ``x`` in, float32 out.
+
+    A float32 FMA is exact in float64 up to its sum, which rounds once there and once more to float32: a
+    double rounding that differs from one rounding only in ties that these values do not reach
+    (``tests/test_random.py`` compares a million normals with PyTorch's, bit for bit).
+    """
+    t = x64 * np.float64(coefs[0])
+    t += np.float64(coefs[1])
+    for c in coefs[2:]:
+        t = _round32(t)
+        t *= x64
+        t += np.float64(c)
+    return t.astype(np.float32)
+
+
+def _fma32_into(a, b64, c):
+    """float32 ``fma(a, b, c)`` for a float32 array ``a``, ``b`` already float64, ``c`` float32 or float64."""
+    t = a.astype(np.float64)
+    t *= b64
+    t += c
     return t.astype(np.float32)
 
 
 def _log256_ps(x):
     """``log256_ps`` of avx_mathfun.h for positive float32 ``x``, operation for operation.
 
-    PyTorch's build lets GCC contract a multiply feeding an add into one FMA; each such pair is
-    :func:`_fma32` here, except where the product is exact in float32 (``e * q2``, ``z * 0.5``) and the
-    fused and unfused results are the same.
+    PyTorch's build lets GCC contract a multiply feeding an add into one FMA; each such pair is one
+    float32 FMA here (:func:`_horner32`, :func:`_fma32_into`), except where the product is exact in
+    float32 (``e * q2``, ``z * 0.5``) and the fused and unfused results are the same.
     """
     # (log256_ps first raises x to the smallest normal float: u1 = 1 - u >= 2**-24 here, so that is a no-op)
     bits = x.view(np.int32)
-    e = ((bits >> 23) - 0x7F).astype(np.float32)
-    e += _ONE
-    x = ((bits & ~0x7F800000) | 0x3F000000).view(np.float32)  # mantissa in [0.5, 1)
-    mask = (x < _SQRTHF).astype(np.float32)
-    tmp = x * mask
+    e = (bits >> 23).astype(np.float32)
+    e -= np.float32(126)  # the exponent, (bits >> 23) - 0x7F, plus one: small integers, exact
+    m = bits & np.int32(0x007FFFFF)
+    m |= np.int32(0x3F000000)
+    x = m.view(np.float32)  # mantissa in [0.5, 1)
+    below = (x < _SQRTHF).astype(np.float32)  # (arithmetic, not where=: a random mask makes that slow)
+    tmp = x * below
     x -= _ONE
     x += tmp  # x + x - 1 where the mantissa is below sqrt(1/2)
-    e -= mask
+    e -= below
     z = x * x
-    x64 = x.astype(np.float64)
-    y = _fma32(x64, _LOG_P[0], _LOG_P[1])
-    for p in _LOG_P[2:]:
-        y = _fma32(y, x64, p)
+    y = _horner32(x.astype(np.float64), _LOG_P)
     y *= x
-    y = _fma32(y, z, e * _LOG_Q1)
+    y = _fma32_into(y, z.astype(np.float64), (e * _LOG_Q1).astype(np.float64))
     y -= z * _HALF
     x += y
-    x += e * _LOG_Q2
+    e *= _LOG_Q2
+    x += e
     return x
 
 
@@ -402,25 +424,34 @@ def _sincos256_ps(x):
     y = j.astype(np.float32)
     x = x + y * _DP1  # y is a small integer: these two products are exact, fused or not
     x += y * _DP2
-    x = _fma32(y, _DP3, x)
+    x = _fma32_into(y, np.float64(_DP3), x.astype(np.float64))
     z = x * x
     z64 = z.astype(np.float64)
-    c = _fma32(_fma32(z64, _COSCOF[0], _COSCOF[1]), z64, _COSCOF[2])
+    c = _horner32(z64, _COSCOF)
     c *= z
-    c = _fma32(c, z64, -(z * _HALF))
+    c = _fma32_into(c, z64, -(z * _HALF).astype(np.float64))
     c += _ONE
-    s = _fma32(_fma32(z64, _SINCOF[0], _SINCOF[1]), z64, _SINCOF[2])
+    s = _horner32(z64, _SINCOF)
     s *= z
-    s = _fma32(s, x, x)
-    pick = ((j & 2) >> 1) - 1  # all ones where the sine polynomial serves the sine (poly_mask)
+    x64 = x.astype(np.float64)
+    s = _fma32_into(s, x64, x64)
+    pick = j & 2  # avx_mathfun's poly_mask: all ones where the sine polynomial gives the sine
+    pick >>= 1
+    pick -= 1
     sb, cb = s.view(np.int32), c.view(np.int32)
-    diff = sb ^ cb
+    diff = sb ^ cb  # (bit selection, not np.where: a random mask makes that several times slower)
     diff &= pick
     ysin = cb ^ diff  # s where pick, else c
-    ycos = sb ^ diff  # c where pick, else s
-    ysin ^= (j & 4) << 29  # x >= 0 here: the sine's sign is the swap flag
-    ycos ^= (~(j - 2) & 4) << 29
-    return ysin.view(np.float32), ycos.view(np.float32)
+    sb ^= diff  # c where pick, else s: the cosine
+    pick = j << 29
+    pick &= _SIGN_BIT  # x >= 0 here: the sine's sign is bit 2 of j
+    ysin ^= pick
+    j -= 2
+    j <<= 29
+    j &= _SIGN_BIT
+    j ^= _SIGN_BIT  # the cosine's sign: bit 2 of ~(j - 2)
+    sb ^= j
+    return ysin.view(np.float32), sb.view(np.float32)
 
 
 _TWO_PI_F32 = np.float32(2.0 * math.pi)
