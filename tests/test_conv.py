@@ -169,6 +169,38 @@ def test_adaptive_avg_pool2d(case, dtype):
     helper_test_op([shape], lambda lib, x: lib.nn.functional.adaptive_avg_pool2d(x, size), dtype=dtype)
 
 
+ADAPTIVE_MAX = [((2, 3, 7, 5), (3, 2)), ((3, 10, 9), (4, None)), ((1, 1, 5, 5), 1), ((2, 4, 6, 6), (6, 6)),
+                ((2, 2, 5, 7), (7, 9)), ((1, 2, 9, 8), (2, 3))]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", ADAPTIVE_MAX, ids=str)
+def test_adaptive_max_pool2d(case, dtype):
+    """Windows that overlap, windows of two widths, outputs larger than the input: values, gradients, indices."""
+    shape, size = case
+    out, theirs = helper_test_op([shape], lambda lib, x: lib.nn.functional.adaptive_max_pool2d(x, size), dtype=dtype)
+    assert out.grad_fn.grad_fn_name() == "AdaptiveMaxPool2DBackward0"
+    x = np.random.default_rng(2).standard_normal(shape).astype(dtype)
+    x.flat[::5] = x.flat[1]  # ties: the first maximum in row-major order takes the index and the gradient
+    (o, i), (to, ti) = (lib.nn.functional.adaptive_max_pool2d(lib.tensor(x), size, return_indices=True)
+                        for lib in (vg, torch))
+    assert i.dtype == vg.int64 and i.tolist() == ti.tolist() and o.tolist() == to.tolist()
+    helper_test_op(None, lambda lib, x: lib.nn.functional.adaptive_max_pool2d(x, size), vals=[x], dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_adaptive_max_pool1d_and_the_modules(dtype):
+    for shape in [(2, 3, 11), (3, 11)]:
+        helper_test_op([shape], lambda lib, x: lib.nn.functional.adaptive_max_pool1d(x, 4), dtype=dtype)
+        helper_test_op([shape], lambda lib, x: lib.nn.AdaptiveMaxPool1d(3)(x), dtype=dtype)
+        helper_test_op([shape], lambda lib, x: lib.nn.AdaptiveAvgPool1d(3)(x), dtype=dtype)
+    helper_test_op([(2, 3, 8, 6)], lambda lib, x: lib.nn.AdaptiveMaxPool2d((None, 4))(x), dtype=dtype)
+    x = np.array([[[1.0, np.nan, 3.0, np.nan, 0.0]]], dtype=dtype)  # PyTorch keeps the last NaN of a window
+    (o, i), (to, ti) = (lib.nn.AdaptiveMaxPool1d(2, return_indices=True)(lib.tensor(x)) for lib in (vg, torch))
+    assert i.tolist() == ti.tolist() and np.array_equal(np.asarray(o), to.numpy(), equal_nan=True)
+    assert repr(vg.nn.AdaptiveMaxPool2d((None, 3))) == repr(torch.nn.AdaptiveMaxPool2d((None, 3)))
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("fn,kw", [
     ("max_pool1d", dict(kernel_size=2)), ("max_pool1d", dict(kernel_size=3, stride=2, padding=1, dilation=2)),
@@ -187,6 +219,8 @@ def test_pools_gradcheck():
     assert vg.autograd.gradcheck(lambda t: F.max_pool2d(t, 3, 2, 1, ceil_mode=True), [x])
     assert vg.autograd.gradcheck(lambda t: F.avg_pool2d(t, 3, 2, 1, ceil_mode=True, count_include_pad=False), [x])
     assert vg.autograd.gradcheck(lambda t: F.adaptive_avg_pool2d(t, (4, 5)), [x])
+    assert vg.autograd.gradcheck(lambda t: F.adaptive_max_pool2d(t, (4, 5)), [x])
+    assert vg.autograd.gradcheck(lambda t: F.adaptive_max_pool1d(t[0], 4), [x])
     assert vg.autograd.gradcheck(lambda t: F.pad(t, (1, -2, 2, 0)), [x])
     assert vg.autograd.gradcheck(lambda t: F.pad(t, (2, 1, 1, 2), mode="reflect"), [x])
 
@@ -284,6 +318,9 @@ ERRORS = [
     ("max_pool2d", (1, 4, 2, 2), 5, {}),
     ("max_pool2d", (1, 4, 8, 8), 2, dict(padding=2)),
     ("max_pool2d", (8,), 2, {}),
+    ("adaptive_max_pool2d", (4, 4), 2, {}),
+    ("adaptive_max_pool2d", (1, 0, 4), 2, {}),
+    ("adaptive_max_pool1d", (4,), 2, {}),
     ("avg_pool2d", (1, 4, 8, 8), 2, dict(padding=2)),
     ("pad", (2, 3, 4, 5), (3, 0), dict(mode="replicate")),
 ]
@@ -356,6 +393,7 @@ def test_conv_and_pools_on_each_backend(backend):
     helper_test_op([(2, 3, 9, 8)], lambda lib, x: lib.nn.functional.max_pool2d(x, 3, 2, 1), device=backend)
     helper_test_op([(2, 3, 9, 8)], lambda lib, x: lib.nn.functional.avg_pool2d(x, 3, 2, 1), device=backend)
     helper_test_op([(2, 3, 9, 8)], lambda lib, x: lib.nn.functional.adaptive_avg_pool2d(x, (2, 3)), device=backend)
+    helper_test_op([(2, 3, 9, 8)], lambda lib, x: lib.nn.functional.adaptive_max_pool2d(x, (2, 3)), device=backend)
     helper_test_op([(2, 3, 9, 8)], lambda lib, x: lib.nn.functional.pad(x, (1, -1, 2, 0)), device=backend)
 
 

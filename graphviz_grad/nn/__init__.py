@@ -10,7 +10,8 @@
 from . import functional, init
 from .activation import Flatten, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .activation import GELU, LeakyReLU, SiLU, Softplus
-from .conv import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
+from .conv import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d
+from .conv import AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
 from .container import ModuleDict, ModuleList, Sequential
 from .dropout import Dropout
 from .linear import Identity, Linear
@@ -32,3 +33,4 @@ __all__ = [
 ]
 __all__ += ["Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "utils", "ParameterList"]
 __all__ += ["GELU", "SiLU", "LeakyReLU", "Softplus"]
+__all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]

@@ -164,15 +164,51 @@ class AvgPool1d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AdaptiveAvgPool2d(Module):
-    """Average into a fixed ``output_size`` grid, whatever the input's size."""
+class _AdaptivePool(Module):
+    _fn = staticmethod(F.adaptive_avg_pool2d)
 
     def __init__(self, output_size):
         super().__init__()
         self.output_size = output_size
 
     def forward(self, input):
-        return F.adaptive_avg_pool2d(input, self.output_size)
+        return self._fn(input, self.output_size)
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool2d(_AdaptivePool):
+    """Average into a fixed ``output_size`` grid, whatever the input's size."""
+
+
+class AdaptiveAvgPool1d(_AdaptivePool):
+    """Average the last dim into ``output_size`` windows, whatever its length."""
+
+    _fn = staticmethod(F.adaptive_avg_pool1d)
+
+
+class _AdaptiveMaxPool(_AdaptivePool):
+    def __init__(self, output_size, return_indices=False):
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+    def forward(self, input):
+        return self._fn(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPool):
+    """Maximum over a fixed ``output_size`` grid of windows, whatever the input's size.
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.AdaptiveMaxPool2d((None, 3))
+    AdaptiveMaxPool2d(output_size=(None, 3))
+    """
+
+    _fn = staticmethod(F.adaptive_max_pool2d)
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPool):
+    """Maximum over ``output_size`` windows of the last dim."""
+
+    _fn = staticmethod(F.adaptive_max_pool1d)

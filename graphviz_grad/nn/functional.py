@@ -18,8 +18,9 @@ from .._functions import sigmoid, tanh  # noqa: F401  (part of F's namespace)
 from .._functions import require_tensor as _require_tensor
 from ..autograd.function import broadcast_message
 from ..tensor import Tensor
-from .functional_conv import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d,  # noqa: F401
-                              conv1d, conv2d, max_pool1d, max_pool2d, pad)
+from .functional_conv import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,  # noqa: F401
+                              adaptive_max_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_pool2d,
+                              pad)
 from .dropout import dropout  # noqa: F401  (part of F's namespace)
 
 _REDUCTIONS = ("mean", "sum", "none")

@@ -190,12 +190,16 @@ def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, retu
     attrs = dict(kernel=kernel, stride=stride, padding=padding, dilation=dilation, ceil_mode=bool(ceil_mode), nd=nd)
     if not return_indices:
         return _check_out(ops.MaxPool, input, attrs, nd)
-    out = _check_out(ops.MaxPool, input, attrs, nd)
-    finder = object.__new__(ops.MaxPool)  # the indices are no part of the graph: a second, unrecorded pass
+    return _check_out(ops.MaxPool, input, attrs, nd), _indices(ops.MaxPool, input, attrs)
+
+
+def _indices(op_cls, input, attrs):
+    """The ``return_indices`` of a max pool: no part of the graph, so a second, unrecorded pass."""
+    finder = object.__new__(op_cls)
     for key, value in attrs.items():
         setattr(finder, key, value)
     finder.forward(input._data)
-    return out, Tensor._make(finder.indices())
+    return Tensor._make(finder.indices())
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -269,6 +273,49 @@ def adaptive_avg_pool1d(input, output_size):
     _require_tensor("adaptive_avg_pool1d", input)
     size = output_size[0] if isinstance(output_size, (tuple, list)) else output_size
     return ops.AdaptiveAvgPool.apply(input, output_size=(1, int(size)), nd=1)
+
+
+def _adaptive_max(nd, input, size, return_indices):
+    shape = input._data.shape
+    empty = [i for i in range(1, len(shape)) if shape[i] == 0]
+    if empty:
+        raise RuntimeError(f"adaptive_max_pool{nd}d(): Expected input to have non-zero size for non-batch "
+                           f"dimensions, but input has sizes {list(shape)} with dimension {empty[0]} being empty")
+    out = ops.AdaptiveMaxPool.apply(input, output_size=size, nd=nd)
+    return (out, _indices(ops.AdaptiveMaxPool, input, dict(output_size=size, nd=nd))) if return_indices else out
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Maximum over an ``output_size`` grid of windows (``None`` keeps that dim), PyTorch's window bounds.
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.functional.adaptive_max_pool2d(vg.arange(16.).reshape(1, 4, 4), (1, 2)).tolist()
+    [[[13.0, 15.0]]]
+    """
+    _require_tensor("adaptive_max_pool2d", input)
+    x = input._data
+    if x.ndim not in (3, 4):
+        raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: {list(x.shape)}")
+    size = output_size if isinstance(output_size, (tuple, list)) else (output_size, output_size)
+    size = tuple(x.shape[-2 + i] if s is None else int(s) for i, s in enumerate(size))
+    return _adaptive_max(2, input, size, return_indices)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Maximum over ``output_size`` windows of the last dim.
+
+    >>> import graphviz_grad as vg
+    >>> out, at = vg.nn.functional.adaptive_max_pool1d(vg.tensor([[1., 3., 2., 5., 4.]]), 2, return_indices=True)
+    >>> out.tolist(), at.tolist()
+    ([[3.0, 5.0]], [[1, 3]])
+    """
+    _require_tensor("adaptive_max_pool1d", input)
+    x = input._data
+    if x.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {x.ndim}-dimensional tensor for argument #1 "
+                           f"'self' (while checking arguments for adaptive_max_pool1d)")
+    size = output_size[0] if isinstance(output_size, (tuple, list)) else output_size
+    return _adaptive_max(1, input, (1, int(size)), return_indices)
 
 
 # --- padding -------------------------------------------------------------------------

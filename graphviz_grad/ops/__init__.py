@@ -7,7 +7,7 @@ from .conv import Conv
 from .compare import BitwiseAnd, BitwiseNot, BitwiseOr, BitwiseXor, Eq, Ge, Gt, Le, LogicalNot, Lt, Ne
 from .matmul import Matmul, Mm
 from .nn_ops import CrossEntropy, L1Loss, Linear, MseLoss
-from .pool import AdaptiveAvgPool, AvgPool, ConstantPad, MaxPool
+from .pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, ConstantPad, MaxPool
 from .reduce import Max, MaxDim, Mean, Min, MinDim, Sum
 from .shape import (Cat, Clone, Copy, Expand, Flatten, Index, Permute, Reshape, SetItem, Squeeze, Stack,
                     ToCopy, ToIntegral, Transpose, Unsqueeze, Where)
@@ -25,7 +25,7 @@ ALL_OPS = (
     Permute, Expand, Squeeze, Unsqueeze, Index, SetItem, Cat, Stack, Clone, Copy, ToCopy, ToIntegral,
     Where, Softmax, LogSoftmax, Abs, Clamp, Exp, Log, Relu, Sigmoid, Sqrt, Tanh, Eq, Ne, Lt, Le,
     Gt, Ge, LogicalNot, BitwiseNot, BitwiseAnd, BitwiseOr, BitwiseXor,
-    Conv, MaxPool, AvgPool, AdaptiveAvgPool, ConstantPad,
+    Conv, MaxPool, AvgPool, AdaptiveAvgPool, AdaptiveMaxPool, ConstantPad,
 )
 
 # the layers with state (nn.Embedding, nn.LayerNorm, nn.BatchNorm*d)

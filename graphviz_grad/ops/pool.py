@@ -179,11 +179,15 @@ class AvgPool(_Pool):
         return (self._unpad(add_windows(gpad, parts, self.out_hw, self.stride, self.dilation)),)
 
 
-def _adaptive_matrix(xp, size, n, dtype):
-    """(n, size): row i averages PyTorch's adaptive window [floor(i·size/n), ceil((i+1)·size/n))."""
+def _adaptive_bounds(xp, size, n):
+    """PyTorch's adaptive windows along one dim: window i is [floor(i·size/n), ceil((i+1)·size/n))."""
     i = xp.arange(n)
-    start = (i * size) // n
-    end = -((-(i + 1) * size) // n)
+    return (i * size) // n, -((-(i + 1) * size) // n)
+
+
+def _adaptive_matrix(xp, size, n, dtype):
+    """(n, size): row i averages adaptive window i (:func:`_adaptive_bounds`)."""
+    start, end = _adaptive_bounds(xp, size, n)
     pos = xp.arange(size)
     inside = (pos >= start.reshape(n, 1)) & (pos < end.reshape(n, 1))
     return (inside / (end - start).reshape(n, 1)).astype(dtype)
@@ -214,6 +218,66 @@ class AdaptiveAvgPool(Op):
         oh, ow = self.output_size
         g = grad.reshape(-1, oh, ow)
         return (xp.matmul(xp.matmul(self.ah.T, g), self.aw).reshape(self.in_shape),)
+
+
+def _adaptive_positions(xp, size, n):
+    """(n, k): the positions of each adaptive window, k the widest; a narrower window repeats its last."""
+    start, end = _adaptive_bounds(xp, size, n)
+    k = int((end - start).max()) if n else 0
+    return xp.minimum(start.reshape(n, 1) + xp.arange(k), (end - 1).reshape(n, 1))
+
+
+class AdaptiveMaxPool(Op):
+    """Maximum over PyTorch's adaptive windows; backward routes each gradient to its window's maximum.
+
+    The windows are gathered into one (planes, oh, ow, kh·kw) array. A window narrower than the widest
+    repeats its last position, which never changes its maximum or which position holds it first.
+    """
+
+    name = "adaptive_max_pool"
+    derivatives = ("grad at the argmax of each window, 0 elsewhere",)
+    torch_grad_fn = "AdaptiveMaxPool2DBackward0"
+    saved_inputs = (0,)  # (PyTorch saves the input and the indices)
+    nd = 2
+
+    def forward(self, x):
+        xp = xp_of(x)
+        self.in_shape = x.shape
+        oh, ow = self.output_size
+        h, w = (x.shape[-2] if self.nd == 2 else 1), x.shape[-1]
+        rows, cols = _adaptive_positions(xp, h, oh), _adaptive_positions(xp, w, ow)
+        kh, kw = rows.shape[1], cols.shape[1]
+        planes = x.reshape(-1, h, w)
+        win = planes[:, rows.reshape(oh, 1, kh, 1), cols.reshape(1, ow, 1, kw)].reshape(len(planes), oh, ow, kh * kw)
+        arg = win.argmax(axis=-1)  # the first maximum in row-major order, as PyTorch's loop keeps it
+        if win.dtype.kind == "f":
+            nan = xp.isnan(win)
+            if nan.any():  # PyTorch's loop takes every NaN it meets: the last one wins
+                last = kh * kw - 1 - nan[..., ::-1].argmax(axis=-1)
+                arg = xp.where(nan.any(axis=-1), last, arg)
+        out = xp.take_along_axis(win, arg[..., None], axis=-1)[..., 0]
+        r = rows[xp.arange(oh).reshape(1, oh, 1), arg // kw]
+        c = cols[xp.arange(ow).reshape(1, 1, ow), arg % kw]
+        self.flat = r * w + c  # (planes, oh, ow): the index of each maximum in its (H, W) plane
+        return self._shaped(out)
+
+    def _shaped(self, a):
+        oh, ow = self.output_size
+        return a.reshape(self.in_shape[:-self.nd] + ((oh, ow) if self.nd == 2 else (ow,)))
+
+    def indices(self):
+        """After forward: each window's maximum as a flat index into its (H, W) plane, as ``return_indices``."""
+        return self._shaped(self.flat.astype(xp_of(self.flat).int64))
+
+    def backward(self, grad):
+        from .indexing import accumulate
+
+        xp = xp_of(grad)
+        planes, size = self.flat.shape[0], self.flat[0].size
+        h, w = (self.in_shape[-2] if self.nd == 2 else 1), self.in_shape[-1]
+        at = self.flat + (xp.arange(planes) * (h * w)).reshape(planes, 1, 1)
+        g = accumulate(grad, (planes * h * w,), at, grad.reshape(planes, size))
+        return (g.reshape(self.in_shape),)
 
 
 class ConstantPad(Op):
