@@ -108,6 +108,36 @@ def test_random_sampler_with_replacement_and_num_samples_is_torchs():
 
 
 @needs_torch_rng
+@pytest.mark.parametrize("seed", [0, 42])
+@pytest.mark.parametrize("weights,num_samples,replacement", [
+    ([0.1, 0.9, 0.4, 0.7, 3.0, 0.6], 5, True), ([0.9, 0.4, 0.05, 0.2, 0.3, 0.1], 5, False),
+    (list(range(1, 100)), 300, True), (np.arange(1.0, 40.0), 39, False)])
+def test_weighted_random_sampler_is_torchs(seed, weights, num_samples, replacement):
+    for lib in (vg, torch):
+        lib.manual_seed(seed)
+    a = vud.WeightedRandomSampler(weights, num_samples, replacement)
+    b = tud.WeightedRandomSampler(weights, num_samples, replacement)
+    assert list(a) == list(b) and len(a) == num_samples
+    a = vud.WeightedRandomSampler(weights, num_samples, replacement, generator=vg.Generator().manual_seed(seed))
+    b = tud.WeightedRandomSampler(weights, num_samples, replacement, generator=torch.Generator().manual_seed(seed))
+    assert list(a) == list(b)
+    loader = (lib.DataLoader(range(len(weights)), batch_size=4, sampler=s) for lib, s in
+              ((vud, vud.WeightedRandomSampler(weights, 8, generator=vg.Generator().manual_seed(1))),
+               (tud, tud.WeightedRandomSampler(weights, 8, generator=torch.Generator().manual_seed(1)))))
+    assert [b.tolist() for b in next(loader)] == [b.tolist() for b in next(loader)]
+
+
+@pytest.mark.parametrize("kwargs", [dict(weights=[1.0, 2.0], num_samples=0), dict(weights=[[1.0]], num_samples=1),
+                                    dict(weights=[1.0], num_samples=1, replacement=1)])
+def test_weighted_random_sampler_errors_are_torchs(kwargs):
+    with pytest.raises(ValueError) as theirs:
+        tud.WeightedRandomSampler(**kwargs)
+    with pytest.raises(ValueError) as ours:
+        vud.WeightedRandomSampler(**kwargs)
+    assert str(ours.value) == str(theirs.value)
+
+
+@needs_torch_rng
 @pytest.mark.parametrize("lengths", [[3, 7], [0.3, 0.3, 0.4], [0.5, 0.5]])
 def test_random_split_is_torchs(lengths):
     a = vud.random_split(range(10), lengths, generator=vg.Generator().manual_seed(42))
