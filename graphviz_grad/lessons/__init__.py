@@ -135,7 +135,7 @@ class Lesson:
         copy); what the program prints is dropped.
 
         >>> step = LESSONS["autograd"].first_step(sizes=(2, 3, 4, 2))
-        >>> step["w1"].grad.shape, step["loss"].name
+        >>> tuple(step["w1"].grad.shape), step["loss"].name
         ((3, 4), 'loss')
         """
         module = self.load()
