@@ -7,10 +7,11 @@ under ``docs/`` and the README show is written below ``docs/images/``.
 frames) under ``OUT_DIR`` and what it draws:
 
 - ``expression``: an expression of ``vizgrad render`` with its inputs;
-- ``program``: a lesson's code from :data:`PROGRAMS` (one training step of a
-  tutorial program, up to ``loss.backward()``), run as written, at the
-  tutorial's sizes or ``tiny``; ``draws`` names its variable to draw (its
-  tensors are labelled by their variable names, as in the lesson);
+- ``program``: one of the seed tutorial's programs (:data:`PROGRAMS`, their
+  code in ``graphviz_grad/lessons/tutorial_*.py``), run by :func:`run_program`
+  for one step up to ``loss.backward()``, at the tutorial's sizes or ``tiny``;
+  ``draws`` names its variable to draw (its tensors are labelled by their
+  variable names, as in the lesson);
 - ``example``: the last step of a tutorial network or lesson of ``vizgrad train``
   (:data:`LESSON_RUNS`: the lessons of ``graphviz_grad/lessons/``, whose code
   is the lesson module itself, so it is not copied here);
@@ -40,8 +41,7 @@ from pathlib import Path
 import typer
 
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
-TUTORIAL_SIZES = "N, D_in, H, D_out = 64, 1000, 100, 10"
-TINY_SIZES = "N, D_in, H, D_out = 2, 3, 4, 2"
+TINY_SIZES = (2, 3, 4, 2)  # N, D_in, H, D_out of the tiny copy that the steppers draw
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,282 +55,21 @@ class Diagram:
     steps: int = 2  # training steps for an example
     options: tuple = ()  # (("level", "scalar"), ("rankdir", "LR"), ...)
     backward: bool = True
-    program: str = ""  # a key of PROGRAMS: the lesson's code, run, then ``draws`` is drawn
-    tiny: bool = False  # the program with TINY_SIZES instead of the tutorial's
+    program: str = ""  # one of PROGRAMS: its first step is run, then ``draws`` is drawn
+    tiny: bool = False  # the program at TINY_SIZES instead of the tutorial's
     draws: str = "loss"  # the program's (or lesson's) variable to draw (a tensor or a tape)
     plot: str = ""  # an example of ``vizgrad train``: the plot of its loss per step
     frame: int = None  # for a .png: this frame of the step-by-step frames only
 
 
-# The lessons' code (docs/lessons/*.md shows each one exactly, at both sizes where it has sizes):
-# one step of each tutorial program, stopped right after loss.backward(), seeded.
-PROGRAMS = {
-    "numpy": '''\
-import numpy as np
-import graphviz_grad as torch
-
-np.random.seed(0)
-N, D_in, H, D_out = 64, 1000, 100, 10
-
-# The program's random data and weights, drawn by NumPy, as tensors
-x = torch.from_numpy(np.random.randn(N, D_in))
-y = torch.from_numpy(np.random.randn(N, D_out))
-w1 = torch.from_numpy(np.random.randn(D_in, H)).requires_grad_()
-w2 = torch.from_numpy(np.random.randn(H, D_out)).requires_grad_()
-
-# The program's forward pass, line by line
-h = x.mm(w1)
-h_relu = h.clamp(min=0)
-y_pred = h_relu.mm(w2)
-loss = (y_pred - y).pow(2).sum()
-
-# autograd runs the backward pass that the program writes by hand
-loss.backward()
-''',
-    "tensor": '''\
-import graphviz_grad as torch
-
-torch.manual_seed(0)
-N, D_in, H, D_out = 64, 1000, 100, 10
-
-x = torch.randn(N, D_in)
-y = torch.randn(N, D_out)
-w1 = torch.randn(D_in, H)
-w2 = torch.randn(H, D_out)
-learning_rate = 1e-6
-
-# One step of the training loop, recorded on two tapes
-with torch.record(stats="eager") as forward_pass:
-    h = x.mm(w1)
-    h_relu = h.clamp(min=0)
-    y_pred = h_relu.mm(w2)
-    loss = (y_pred - y).pow(2).sum().item()
-
-with torch.record(stats="eager") as backprop:
-    grad_y_pred = 2.0 * (y_pred - y)
-    grad_w2 = h_relu.t().mm(grad_y_pred)
-    grad_h_relu = grad_y_pred.mm(w2.t())
-    grad_h = grad_h_relu.clone()
-    grad_h[h < 0] = 0
-    grad_w1 = x.t().mm(grad_h)
-    w1 -= learning_rate * grad_w1
-    w2 -= learning_rate * grad_w2
-''',
-    "autograd": '''\
-import graphviz_grad as torch
-
-torch.manual_seed(0)
-N, D_in, H, D_out = 64, 1000, 100, 10
-
-x = torch.randn(N, D_in)
-y = torch.randn(N, D_out)
-w1 = torch.randn(D_in, H, requires_grad=True)
-w2 = torch.randn(H, D_out, requires_grad=True)
-
-# One step of the training loop, up to loss.backward()
-y_pred = x.mm(w1).clamp(min=0).mm(w2)
-loss = (y_pred - y).pow(2).sum()
-loss.backward()
-''',
-    "custom-function": '''\
-import graphviz_grad as torch
-
-
-class MyReLU(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x.clamp(min=0)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        grad_x = grad_output.clone()
-        grad_x[x < 0] = 0
-        return grad_x
-
-
-torch.manual_seed(0)
-N, D_in, H, D_out = 64, 1000, 100, 10
-
-x = torch.randn(N, D_in)
-y = torch.randn(N, D_out)
-w1 = torch.randn(D_in, H, requires_grad=True)
-w2 = torch.randn(H, D_out, requires_grad=True)
-
-# One step of the training loop, up to loss.backward()
-y_pred = MyReLU.apply(x.mm(w1)).mm(w2)
-loss = (y_pred - y).pow(2).sum()
-loss.backward()
-''',
-    "nn": '''\
-import graphviz_grad as torch
-
-torch.manual_seed(0)
-N, D_in, H, D_out = 64, 1000, 100, 10
-
-x = torch.randn(N, D_in)
-y = torch.randn(N, D_out)
-model = torch.nn.Sequential(
-    torch.nn.Linear(D_in, H),
-    torch.nn.ReLU(),
-    torch.nn.Linear(H, D_out),
-)
-loss_fn = torch.nn.MSELoss(reduction='sum')
-
-# One step of the training loop, up to loss.backward()
-y_pred = model(x)
-loss = loss_fn(y_pred, y)
-model.zero_grad()
-loss.backward()
-''',
-    "optim": '''\
-import graphviz_grad as torch
-
-torch.manual_seed(0)
-N, D_in, H, D_out = 64, 1000, 100, 10
-
-x = torch.randn(N, D_in)
-y = torch.randn(N, D_out)
-model = torch.nn.Sequential(
-    torch.nn.Linear(D_in, H),
-    torch.nn.ReLU(),
-    torch.nn.Linear(H, D_out),
-)
-loss_fn = torch.nn.MSELoss(reduction='sum')
-optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
-
-# One step of the training loop, up to loss.backward()
-y_pred = model(x)
-loss = loss_fn(y_pred, y)
-optimizer.zero_grad()
-loss.backward()
-''',
-    "module": '''\
-import graphviz_grad as torch
-
-
-class TwoLayerNet(torch.nn.Module):
-    def __init__(self, D_in, H, D_out):
-        super(TwoLayerNet, self).__init__()
-        self.linear1 = torch.nn.Linear(D_in, H)
-        self.linear2 = torch.nn.Linear(H, D_out)
-
-    def forward(self, x):
-        h_relu = self.linear1(x).clamp(min=0)
-        y_pred = self.linear2(h_relu)
-        return y_pred
-
-
-torch.manual_seed(0)
-N, D_in, H, D_out = 64, 1000, 100, 10
-
-x = torch.randn(N, D_in)
-y = torch.randn(N, D_out)
-model = TwoLayerNet(D_in, H, D_out)
-criterion = torch.nn.MSELoss(reduction='sum')
-optimizer = torch.optim.SGD(model.parameters(), lr=1e-4)
-
-# One step of the training loop, up to loss.backward()
-y_pred = model(x)
-loss = criterion(y_pred, y)
-optimizer.zero_grad()
-loss.backward()
-''',
-    "dynamic": '''\
-import random
-import graphviz_grad as torch
-
-
-class DynamicNet(torch.nn.Module):
-    def __init__(self, D_in, H, D_out):
-        super(DynamicNet, self).__init__()
-        self.input_linear = torch.nn.Linear(D_in, H)
-        self.middle_linear = torch.nn.Linear(H, H)
-        self.output_linear = torch.nn.Linear(H, D_out)
-
-    def forward(self, x):
-        h_relu = self.input_linear(x).clamp(min=0)
-        for _ in range(random.randint(0, 3)):
-            h_relu = self.middle_linear(h_relu).clamp(min=0)
-        y_pred = self.output_linear(h_relu)
-        return y_pred
-
-
-random.seed(0)  # this seed makes the first forward pass use middle_linear 3 times
-torch.manual_seed(0)
-N, D_in, H, D_out = 64, 1000, 100, 10
-
-x = torch.randn(N, D_in)
-y = torch.randn(N, D_out)
-model = DynamicNet(D_in, H, D_out)
-criterion = torch.nn.MSELoss(reduction='sum')
-optimizer = torch.optim.SGD(model.parameters(), lr=1e-4, momentum=0.9)
-
-# One step of the training loop, up to loss.backward()
-y_pred = model(x)
-loss = criterion(y_pred, y)
-optimizer.zero_grad()
-loss.backward()
-''',
-    "scalar": '''\
-import graphviz_grad as torch
-
-# Autograd computes the gradients for us: nothing to derive by hand
-x = torch.tensor(1., requires_grad=True)
-w = torch.tensor(2., requires_grad=True)
-b = torch.tensor(3., requires_grad=True)
-
-y = w*x+b  # one function: y = 2*1+3
-
-y.backward()
-
-print(x.grad)
-print(w.grad)
-print(b.grad)
-''',
-    "linear-regression": '''\
-import numpy as np
-import graphviz_grad as torch
-import graphviz_grad.nn as nn
-
-torch.manual_seed(0)
-x_train = np.array([[3.3], [4.4], [5.5], [6.71], [6.93], [4.168],
-                    [9.779], [6.182], [7.59], [2.167], [7.042],
-                    [10.791], [5.313], [7.997], [3.1]], dtype=np.float32)
-y_train = np.array([[1.7], [2.76], [2.09], [3.19], [1.694], [1.573],
-                    [3.366], [2.596], [2.53], [1.221], [2.827],
-                    [3.465], [1.65], [2.904], [1.3]], dtype=np.float32)
-
-model = nn.Linear(1, 1)
-criterion = nn.MSELoss()
-optimizer = torch.optim.SGD(model.parameters(), lr=0.001)
-
-# One step of the training loop (the first epoch), up to loss.backward()
-inputs = torch.from_numpy(x_train)
-targets = torch.from_numpy(y_train)
-outputs = model(inputs)
-loss = criterion(outputs, targets)
-optimizer.zero_grad()
-loss.backward()
-''',
-}
-
-# Lessons whose program has the tutorial's sizes line, so also a tiny copy; and which example
-# of `vizgrad train` each one's loss plot comes from.
+# The seed tutorial's programs, drawn from one step each (docs/lessons/01-* to 10-*): the lessons of
+# vizgrad train, and the scalar program, which has no training loop.
+PROGRAMS = ("numpy", "tensor", "autograd", "custom-function", "nn", "optim", "module", "dynamic", "scalar",
+            "linear-regression")
+# Those whose main takes sizes, so also a tiny copy; and which of them have a loss plot.
 SIZED = ("numpy", "tensor", "autograd", "custom-function", "nn", "optim", "module", "dynamic")
 PLOTTED = ("numpy", "tensor", "autograd", "custom-function", "nn", "optim", "module", "dynamic",
            "linear-regression")
-
-
-def program_source(name, tiny=False):
-    """The code of lesson ``name`` (see :data:`PROGRAMS`), with the tiny sizes when ``tiny``."""
-    source = PROGRAMS[name]
-    if tiny:
-        if TUTORIAL_SIZES not in source:
-            raise ValueError(f"program {name!r} has no sizes line to make tiny")
-        source = source.replace(TUTORIAL_SIZES, TINY_SIZES)
-    return source
 
 
 def _lesson_images(name):
@@ -484,25 +223,71 @@ def _source(diagram, seed, cache):
 
 
 def run_program(name, tiny=False):
-    """Run lesson ``name``'s code; return its variables, each tensor labelled by its variable name.
+    """One step of the seed tutorial's program ``name``, up to ``loss.backward()``: its variables.
 
-    The code runs as the lesson's reader runs it (so a tape names the tensors it
-    records by their variables); the drawing happens after it returned, so the
-    names are given to the tensors from the variables it left.
+    Each tensor is labelled by its variable name. The NumPy program records
+    nothing, so its step is redone on tensors (:func:`numpy_step_on_tensors`);
+    the tensor program's step is recorded on two tapes, ``forward_pass`` and
+    ``backprop`` (:func:`tensor_step_on_tapes`).
     """
-    from graphviz_grad import Tensor
+    from graphviz_grad.lessons import LESSONS, name_tensors, tutorial_scalar
 
-    source = program_source(name, tiny)
-    namespace = {"__name__": f"__lesson_{name.replace('-', '_')}__"}
-    with contextlib.redirect_stdout(io.StringIO()):
-        # Runs only this module's own PROGRAMS (program_source looks `name` up there; KeyError
-        # otherwise): the lesson code the docs print, run as a reader would run it. No user text
-        # reaches this; vizgrad render's expressions go through the ast whitelist in expr.py.
-        exec(compile(source, f"<lesson {name}>", "exec"), namespace)
-    for key, value in list(namespace.items()):
-        if isinstance(value, Tensor) and not key.startswith("_") and value.name is None:
-            value.name = key
-    return namespace
+    options = {"sizes": TINY_SIZES} if tiny else {}
+    if name == "scalar":
+        with contextlib.redirect_stdout(io.StringIO()):
+            return name_tensors(tutorial_scalar.main())
+    if name == "numpy":
+        return numpy_step_on_tensors(LESSONS["numpy"].first_step(**options))
+    if name == "tensor":
+        with contextlib.redirect_stdout(io.StringIO()):
+            return tensor_step_on_tapes(**options)
+    return LESSONS[name].first_step(**options)
+
+
+def numpy_step_on_tensors(step):
+    """The NumPy program's forward pass on its first step's arrays, as tensors, and autograd's backward pass.
+
+    docs/lessons/01-numpy.md shows these lines: they draw what the program computes by hand.
+    """
+    import graphviz_grad as torch
+    from graphviz_grad.lessons import name_tensors
+
+    # The program's random data and weights, drawn by NumPy, as tensors
+    x = torch.from_numpy(step["x"])
+    y = torch.from_numpy(step["y"])
+    w1 = torch.from_numpy(step["w1"]).requires_grad_()
+    w2 = torch.from_numpy(step["w2"]).requires_grad_()
+
+    # The program's forward pass, line by line
+    h = x.mm(w1)
+    h_relu = h.clamp(min=0)
+    y_pred = h_relu.mm(w2)
+    loss = (y_pred - y).pow(2).sum()
+
+    # autograd runs the backward pass that the program writes by hand
+    loss.backward()
+    return name_tensors(locals())
+
+
+def tensor_step_on_tapes(**options):
+    """The tensor program's first step, its forward pass on the tape ``forward_pass``, its backprop on ``backprop``.
+
+    docs/lessons/02-tensor.md shows these lines.
+    """
+    import graphviz_grad as torch
+    from graphviz_grad.lessons import tutorial_tensor
+
+    forward_pass = torch.record(stats="eager")
+    backprop = torch.record(stats="eager")
+
+    def between(t, loss):  # main calls on_step once the loss is printed: the backprop goes on the second tape
+        forward_pass.__exit__()
+        backprop.__enter__()
+
+    forward_pass.__enter__()
+    step = tutorial_tensor.main(steps=1, on_step=between, **options)
+    backprop.__exit__()
+    return dict(step, forward_pass=forward_pass, backprop=backprop)
 
 
 def _png(tensor, target, frame, options):

@@ -23,7 +23,7 @@ def plot_training(name, losses, result, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fit = name == "linear-regression" and result.model is not None and "x" in result.data
+    fit = name == "linear-regression" and result.model is not None and "inputs" in result.variables
     fig, axes = plt.subplots(1, 2 if fit else 1, figsize=(11 if fit else 6.5, 4.5), squeeze=False)
     try:
         _loss_panel(axes[0][0], name, losses)
@@ -53,12 +53,12 @@ def _fit_panel(ax, result):
 
     import graphviz_grad as vg
 
-    x = result.data["x"]
+    x, y = result.variables["inputs"], result.variables["targets"]
     with vg.no_grad():
         predicted = result.model(x)
     xs = x.detach().cpu().numpy().ravel()
     order = np.argsort(xs)
-    ax.plot(xs, result.data["y"].detach().cpu().numpy().ravel(), "ro", label="Original data")
+    ax.plot(xs, y.detach().cpu().numpy().ravel(), "ro", label="Original data")
     ax.plot(xs[order], predicted.detach().cpu().numpy().ravel()[order], label="Fitted line")
     ax.set_xlabel("x")
     ax.set_ylabel("y")

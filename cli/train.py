@@ -9,7 +9,7 @@ from .errors import CliError, Interrupted  # noqa: F401  (Interrupted: Ctrl-C, e
 GRAPH_SUFFIXES = (".svg", ".png", ".pdf", ".dot", ".gv", ".json", ".html", ".gif")
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 # the examples whose loss is a plain number (NumPy, .item(), or computed under no_grad): nothing recorded to draw
-NO_GRAPH = {"numpy", "sin-numpy", "sin-tensor", "makemore-backprop"}
+NO_GRAPH = {"numpy", "tensor", "sin-numpy", "sin-tensor", "makemore-backprop"}
 
 
 class Device(str, enum.Enum):
@@ -103,6 +103,9 @@ def _run(example, name, steps, seed, device, wanted=()):
             losses.append(float(loss))
             progress.update(task, completed=len(losses), loss=f"{float(loss):.6g}")
 
+        import matplotlib
+
+        matplotlib.use("Agg")  # a lesson that plots (linear regression) writes its figure, never opens a window
         try:
             result = example.run(steps=steps, seed=seed, device=device, on_step=on_step)
         except KeyboardInterrupt:

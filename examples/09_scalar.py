@@ -1,14 +1,8 @@
-import graphviz_grad as torch
+"""y = w*x + b on three scalars: one backward pass, the three gradients printed.
 
-# Autograd computes the gradients for us: nothing to derive by hand
-x = torch.tensor(1., requires_grad=True)
-w = torch.tensor(2., requires_grad=True)
-b = torch.tensor(3., requires_grad=True)
+The program itself is graphviz_grad/lessons/tutorial_scalar.py, its one source (read it there, or in
+docs/lessons/); this file runs it with its own step count: python 09_scalar.py
+"""
+from graphviz_grad.lessons import tutorial_scalar
 
-y = w*x+b  # one function: y = 2*1+3
-
-y.backward()
-
-print(x.grad)
-print(w.grad)
-print(b.grad)
+tutorial_scalar.main()

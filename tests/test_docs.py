@@ -14,16 +14,16 @@
     docs/lessons/*.md runs: each file's blocks in order, as one program, in a
     subprocess whose working folder is a fresh temporary folder. The one
     exception is marked where it stands: a block right after the comment line
-    ``<!-- copy of examples/NAME.py ... -->`` is a whole tutorial program (500
-    training steps); it is not run here (tests/test_seeds.py runs the file)
-    but it must equal the file exactly.
+    ``<!-- copy of graphviz_grad/lessons/NAME.py ... -->`` is a whole lesson
+    program; it is not run here (tests/test_seeds.py and tests/test_lessons.py
+    run the file) but it must equal the file exactly.
 (c) **Links.** Every image and link target in those pages that is not a web
     address exists; pages under docs/ link only inside docs/ (mkdocs builds
     the site from docs/ alone).
-(d) **Lessons show their own code.** Each lesson contains, as a Python block,
-    the program its images are drawn from (``docs_cmd.PROGRAMS``, at the
-    tutorial's sizes and at the tiny ones), and the tutorial program it
-    teaches.
+(d) **Lessons show their own code.** Each lesson contains its program whole,
+    as a copy of its one source in ``graphviz_grad/lessons/``, and the code that
+    runs one step of it for its images, as ``docs_cmd.run_program`` does (at the
+    tutorial's sizes and at the tiny ones).
 """
 import os
 import re
@@ -46,18 +46,18 @@ RUN_PAGES = [p for p in PAGES if (p.parent.name != "reference" or p.name == "api
              and "```python" in p.read_text(encoding="utf-8")]
 COPY_MARK = re.compile(r"<!-- copy of ((?:examples|graphviz_grad/lessons)/[\w.-]+\.py)\b.*-->")
 FENCE = re.compile(r"^```(\S*)[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
-# lesson file -> (its program in docs_cmd.PROGRAMS, the tutorial program it teaches)
+# lesson file -> (its program in docs_cmd.PROGRAMS, the lesson module it teaches)
 LESSONS = {
-    "01-numpy.md": ("numpy", "01_numpy.py"),
-    "02-tensor.md": ("tensor", "02_tensor.py"),
-    "03-autograd.md": ("autograd", "03_autograd.py"),
-    "04-custom-function.md": ("custom-function", "04_custom_function.py"),
-    "05-nn.md": ("nn", "05_nn.py"),
-    "06-optim.md": ("optim", "06_optim.py"),
-    "07-module.md": ("module", "07_module.py"),
-    "08-dynamic.md": ("dynamic", "08_dynamic.py"),
-    "09-scalar.md": ("scalar", "09_scalar.py"),
-    "10-linear-regression.md": ("linear-regression", "10_linear_regression.py"),
+    "01-numpy.md": ("numpy", "tutorial_numpy"),
+    "02-tensor.md": ("tensor", "tutorial_tensor"),
+    "03-autograd.md": ("autograd", "tutorial_autograd"),
+    "04-custom-function.md": ("custom-function", "tutorial_custom_function"),
+    "05-nn.md": ("nn", "tutorial_nn"),
+    "06-optim.md": ("optim", "tutorial_optim"),
+    "07-module.md": ("module", "tutorial_module"),
+    "08-dynamic.md": ("dynamic", "tutorial_dynamic"),
+    "09-scalar.md": ("scalar", "tutorial_scalar"),
+    "10-linear-regression.md": ("linear-regression", "tutorial_linear_regression"),
 }
 # the lessons after the tutorial: page -> the lessons of graphviz_grad.lessons.LESSONS it teaches (their code is
 # the lesson module, shown whole; their images are drawn by docs_cmd.LESSON_RUNS)
@@ -291,19 +291,37 @@ def test_lesson_page_shows_its_lessons_whole_and_their_images(page):
                 assert f"../{diagram.path}" in text, f"{page} does not show {diagram.path}"
 
 
+def _step_code(program, tiny):
+    """The lines with which a seed lesson's page runs one step of its program, as docs_cmd.run_program does."""
+    import inspect
+
+    sizes = "sizes=(2, 3, 4, 2)" if tiny else ""
+    if program == "scalar":
+        return ["globals().update(tutorial_scalar.main())"]
+    if program in ("numpy", "tensor"):
+        function = docs_cmd.numpy_step_on_tensors if program == "numpy" else docs_cmd.tensor_step_on_tapes
+        lines = inspect.getsource(function).split('"""')[2].splitlines()  # after the docstring
+        code = [line.strip().replace(", **options)", f", {sizes})" if sizes else ")") for line in lines]
+        code = [line for line in code if line and not line.startswith(("import ", "from ", "return "))]
+        if program == "numpy":
+            code.insert(0, f'step = LESSONS["numpy"].first_step({sizes})')
+        return code
+    return [f'globals().update(LESSONS["{program}"].first_step({sizes}))']
+
+
 @pytest.mark.parametrize("lesson", sorted(LESSONS))
 def test_lesson_shows_the_code_of_its_images_and_its_program(lesson):
     page = DOCS / "lessons" / lesson
-    program, script = LESSONS[lesson]
-    codes = [code for language, code, _, _ in blocks(page) if language == "python"]
-    sources = [docs_cmd.program_source(program)]
-    if program in docs_cmd.SIZED:
-        sources.append(docs_cmd.program_source(program, tiny=True))
-    for source in sources:
-        assert any(code.startswith(source) for code in codes), (
-            f"{lesson} does not show the code its images are drawn from (docs_cmd.PROGRAMS[{program!r}])")
-    tutorial = (ROOT / "examples" / script).read_text(encoding="utf-8")
-    assert any(code.startswith(tutorial) for code in codes), f"{lesson} does not show examples/{script}"
+    program, module = LESSONS[lesson]
+    found = blocks(page)
+    assert f"graphviz_grad/lessons/{module}.py" in {copy_of for _, _, _, copy_of in found}, (
+        f"{lesson} does not show its program, graphviz_grad/lessons/{module}.py")
+    codes = [[line.strip() for line in code.splitlines()] for language, code, _, copy_of in found
+             if language == "python" and not copy_of]
+    for tiny in (False, True) if program in docs_cmd.SIZED else (False,):
+        step = _step_code(program, tiny)
+        assert any(all(line in code for line in step) for code in codes), (
+            f"{lesson} does not show the code its {'tiny ' if tiny else ''}images are drawn from: {step}")
     text = page.read_text(encoding="utf-8")
     for image in ("forward.svg", "backward.svg", "steps.html"):
         assert f"../images/{program}/{image}" in text, f"{lesson} does not show {image}"

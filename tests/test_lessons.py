@@ -19,6 +19,7 @@ counts sample the same names, the blitz's gradient checks print True.
 import contextlib
 import io
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,6 +30,15 @@ torch = pytest.importorskip("torch")
 
 # lesson -> (steps, options to main) small enough that both runs together take a second or two
 RUNS = {
+    "numpy": (5, {}),
+    "tensor": (5, {}),
+    "autograd": (5, {}),
+    "custom-function": (5, {}),
+    "nn": (5, {}),
+    "optim": (5, {}),
+    "module": (5, {}),
+    "dynamic": (5, {}),
+    "linear-regression": (20, {}),
     "sin-numpy": (30, {}),
     "sin-tensor": (30, {}),
     "sin-autograd": (30, {}),
@@ -48,6 +58,7 @@ RUNS = {
     "cifar-cnn": (10, {}),
 }
 NAMES = [name for name, lesson in LESSONS.items() if isinstance(lesson, Lesson)]
+NUMPY_ONLY = ("numpy", "sin-numpy")  # pure NumPy programs: no import to change
 RTOL = 1e-4  # SPEC §1, float32, the first 50 steps
 _TORCH_RUNS = {}
 
@@ -73,10 +84,14 @@ def run_under_torch(name, steps, options, tmp_path):
 
 
 def _with_path(name, options, folder):
-    if name == "cifar-cnn":
+    """``options`` with the files the lesson writes (``PATH``, ``FIGURE``) put in ``folder``."""
+    import inspect
+
+    parameters = inspect.signature(LESSONS[name].load().main).parameters
+    files = {key: str(folder / Path(parameters[key].default).name) for key in ("PATH", "FIGURE") if key in parameters}
+    if files:
         folder.mkdir(parents=True, exist_ok=True)
-        return dict(options, PATH=str(folder / "cifar_net.pth"))
-    return options
+    return dict(options, **files)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -96,7 +111,7 @@ def test_source_is_the_authors_with_only_the_import_changed(name):
     source = LESSONS[name].source()
     imports = [line.strip() for line in source.splitlines() if re.match(r"\s*(import|from) ", line)]
     ours = [line for line in imports if "graphviz_grad" in line]
-    assert ours or name == "sin-numpy", f"{name} does not import graphviz_grad"  # (that one is pure NumPy)
+    assert ours or name in NUMPY_ONLY, f"{name} does not import graphviz_grad"
     for line in ours:
         assert (line.startswith(("import graphviz_grad", "from graphviz_grad"))
                 and (" as torch" in line or ".nn" in line or ".optim" in line or ".utils.data" in line
@@ -104,7 +119,7 @@ def test_source_is_the_authors_with_only_the_import_changed(name):
     swapped = LESSONS[name].torch_source()
     assert [line for line in swapped.splitlines() if "graphviz_grad" in line and " import " in line] == [
         line for line in source.splitlines() if "graphviz_grad.datasets" in line], name
-    assert "import torch" in swapped or name == "sin-numpy"
+    assert "import torch" in swapped or name in NUMPY_ONLY
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -167,7 +182,7 @@ def test_stop_training_keeps_the_steps_done():
 
 
 def test_lessons_refuse_what_they_cannot_do():
-    with pytest.raises(ValueError, match="init="):
+    with pytest.raises(TypeError, match="init"):  # a lesson draws its own weights, seeded as PyTorch's
         LESSONS["sin-nn"].run(steps=1, init={"0.weight": [[1.0, 2.0, 3.0]]})
     with pytest.raises(ValueError, match="CPU only"):
         LESSONS["sin-nn"].run(steps=1, device="cuda")

@@ -25,10 +25,12 @@ import pytest
 from conftest import needs_proc_statm, run_measuring_rss
 
 import graphviz_grad as vg
-from graphviz_grad.examples import EXAMPLES
+from graphviz_grad.lessons import LESSONS, Lesson
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES_DIR = ROOT / "examples"
+# the seed tutorial's programs (graphviz_grad/lessons/tutorial_*.py), as vizgrad train runs them
+EXAMPLES = {name: lesson for name, lesson in LESSONS.items() if lesson.program.startswith("tutorial_")}
 
 TENSOR_KEYS = {"kind", "name", "shape", "dtype", "device", "requires_grad", "is_leaf", "role", "data", "grad",
                "module"}
@@ -243,7 +245,7 @@ FORWARD_OPS = {
 MODULES = {
     "nn": ["model.0", "model.1", "model.2", "loss_fn"],
     "optim": ["model.0", "model.1", "model.2", "loss_fn"],
-    "module": ["model.linear1", "model", "model.linear2", "loss_fn"],
+    "module": ["model.linear1", "model", "model.linear2", "criterion"],
     "linear-regression": ["model", "criterion"],
 }
 PARAMETERS = {
@@ -257,7 +259,7 @@ PARAMETERS = {
 
 @pytest.fixture(scope="module")
 def seed_runs():
-    """Each tutorial program (as a function) run for two steps inside one tape (a lazy one)."""
+    """Each tutorial program run for two steps inside one tape (a lazy one)."""
     runs = {}
     for name, example in EXAMPLES.items():
         with vg.record() as tape:
@@ -283,19 +285,20 @@ def test_seed_program_tape_graph_follows_the_schema(seed_runs, name, stats):
         return
     assert len(tape) == len(events) > 0
     phases = [e["phase"] for e in events]
+    fit = name == "linear-regression"  # after its loop it runs the model once more, to plot the fitted line
     if name in FORWARD_OPS:
         # two steps: forward ops, then (for autograd programs) one backward event per forward op, in reverse
         ops = FORWARD_OPS[name]
         forward = [e["op"] for e in events if e["phase"] == "forward"]
         backward = [e["op"] for e in events if e["phase"] == "backward"]
-        assert forward == ops * 2, forward
+        assert forward == ops * 2 + (["linear"] if fit else []), forward
         assert backward == ops[::-1] * 2, backward
         assert "update" in phases
         first_update = phases.index("update", phases.index("backward"))
         assert set(phases[phases.index("backward"):first_update]) == {"backward"}
     if name in MODULES:
         modules = [e["module"] for e in events if e["phase"] == "forward"]
-        assert modules == MODULES[name] * 2, modules
+        assert modules == MODULES[name] * 2 + (["model"] if fit else []), modules
         assert [e["module"] for e in events if e["phase"] == "backward"] == MODULES[name][::-1] * 2
     if name in PARAMETERS:
         params = {G.nodes[n]["name"] for n in tensor_nodes(G) if G.nodes[n]["role"] == "parameter"}
@@ -345,56 +348,77 @@ def test_seed_program_recording_changes_nothing_it_computes():
         np.testing.assert_array_equal(value.numpy(), in_ring.state_dict()[key].numpy(), err_msg=key)
 
 
-def run_example_script(script, tmp_path, steps=1, extra=""):
-    """Run examples/``script`` (its loop cut to ``steps``) inside a tape; (tape, the script's globals)."""
-    text = (EXAMPLES_DIR / script).read_text().replace("range(500)", f"range({steps})") + "\n" + extra
-    copy = tmp_path / script
+def run_example_script(script, tmp_path, steps=1, root="loss"):
+    """Run a seed program as a script, its loop cut to ``steps``, inside a tape; (tape, graph of ``root``).
+
+    A lesson's source (``script`` a name of LESSONS, or "scalar") runs as a script
+    whose ``main`` is called; ``vg.graph(root)`` is taken where it reports its
+    loss, inside ``main``, whose variables name the tensors (None for the scalar
+    program, which reports none). examples/11_nonleaf_mistake.py runs as it is,
+    ``vg.graph(root)`` at its end.
+    """
+    graphs = []
+    if script.endswith(".py"):
+        text = (EXAMPLES_DIR / script).read_text().replace("range(500)", f"range({steps})")
+        text += f"\n_graph = torch.graph({root}) if isinstance({root}, torch.Tensor) else None\n"
+    else:
+        text = LESSONS.get(script, Lesson(script, "tutorial_scalar")).source()
+    copy = tmp_path / (script if script.endswith(".py") else "program.py")
     copy.write_text(text)
+
+    def on_step(step, loss):
+        tensor = sys._getframe(1).f_locals[root]
+        if isinstance(tensor, vg.Tensor):  # (the tensor program's loss is a number: .item())
+            graphs.append(vg.graph(tensor))
+
     random.seed(0)
     with contextlib.redirect_stdout(io.StringIO()), vg.record() as tape:
-        namespace = runpy.run_path(str(copy), run_name="__main__")
-    return tape, namespace
+        namespace = runpy.run_path(str(copy), run_name="__main__" if script.endswith(".py") else "program")
+        if script.endswith(".py"):
+            graphs.append(namespace["_graph"])
+        elif script == "scalar":
+            namespace["main"]()
+        else:
+            namespace["main"](steps=steps, on_step=on_step)
+    return tape, graphs[0] if graphs else None
 
 
 SCRIPT_NAMES = {
-    # script: (names in tape.graph(), names in vg.graph(loss) called at the end of the script)
-    "02_tensor.py": ({"x", "y", "w1", "w2", "h", "h_relu", "y_pred", "grad_y_pred", "grad_w1", "grad_w2"}, None),
-    "03_autograd.py": ({"x", "y", "w1", "w2", "y_pred", "loss", "w1.grad", "w2.grad"},
-                       {"x", "y", "w1", "w2", "y_pred", "loss"}),
-    "04_custom_function.py": ({"w1", "w2", "y_pred", "loss"}, {"w1", "w2", "y_pred", "loss"}),
-    "05_nn.py": ({"x", "y", "y_pred", "loss", "0.weight", "0.bias", "2.weight", "2.bias", "0.weight.grad"},
-                 {"x", "y", "y_pred", "loss", "0.weight", "0.bias", "2.weight", "2.bias"}),
-    "06_optim.py": ({"x", "y", "y_pred", "loss", "0.weight", "2.bias", "2.bias.grad"},
-                    {"x", "y", "y_pred", "loss", "0.weight", "2.bias"}),
-    "07_module.py": ({"x", "y", "h_relu", "y_pred", "loss", "linear1.weight", "linear2.bias"},
-                     {"x", "y", "y_pred", "loss", "linear1.weight", "linear2.bias"}),
-    "08_dynamic.py": ({"x", "y", "h_relu", "y_pred", "loss", "input_linear.weight", "output_linear.bias"},
-                      {"x", "y", "y_pred", "loss", "input_linear.weight", "output_linear.bias"}),
-    "09_scalar.py": ({"x", "w", "b", "y"}, {"x", "w", "b", "y"}),
+    # program: (names in tape.graph(), names in vg.graph(loss) taken where the program reports its loss)
+    "tensor": ({"x", "y", "w1", "w2", "h", "h_relu", "y_pred", "grad_y_pred", "grad_w1", "grad_w2"}, None),
+    "autograd": ({"x", "y", "w1", "w2", "y_pred", "loss", "w1.grad", "w2.grad"},
+                 {"x", "y", "w1", "w2", "y_pred", "loss"}),
+    "custom-function": ({"w1", "w2", "y_pred", "loss"}, {"w1", "w2", "y_pred", "loss"}),
+    "nn": ({"x", "y", "y_pred", "loss", "0.weight", "0.bias", "2.weight", "2.bias", "0.weight.grad"},
+           {"x", "y", "y_pred", "loss", "0.weight", "0.bias", "2.weight", "2.bias"}),
+    "optim": ({"x", "y", "y_pred", "loss", "0.weight", "2.bias", "2.bias.grad"},
+              {"x", "y", "y_pred", "loss", "0.weight", "2.bias"}),
+    "module": ({"x", "y", "h_relu", "y_pred", "loss", "linear1.weight", "linear2.bias"},
+               {"x", "y", "y_pred", "loss", "linear1.weight", "linear2.bias"}),
+    "dynamic": ({"x", "y", "h_relu", "y_pred", "loss", "input_linear.weight", "output_linear.bias"},
+                {"x", "y", "y_pred", "loss", "input_linear.weight", "output_linear.bias"}),
+    "scalar": ({"x", "w", "b", "y"}, None),
     "11_nonleaf_mistake.py": ({"x", "y", "w1", "w2", "y_pred", "loss"}, {"x", "y", "y_pred", "loss"}),
 }
 
 
 @pytest.mark.parametrize("script", list(SCRIPT_NAMES))
 def test_example_scripts_are_labelled_by_their_variable_names(script, tmp_path):
-    root = "y" if script == "09_scalar.py" else "loss"
-    tape, ns = run_example_script(script, tmp_path, extra=(
-        f"_graph = torch.graph({root}) if isinstance({root}, torch.Tensor) else None\n"))
+    tape, Gl = run_example_script(script, tmp_path)
     in_tape, in_graph = SCRIPT_NAMES[script]
     G = tape.graph()
     assert_schema(G, full=False)
     assert_events(tape.events, G, full=False)
     assert in_tape <= names(G), in_tape - names(G)
     if in_graph is not None:
-        Gl = ns["_graph"]
         assert_schema(Gl)
         assert in_graph <= names(Gl), in_graph - names(Gl)
-        assert Gl.nodes[Gl.graph["root"]]["name"] == root
-    if script == "07_module.py":
+        assert Gl.nodes[Gl.graph["root"]]["name"] == "loss"
+    if script == "module":
         # the clamp inside TwoLayerNet.forward ran in "model"; the Linear layers in model.linear1/2
         assert [G.nodes[n]["module"] for n in G.ops() if G.nodes[n]["phase"] == "forward"] == [
             "model.linear1", "model", "model.linear2", "criterion"]
-    if script in ("05_nn.py", "06_optim.py"):
+    if script in ("nn", "optim"):
         linear = [n for n in G.ops() if G.nodes[n]["op"] == "linear"]
         assert [G.nodes[n]["module"] for n in linear] == ["model.0", "model.2"]
         assert input_names(G, linear[0]) == ["x", "0.weight", "0.bias"]
@@ -840,7 +864,7 @@ def test_names_from_name_argument_variables_and_short_ids():
 
 
 def test_parameter_names_and_module_paths():
-    from graphviz_grad.examples.modules import TwoLayerNet
+    from graphviz_grad.lessons.tutorial_module import TwoLayerNet
 
     vg.manual_seed(0)
     model = TwoLayerNet(3, 4, 2)
@@ -907,9 +931,9 @@ def test_node_ids_and_json_are_identical_for_the_same_program():
 STABLE_PROGRAM = """
 import json, sys
 import graphviz_grad as vg
-from graphviz_grad.examples import EXAMPLES
+from graphviz_grad.lessons import LESSONS
 with vg.record() as tape:
-    result = EXAMPLES["custom-function"].run(steps=1, seed=5)
+    result = LESSONS["custom-function"].run(steps=1, seed=5)
 print(json.dumps([tape.graph().to_json(), vg.graph(result.loss).to_json(), tape.events]))
 """
 

@@ -1,14 +1,18 @@
-"""The tutorial programs of examples/ against PyTorch, run as real scripts.
+"""The seed tutorial's programs against PyTorch, run as real scripts.
 
-Each script of ``examples/`` runs in a subprocess (this file is also the runner:
-``python tests/test_seeds.py ...``), once with graphviz_grad and once with the
-import line switched to real torch, both started from the same NumPy-made data
-and weights: the runner replaces ``randn`` and ``nn.Linear.reset_parameters``
-of the library in use by functions that hand out those arrays in order, and
-copies the script with ``range(500)`` cut to fewer steps. The per-step losses
-they print must agree to SPEC §1's tolerances. The same programs as functions
-(``graphviz_grad.examples``) are held to the same numbers, and the scripts as
-written (``randn``, 500 steps) must train as the tutorial's do.
+Each program is its one source, ``graphviz_grad/lessons/tutorial_*.py`` (what
+``examples/01_numpy.py`` ... run), plus ``examples/11_nonleaf_mistake.py``. It
+runs in a subprocess as a script (this file is also the runner: ``python
+tests/test_seeds.py ...``), once as written and once with only its import
+lines switched to real torch (``Lesson.torch_source()``), both started from the
+same NumPy-made data and weights, in float32 and in float64: the runner
+replaces ``randn`` and ``nn.Linear.reset_parameters`` of the library in use by
+functions that hand out those arrays in order, and copies the script with its
+``STEPS = 500`` (or ``range(500)``) cut to fewer steps. The per-step losses
+they print must agree to SPEC §1's tolerances. The scripts as written (their
+seeded ``randn``, 500 steps) must train as the tutorial's do. (tests/
+test_lessons.py holds ``LESSONS[name].run``, what ``vizgrad train`` runs, to
+PyTorch's seeded numbers.)
 """
 import contextlib
 import io
@@ -28,6 +32,7 @@ from conftest import needs_proc_statm, run_measuring_rss
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES_DIR = ROOT / "examples"
+NONLEAF = "11_nonleaf_mistake.py"  # a script of examples/ only: it stops with an error on step 1
 STEPS = 200  # SPEC §1: float32 agrees to 1e-4 for 50 steps and 1e-3 through step 200
 N, D_IN, H, D_OUT = 64, 1000, 100, 10
 TWO_LAYER = [("x", (N, D_IN)), ("y", (N, D_OUT)), ("w1", (D_IN, H)), ("w2", (H, D_OUT))]
@@ -39,16 +44,16 @@ def _linear(prefix, fan_in, fan_out):
 
 
 SEQUENTIAL = DATA + _linear("0.", D_IN, H) + _linear("2.", H, D_OUT)
-# script -> (name in graphviz_grad.examples.EXAMPLES, the tensors it draws, in the order it draws them)
+# lesson (of graphviz_grad.lessons.LESSONS) -> the tensors it draws, in the order it draws them
 PROGRAMS = {
-    "02_tensor.py": ("tensor", TWO_LAYER),
-    "03_autograd.py": ("autograd", TWO_LAYER),
-    "04_custom_function.py": ("custom-function", TWO_LAYER),
-    "05_nn.py": ("nn", SEQUENTIAL),
-    "06_optim.py": ("optim", SEQUENTIAL),
-    "07_module.py": ("module", DATA + _linear("linear1.", D_IN, H) + _linear("linear2.", H, D_OUT)),
-    "08_dynamic.py": ("dynamic", DATA + _linear("input_linear.", D_IN, H) + _linear("middle_linear.", H, H)
-                      + _linear("output_linear.", H, D_OUT)),
+    "tensor": TWO_LAYER,
+    "autograd": TWO_LAYER,
+    "custom-function": TWO_LAYER,
+    "nn": SEQUENTIAL,
+    "optim": SEQUENTIAL,
+    "module": DATA + _linear("linear1.", D_IN, H) + _linear("linear2.", H, D_OUT),
+    "dynamic": DATA + _linear("input_linear.", D_IN, H) + _linear("middle_linear.", H, H)
+               + _linear("output_linear.", H, D_OUT),
 }
 LINEAR_REGRESSION = _linear("", 1, 1)
 TOLERANCES = {"float32": [(50, 1e-4), (STEPS, 1e-3)], "float64": [(STEPS, 1e-9)]}
@@ -92,25 +97,33 @@ def _patch(lib, arrays, dtype):
     lib.nn.Linear.reset_parameters = reset_parameters
 
 
-def run_script(path, lib_name, dtype, steps, arrays, workdir):
-    """Run one example script; returns its stdout and the error it raised (type, message) if any."""
+def program_text(program, lib_name):
+    """The program as a script: a seed lesson's source (switched to PyTorch), or examples/11's."""
+    from graphviz_grad.lessons import LESSONS, Lesson, as_torch
+
+    if program == NONLEAF:
+        text = (EXAMPLES_DIR / NONLEAF).read_text()
+    else:  # the scalar program has no training loop: it is not one of vizgrad train's
+        text = LESSONS.get(program, Lesson(program, "tutorial_scalar")).source()
+    return as_torch(text) if lib_name == "torch" else text
+
+
+def run_script(program, lib_name, dtype, steps, arrays, workdir):
+    """Run one program as a script; returns its stdout and the error it raised (type, message) if any."""
     import importlib
 
     import matplotlib
 
     matplotlib.use("Agg")
-    text = Path(path).read_text()
-    if lib_name == "torch":
-        text = text.replace("import graphviz_grad as torch", "import torch")
-        text = text.replace("import graphviz_grad.nn as nn", "import torch.nn as nn")
+    text = program_text(program, lib_name)
     if steps is not None:
-        text = text.replace("range(500)", f"range({steps})")
+        text = text.replace("STEPS = 500\n", f"STEPS = {steps}\n").replace("range(500)", f"range({steps})")
     lib = importlib.import_module(lib_name)
     importlib.import_module(lib_name + ".nn")
     saved = lib.randn, lib.nn.Linear.reset_parameters
     if arrays is not None:
         _patch(lib, arrays, dtype)
-    copy = Path(workdir) / Path(path).name
+    copy = Path(workdir) / (program if program.endswith(".py") else program.replace("-", "_") + ".py")
     copy.write_text(text)
     out, error = io.StringIO(), None
     random.seed(0)  # DynamicNet's depths
@@ -136,8 +149,8 @@ def _runner_main(argv):
         if npz:
             with np.load(npz) as f:
                 arrays = [(name, f[name]) for name in json.loads(str(f["__order__"]))]
-        results[script] = run_script(EXAMPLES_DIR / script, lib_name, dtype,
-                                     None if steps == "all" else int(steps), arrays, workdir)
+        results[script] = run_script(script, lib_name, dtype, None if steps == "all" else int(steps), arrays,
+                                     workdir)
     Path(out_file).write_text(json.dumps(results))
 
 
@@ -166,7 +179,7 @@ def _jobs(tmp, lib_name, dtype, scripts):
     for script in scripts:
         workdir = tmp / f"{lib_name}-{dtype}-{script}"
         workdir.mkdir()
-        spec = PROGRAMS[script][1] if script in PROGRAMS else LINEAR_REGRESSION if script.startswith("10") else None
+        spec = PROGRAMS[script] if script in PROGRAMS else LINEAR_REGRESSION if script == "linear-regression" else None
         npz = _save_init(make_init(spec), workdir / "init.npz") if spec else ""
         jobs.append([script, npz, str(workdir)])
     return jobs
@@ -184,20 +197,24 @@ def runs():
             for dtype in ("float32", "float64"):
                 scripts = list(PROGRAMS)
                 if dtype == "float32":
-                    scripts += ["09_scalar.py", "10_linear_regression.py", "11_nonleaf_mistake.py"]
+                    scripts += ["scalar", "linear-regression", NONLEAF]
                 jobs = _jobs(tmp, lib_name, dtype, scripts)
                 results = _run_all(lib_name, dtype, STEPS, jobs, tmp)
                 for script, _, workdir in jobs:
                     results[script]["files"] = sorted(p.name for p in Path(workdir).iterdir())
-                    if script.startswith("10"):
+                    if script == "linear-regression":
                         results[script]["checkpoint"] = _checkpoint(Path(workdir) / "model.ckpt", lib_name)
                 out[lib_name][dtype] = results
         yield out
 
 
 def _checkpoint(path, lib_name):
-    if lib_name != "graphviz_grad" or not path.exists():
+    if not path.exists():
         return None
+    if lib_name == "torch":
+        import torch
+
+        return {k: v.tolist() for k, v in torch.load(path, weights_only=True).items()}
     import graphviz_grad as vg
 
     return {k: v.tolist() for k, v in vg.load(path).items()}
@@ -230,31 +247,14 @@ def test_script_losses_equal_torch(runs, script, dtype):
     assert_losses_match(ours, theirs, dtype, script)
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("script", list(PROGRAMS))
-def test_function_losses_equal_torch(runs, script, dtype):
-    from graphviz_grad.examples import EXAMPLES
-
-    name, spec = PROGRAMS[script]
-    result = EXAMPLES[name].run(steps=STEPS, seed=0, dtype=dtype, init=make_init(spec))
-    assert_losses_match(result.losses, losses_of(runs["torch"][dtype][script]), dtype, f"EXAMPLES[{name!r}]")
-
-
-def test_numpy_function_equals_torch(runs):
-    from graphviz_grad.examples import EXAMPLES
-
-    result = EXAMPLES["numpy"].run(steps=STEPS, dtype="float64", init=make_init(TWO_LAYER))
-    assert_losses_match(result.losses, losses_of(runs["torch"]["float64"]["02_tensor.py"]), "float64", "numpy")
-
-
 def test_scalar_prints_the_same_gradients_as_torch(runs):
-    ours, theirs = runs["graphviz_grad"]["float32"]["09_scalar.py"], runs["torch"]["float32"]["09_scalar.py"]
+    ours, theirs = runs["graphviz_grad"]["float32"]["scalar"], runs["torch"]["float32"]["scalar"]
     assert ours["error"] is None and theirs["error"] is None
     assert ours["stdout"] == theirs["stdout"] == "tensor(2.)\ntensor(1.)\ntensor(1.)\n"
 
 
 def test_nonleaf_mistake_raises_an_explaining_type_error_on_step_1(runs):
-    ours, theirs = runs["graphviz_grad"]["float32"]["11_nonleaf_mistake.py"], runs["torch"]["float32"]["11_nonleaf_mistake.py"]
+    ours, theirs = runs["graphviz_grad"]["float32"][NONLEAF], runs["torch"]["float32"][NONLEAF]
     assert theirs["error"][0] == ours["error"][0] == "TypeError"
     assert len(ours["stdout"].splitlines()) == len(theirs["stdout"].splitlines()) == 2  # steps 0 and 1 printed
     message = ours["error"][1]
@@ -272,23 +272,19 @@ def _epoch_losses(result):
 
 
 def test_linear_regression_matches_torch_and_writes_plot_and_checkpoint(runs):
-    from graphviz_grad.examples import EXAMPLES
-
-    ours, theirs = runs["graphviz_grad"]["float32"]["10_linear_regression.py"], runs["torch"]["float32"]["10_linear_regression.py"]
+    ours, theirs = runs["graphviz_grad"]["float32"]["linear-regression"], runs["torch"]["float32"]["linear-regression"]
     ours_losses, theirs_losses = _epoch_losses(ours), _epoch_losses(theirs)
     assert list(ours_losses) == list(range(5, 61, 5))
     np.testing.assert_allclose(list(ours_losses.values()), list(theirs_losses.values()), atol=1.5e-4)
     assert {"linear_regression.png", "model.ckpt"} <= set(ours["files"])
-    result = EXAMPLES["linear-regression"].run(init=make_init(LINEAR_REGRESSION))
-    np.testing.assert_allclose([result.losses[e - 1] for e in ours_losses], list(theirs_losses.values()), atol=1.5e-4)
-    saved = ours["checkpoint"]
-    assert sorted(saved) == ["bias", "weight"]
-    np.testing.assert_allclose(saved["weight"], result.model.weight.tolist(), rtol=1e-6)
-    np.testing.assert_allclose(saved["bias"], result.model.bias.tolist(), rtol=1e-6)
+    saved, expected = ours["checkpoint"], theirs["checkpoint"]
+    assert sorted(saved) == sorted(expected) == ["bias", "weight"]
+    np.testing.assert_allclose(saved["weight"], expected["weight"], rtol=1e-5)
+    np.testing.assert_allclose(saved["bias"], expected["bias"], rtol=1e-5)
 
 
 def test_linear_regression_png_is_a_png(tmp_path):
-    run_script(EXAMPLES_DIR / "10_linear_regression.py", "graphviz_grad", "float32", None, None, tmp_path)
+    run_script("linear-regression", "graphviz_grad", "float32", None, None, tmp_path)
     assert (tmp_path / "linear_regression.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     import graphviz_grad as vg
 
@@ -304,7 +300,7 @@ def as_written():
     """The scripts exactly as written (their own randn draws, 500 steps), run by graphviz_grad."""
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        scripts = ["01_numpy.py", *PROGRAMS]
+        scripts = ["numpy", *PROGRAMS]
         jobs = []
         for script in scripts:
             (tmp / script).mkdir()
@@ -312,7 +308,7 @@ def as_written():
         yield _run_all("graphviz_grad", "float32", "all", jobs, tmp)
 
 
-@pytest.mark.parametrize("script", ["01_numpy.py", *PROGRAMS])
+@pytest.mark.parametrize("script", ["numpy", *PROGRAMS])
 def test_script_as_written_trains_like_the_tutorial(as_written, script):
     losses = losses_of(as_written[script])
     assert len(losses) == 500
@@ -323,26 +319,29 @@ def test_script_as_written_trains_like_the_tutorial(as_written, script):
     assert min(losses[-10:]) < 0.01 * max(losses[:10])
 
 
-def test_functions_as_written_train_like_the_tutorial():
-    from graphviz_grad.examples import EXAMPLES
+def test_the_examples_folder_runs_each_lesson():
+    """examples/01-10 are runners of the lessons: python 03_autograd.py runs tutorial_autograd.main()."""
+    from graphviz_grad.lessons import LESSONS
 
-    for name, example in EXAMPLES.items():
-        losses = example.run().losses
-        assert len(losses) == example.default_steps
-        bound = 0.5 if name == "linear-regression" else 0.01
-        assert losses[-1] < bound * losses[0], (name, losses[0], losses[-1])
+    scripts = sorted(p.name for p in EXAMPLES_DIR.glob("[01][0-9]_*.py") if p.name != NONLEAF)
+    modules = [LESSONS[name].program for name in ["numpy", *PROGRAMS, "linear-regression"]] + ["tutorial_scalar"]
+    assert len(scripts) == len(modules) == 10
+    for script in scripts:
+        text = (EXAMPLES_DIR / script).read_text()
+        module = next(m for m in modules if f"from graphviz_grad.lessons import {m}\n" in text)
+        assert text.endswith(f"\n{module}.main()\n"), script
 
 
 # --- memory: graphs are freed every step -----------------------------------------------------------
 
 RSS_PROGRAM = """
 import sys
-from graphviz_grad.examples import EXAMPLES
+from graphviz_grad.lessons import LESSONS
 rss_at = {}
 def on_step(step, loss):
     if step in (100, 499):
         rss_at[step] = rss()
-EXAMPLES[sys.argv[1]].run(steps=500, on_step=on_step)
+LESSONS[sys.argv[1]].run(steps=500, on_step=on_step)
 print(rss_at[100], rss_at[499])
 """
 

@@ -3,15 +3,15 @@ default level, the rolled view, expand, micrograd graphs.
 
 Structure only (node kinds, labels, counts): never the digits of float32 values.
 """
-import random
 import re
+from unittest import mock
 
 import numpy as np
 import pytest
 
 import graphviz_grad as vg
 from graphviz_grad import nn
-from graphviz_grad.examples.modules import DynamicNet
+from graphviz_grad.lessons.tutorial_dynamic import DynamicNet
 from graphviz_grad.viz.diagram import op_inputs
 from graphviz_grad.viz.draw import prepare
 
@@ -41,15 +41,13 @@ class Net(nn.Module):
 
 def dynamic_step(optimizer="sgd", middle_calls=2, steps=2):
     """A DynamicNet training step (forward, backward, optimizer.step()) recorded on a tape."""
-    rng = random.Random(0)
-    model = DynamicNet(4, 3, 2, rng=rng)
-    rng.randint = lambda a, b: middle_calls
+    model = DynamicNet(4, 3, 2)
     x, y = vg.randn(5, 4), vg.randn(5, 2)
     opt = (vg.optim.SGD(model.parameters(), lr=1e-2, momentum=0.9) if optimizer == "sgd"
            else vg.optim.Adam(model.parameters(), lr=1e-3))
     loss_fn = nn.MSELoss()
     for _ in range(steps):  # the second step finds the state buffers made by the first
-        with vg.record() as tape:
+        with vg.record() as tape, mock.patch("random.randint", lambda a, b: middle_calls):
             y_pred = model(x)
             loss = loss_fn(y_pred, y)
             opt.zero_grad()

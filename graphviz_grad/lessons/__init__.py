@@ -1,18 +1,17 @@
 """Every lesson program, written once: ``vizgrad train``, ``vizgrad docs``, ``examples/`` and the tests read these.
 
 Each module of this package is one lesson as its author wrote it, with only
-the import line changed (``import graphviz_grad as torch``): makemore 1–5,
-the GPT, the 60-minute blitz's pages, today's "Learning PyTorch with
-Examples". Its code sits in ``main(steps, seed, on_step, ...)``, which returns
-the program's variables (``locals()``); ``python -m
-graphviz_grad.lessons.NAME`` runs it.
+the import line changed (``import graphviz_grad as torch``): the seed tutorial
+of 2017 ("Learning PyTorch with Examples": ``tutorial_*``), makemore 1–5, the
+GPT, the 60-minute blitz's pages, today's "Learning PyTorch with Examples". Its
+code sits in ``main(steps, seed, on_step, ...)``, which returns the program's
+variables (``locals()``); ``python -m graphviz_grad.lessons.NAME`` runs it.
 
-:data:`LESSONS` maps a name to a :class:`Lesson` (or, for the seed tutorial of
-2017, to its :class:`~graphviz_grad.examples.Example`). Both have ``name``,
+:data:`LESSONS` maps a name to a :class:`Lesson`, with ``name``,
 ``description``, ``default_steps`` and ``run(steps, seed, device, dtype,
-on_step, init)``, which returns a :class:`Result` (per-step losses, the model,
-the last loss tensor, and for a lesson what it printed, with the last lines —
-sampled names, generated text, accuracy — in ``report``).
+on_step)``, which returns a :class:`Result` (per-step losses, the model, the
+last loss tensor, what the program printed, with the last lines — sampled
+names, generated text, accuracy — in ``report``).
 
 >>> from graphviz_grad.lessons import LESSONS
 >>> lesson = LESSONS["sin-numpy"]
@@ -21,6 +20,8 @@ sampled names, generated text, accuracy — in ``report``).
 >>> result = lesson.run(steps=300)
 >>> len(result.losses), result.losses[-1] < result.losses[0], result.report[0].startswith("Result: y = ")
 (300, True, True)
+>>> LESSONS["autograd"].run(steps=5).loss.grad_fn
+<SumBackward0>
 """
 import ast
 import contextlib
@@ -30,13 +31,14 @@ import importlib.util
 import inspect
 import io
 import re
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..examples import EXAMPLES, Example, Result, StopTraining
+from ._result import Result, StopTraining
 
-__all__ = ["LESSONS", "Lesson", "Example", "Result", "StopTraining"]
+__all__ = ["LESSONS", "Lesson", "Result", "StopTraining"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Lesson:
 
     name: str
     program: str  # the module's name in this package
+    named: bool = False  # its tensors are labelled by the program's variable names (the seed tutorial's drawings)
 
     @property
     def module(self):
@@ -82,7 +85,7 @@ class Lesson:
         """The seed the lesson's author used (``main``'s default)."""
         return _constants(self.module)["seed"]
 
-    def run(self, steps=None, seed=None, device="cpu", dtype=None, on_step=None, init=None, **options):
+    def run(self, steps=None, seed=None, device="cpu", dtype=None, on_step=None, **options):
         """Run the lesson's ``main`` for ``steps`` steps; returns a :class:`Result`.
 
         ``seed=None`` is the author's seed. What the program prints is kept in
@@ -93,8 +96,6 @@ class Lesson:
         """
         module = self.load()
         parameters = inspect.signature(module.main).parameters
-        if init:
-            raise ValueError(f"lesson {self.name!r} draws its own weights; init= is for the seed tutorial programs")
         if dtype is not None and str(dtype).rsplit(".", 1)[-1] not in ("float32", "float"):
             raise ValueError(f"lesson {self.name!r} runs in float32, as its author wrote it; not in {dtype}")
         if str(device) != "cpu":
@@ -112,14 +113,48 @@ class Lesson:
         variables = {}
         try:
             with contextlib.redirect_stdout(output), tempfile.TemporaryDirectory() as folder:
-                if "PATH" in parameters and "PATH" not in options:  # a file the lesson saves and loads back
-                    options["PATH"] = str(Path(folder) / Path(parameters["PATH"].default).name)
+                for name in ("PATH", "FIGURE"):  # a file the lesson saves (and loads back), a figure it draws
+                    if name in parameters and name not in options:
+                        options[name] = str(Path(folder) / Path(parameters[name].default).name)
                 variables = module.main(steps=module.STEPS if steps is None else steps,
                                         seed=parameters["seed"].default if seed is None else seed,
                                         on_step=record, **options)
         except StopTraining:
             pass
-        return _result(losses, variables, output.getvalue(), module.REPORT_LINES)
+        if self.named:
+            name_tensors(variables)
+        return _result(losses, variables, output.getvalue(), module.REPORT_LINES, getattr(module, "WEIGHTS", ()))
+
+    def first_step(self, seed=None, **options):
+        """The program's variables at its first ``on_step`` call, where it stops: a step, drawn in the docs.
+
+        A seed tutorial program reports its loss right after ``loss.backward()``
+        (the NumPy and tensor ones, which have none, right after printing the
+        loss): the variables are those of one step up to there, the update not
+        yet made. ``options`` go to ``main`` (``sizes=(2, 3, 4, 2)``, a tiny
+        copy); what the program prints is dropped.
+
+        >>> step = LESSONS["autograd"].first_step(sizes=(2, 3, 4, 2))
+        >>> tuple(step["w1"].grad.shape), step["loss"].name
+        ((3, 4), 'loss')
+        """
+        module = self.load()
+        caught = {}
+
+        def stop(step, loss):
+            caught.update(sys._getframe(1).f_locals)  # main's variables, before it goes on to the update
+            raise StopTraining
+
+        with contextlib.redirect_stdout(io.StringIO()):
+            try:
+                module.main(steps=1, seed=self.default_seed if seed is None else seed, on_step=stop, **options)
+            except StopTraining:
+                pass
+        if not caught:
+            raise ValueError(f"lesson {self.name!r} made no step")
+        if self.named:
+            name_tensors(caught)
+        return caught
 
 
 _IMPORT = re.compile(r"^(\s*)(import|from) graphviz_grad(?!\.datasets)(\.[\w.]+)?\b(.*)$")
@@ -135,6 +170,16 @@ def as_torch(source):
             line = f"{indent}{keyword} torch{submodule or ''}{rest}\n".replace("import torch as torch", "import torch")
         lines.append(line)
     return "".join(lines)
+
+
+def name_tensors(variables):
+    """Label each unnamed tensor of ``variables`` (a program's ``locals()``) by its variable name."""
+    from ..tensor import Tensor
+
+    for key, value in variables.items():
+        if isinstance(value, Tensor) and not key.startswith("_") and value.name is None:
+            value.name = key
+    return variables
 
 
 def _path(module):
@@ -157,13 +202,18 @@ def _constants(module):
     return found
 
 
-def _result(losses, variables, output, report_lines):
+def _result(losses, variables, output, report_lines, weight_names=()):
+    """A :class:`Result`; ``weight_names``: the variables holding the weights, where they do not require grad."""
+    from .._creation import as_tensor
     from ..tensor import Tensor
 
     loss = variables.get("loss")
     model = next((variables[name] for name in ("model", "net") if hasattr(variables.get(name), "state_dict")), None)
-    weights = {name: value for name, value in variables.items()
-               if isinstance(value, Tensor) and value.requires_grad and value.grad_fn is None}
+    if weight_names and variables:
+        weights = {name: as_tensor(variables[name]) for name in weight_names}
+    else:
+        weights = {name: value for name, value in variables.items()
+                   if isinstance(value, Tensor) and value.requires_grad and value.grad_fn is None}
     lines = output.rstrip("\n").splitlines()
     return Result(losses=losses, model=model, tensors=weights,
                   last_loss_tensor=loss if getattr(loss, "grad_fn", None) is not None else None,
@@ -172,6 +222,15 @@ def _result(losses, variables, output, report_lines):
 
 
 _LESSONS = (
+    Lesson("numpy", "tutorial_numpy", named=True),
+    Lesson("tensor", "tutorial_tensor", named=True),
+    Lesson("autograd", "tutorial_autograd", named=True),
+    Lesson("custom-function", "tutorial_custom_function", named=True),
+    Lesson("nn", "tutorial_nn", named=True),
+    Lesson("optim", "tutorial_optim", named=True),
+    Lesson("module", "tutorial_module", named=True),
+    Lesson("dynamic", "tutorial_dynamic", named=True),
+    Lesson("linear-regression", "tutorial_linear_regression", named=True),
     Lesson("sin-numpy", "polynomial_numpy"),
     Lesson("sin-tensor", "polynomial_tensor"),
     Lesson("sin-autograd", "polynomial_autograd"),
@@ -191,5 +250,5 @@ _LESSONS = (
     Lesson("cifar-cnn", "blitz_cifar"),
 )
 
-LESSONS = {**EXAMPLES, **{lesson.name: lesson for lesson in _LESSONS}}
-"""Every program that ``vizgrad train`` runs: the seed tutorial's (:data:`EXAMPLES`), then the lessons."""
+LESSONS = {lesson.name: lesson for lesson in _LESSONS}
+"""Every program that ``vizgrad train`` runs: the seed tutorial's nine, then the lessons."""

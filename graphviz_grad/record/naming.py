@@ -5,7 +5,7 @@ gave it, or the CLI's variable), the first public variable bound to it in the
 user's frames, ``<owner>.grad`` for a gradient, the value of a constant, else
 its node id. This module finds the variable names: it looks through the frames
 of the code that called into graphviz_grad (not graphviz_grad's own frames,
-except the bundled examples and doctests), locals first, then globals.
+except the seed tutorial's lesson programs and doctests), locals first, then globals.
 
 >>> import graphviz_grad as vg
 >>> w1 = vg.tensor([1.0, 2.0], requires_grad=True)
@@ -38,7 +38,7 @@ def _is_internal_module(frame):
     if known is None:
         package = module.partition(".")[0]
         known = _internal_modules[module] = (package == "graphviz_grad"
-                                             and not module.startswith("graphviz_grad.examples"))
+                                             and not module.startswith("graphviz_grad.lessons.tutorial_"))
     return known
 
 
