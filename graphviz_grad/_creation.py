@@ -44,7 +44,7 @@ def _shape(size):
 
 
 def _finish(arr, dtype, device, requires_grad, name=None):
-    dev = backend.CPU if device is None else backend.device(device)
+    dev = backend.default_device() if device is None else backend.device(device)
     if dtype is not None:
         arr = arr.astype(_dtype.to_dtype(dtype).np, copy=False)
     arr = backend.to_device(arr, dev)
@@ -123,6 +123,8 @@ def as_array(data, dtype=None, device=None):
             arr = arr.astype(_float_dtype_of(data), copy=False)
     if dtype is not None:
         arr = arr.astype(dtype.np, copy=False)
+    if device is None and backend.default_device().type != "cpu":
+        device = backend.default_device()  # (the default CPU leaves a CuPy array where it is)
     if device is not None:
         arr = backend.to_device(arr, backend.device(device))
     return arr

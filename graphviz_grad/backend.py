@@ -56,9 +56,45 @@ class device:
     def __str__(self):
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
+    def __enter__(self):
+        """``with vg.device("cuda"):`` creates tensors there (factories, ``tensor``, new layers' weights),
+        as PyTorch's device context does; an explicit ``device=`` still wins."""
+        _entered.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        _entered.pop()
+        return False
+
 
 CPU = device("cpu")
 CUDA = device("cuda", 0)
+_entered = []  # the devices of the open ``with device(...)`` blocks, innermost last
+_default = [None]  # set_default_device's
+
+
+def default_device():
+    """Where a tensor is created when no ``device=`` is given: the innermost ``with vg.device(...)``,
+    else :func:`set_default_device`'s, else the CPU.
+
+    >>> import graphviz_grad as vg
+    >>> with vg.device("cpu"):
+    ...     vg.get_default_device()
+    device(type='cpu')
+    """
+    if _entered:
+        return _entered[-1]
+    return _default[0] or CPU
+
+
+def set_default_device(dev):
+    """Create tensors on ``dev`` from now on when no ``device=`` is given (``None``: the CPU again)."""
+    _default[0] = None if dev is None else device(dev)
+
+
+def get_default_device():
+    """The device :func:`default_device` gives (PyTorch's ``get_default_device``)."""
+    return default_device()
 
 
 def cupy():

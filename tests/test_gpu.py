@@ -19,6 +19,56 @@ def test_cuda_without_gpu_is_a_clear_error(make):
         make()
 
 
+@pytest.mark.skipif(vg.cuda.is_available(), reason="this machine has a GPU")
+def test_default_device_cuda_without_gpu_is_the_same_clear_error():
+    with vg.device("cuda"), pytest.raises(RuntimeError, match=r"graphviz-grad\[gpu\]"):
+        vg.nn.Linear(2, 3)
+    assert vg.get_default_device() == "cpu"  # the block left, even by an exception
+    vg.set_default_device("cuda")
+    try:
+        with pytest.raises(RuntimeError, match=r"graphviz-grad\[gpu\]"):
+            vg.tensor([1.0])
+    finally:
+        vg.set_default_device(None)
+
+
+def test_default_device_as_pytorch():
+    """``with vg.device(d):`` and ``set_default_device(d)`` as PyTorch's: innermost block first, then the
+    set default, then the CPU; explicit ``device=`` wins; a tensor's own ``*_like`` stays with it."""
+    import torch
+
+    for lib in (vg, torch):
+        assert str(lib.get_default_device()) == "cpu"
+        with lib.device("cpu") as d:
+            assert str(d) == "cpu" and str(lib.get_default_device()) == "cpu"
+            assert str(lib.zeros(2).device) == "cpu" and str(lib.tensor([1.0]).device) == "cpu"
+        lib.set_default_device("cpu")
+        assert str(lib.get_default_device()) == "cpu"
+        lib.set_default_device(None)
+        assert str(lib.get_default_device()) == "cpu"
+
+
+def test_a_lesson_without_a_device_setting_runs_in_the_device_block(monkeypatch):
+    """``vizgrad train nn --device cuda`` runs the tutorial's nn program inside ``with vg.device("cuda"):``;
+    NumPy's program says it runs on the CPU only. (On the CPU: the block's device is recorded, not used.)"""
+    from graphviz_grad import backend
+    from graphviz_grad.lessons import LESSONS
+
+    seen = []
+    real = backend.device.__enter__
+
+    def spy(self):
+        seen.append(str(self))
+        return real(self)
+
+    monkeypatch.setattr(backend.device, "__enter__", spy)
+    monkeypatch.setattr(backend, "to_device", lambda array, dev: array)  # stand-in: no GPU needed
+    result = LESSONS["nn"].run(steps=2, device="cuda")
+    assert seen == ["cuda"] and len(result.losses) == 2
+    with pytest.raises(ValueError, match="runs on the CPU only; use --device cpu"):
+        LESSONS["numpy"].run(steps=2, device="cuda")
+
+
 def test_cuda_is_available_is_a_bool():
     assert vg.cuda.is_available() in (True, False)
 
@@ -29,6 +79,15 @@ def test_device_objects():
     assert vg.tensor([1.0]).device == vg.device("cpu")
     with pytest.raises(RuntimeError):
         vg.device("tpu")
+
+
+@gpu
+@pytest.mark.parametrize("name", ["tensor", "autograd", "custom-function", "nn", "optim", "module", "dynamic"])
+def test_vizgrad_train_lessons_on_gpu_match_cpu(name):
+    from graphviz_grad.lessons import LESSONS
+
+    cpu, cuda = (LESSONS[name].run(steps=20, device=d) for d in ("cpu", "cuda"))
+    np.testing.assert_allclose(cuda.losses, cpu.losses, rtol=1e-3)
 
 
 @gpu

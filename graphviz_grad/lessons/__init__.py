@@ -36,6 +36,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import backend
 from ._result import Result, StopTraining
 
 __all__ = ["LESSONS", "Lesson", "Result", "StopTraining"]
@@ -98,10 +99,14 @@ class Lesson:
         parameters = inspect.signature(module.main).parameters
         if dtype is not None and str(dtype).rsplit(".", 1)[-1] not in ("float32", "float"):
             raise ValueError(f"lesson {self.name!r} runs in float32, as its author wrote it; not in {dtype}")
+        where = contextlib.nullcontext()
         if str(device) != "cpu":
-            if "device" not in parameters:
-                raise ValueError(f"lesson {self.name!r} runs on the CPU only; it has no device setting")
-            options["device"] = device
+            if "device" in parameters:  # the program has its own ``device = torch.device(...)`` line
+                options["device"] = device
+            elif "cuda" in getattr(module, "DEVICES", ()):  # its tensors are made where PyTorch's would be
+                where = backend.device(device)
+            else:
+                raise ValueError(f"lesson {self.name!r} runs on the CPU only; use --device cpu")
         losses = []
 
         def record(step, loss):
@@ -112,7 +117,7 @@ class Lesson:
         output = io.StringIO()
         variables = {}
         try:
-            with contextlib.redirect_stdout(output), tempfile.TemporaryDirectory() as folder:
+            with contextlib.redirect_stdout(output), tempfile.TemporaryDirectory() as folder, where:
                 for name in ("PATH", "FIGURE"):  # a file the lesson saves (and loads back), a figure it draws
                     if name in parameters and name not in options:
                         options[name] = str(Path(folder) / Path(parameters[name].default).name)

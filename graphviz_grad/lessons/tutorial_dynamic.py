@@ -12,6 +12,7 @@ import graphviz_grad as torch
 
 STEPS = 500
 REPORT_LINES = 0
+DEVICES = ("cpu", "cuda")  # vizgrad train --device cuda runs it inside `with torch.device("cuda"):`
 
 
 class DynamicNet(torch.nn.Module):

@@ -11,6 +11,7 @@ import graphviz_grad as torch
 
 STEPS = 500
 REPORT_LINES = 0
+DEVICES = ("cpu", "cuda")  # vizgrad train --device cuda runs it inside `with torch.device("cuda"):`
 
 
 class TwoLayerNet(torch.nn.Module):

@@ -10,6 +10,7 @@ import graphviz_grad as torch
 
 STEPS = 500
 REPORT_LINES = 0
+DEVICES = ("cpu", "cuda")  # vizgrad train --device cuda runs it inside `with torch.device("cuda"):`
 
 
 def main(steps=STEPS, seed=0, on_step=None, sizes=(64, 1000, 100, 10)):
