@@ -18,6 +18,9 @@ frames) under ``OUT_DIR`` and what it draws:
 - ``plot``: the loss per step of ``vizgrad train EXAMPLE`` (the figure of
   ``--plot``), as SVG.
 
+Then each lesson page under ``OUT_DIR/lessons/`` is written as a notebook under
+``OUT_DIR/notebooks/`` (:mod:`.docs_notebooks`), which draws these images live.
+
 Same entries and seed, same bytes: the DOT is deterministic, Graphviz runs
 in-process, and matplotlib's SVG gets a fixed hash salt and date. The numbers
 themselves are computed with single-threaded BLAS (the command runs itself
@@ -156,6 +159,7 @@ DIAGRAMS = (
 def docs(out_dir: Path = typer.Argument(..., metavar="OUT_DIR",
                                         help="Folder to write into: docs/ (the images go to docs/images/).")):
     """Regenerate every documentation image (vizgrad docs docs/)."""
+    from .docs_notebooks import write_notebooks
     from .outputs import check_writable
 
     check_writable(out_dir, "folder")
@@ -165,6 +169,7 @@ def docs(out_dir: Path = typer.Argument(..., metavar="OUT_DIR",
     cache = {}
     for diagram in DIAGRAMS:
         written += build(diagram, out_dir, cache=cache)
+    written += write_notebooks(out_dir)  # the lessons under OUT_DIR/lessons/, as notebooks (cli/docs_notebooks.py)
     for path in written:
         print(f"wrote {path}")
 

@@ -95,12 +95,16 @@ def show(x, stepper=False, height=IFRAME_HEIGHT, **opts):
         shown = Inline(html=stepper_iframe(x, height=height, **opts), text=f"<stepper of {type(x).__name__}>")
     else:
         shown = Inline(svg=svg_of(x, **opts), text=f"<drawing of {type(x).__name__}>")
-    ipython = _ipython()
-    if ipython is None:
-        return shown
-    from IPython.display import display
+    return display(shown)
 
-    display(shown)
+
+def display(shown):
+    """In IPython, display ``shown`` (an :class:`Inline`) in the cell at once and return None; elsewhere return it."""
+    if _ipython() is None:
+        return shown
+    from IPython.display import display as ipython_display
+
+    ipython_display(shown)
     return None
 
 
