@@ -233,7 +233,8 @@ def _runs_step(block, diagram):
     from .docs_cmd import TINY_SIZES
 
     code = block[3]
-    module = LESSONS[diagram.program].program
+    lesson = LESSONS.get(diagram.program)
+    module = lesson.program if lesson else "tutorial_" + diagram.program.replace("-", "_")  # (scalar: no training)
     named = f'LESSONS["{diagram.program}"]' in code or re.search(rf"\b{module}\.main\(", code)
     return not block[4] and bool(named) and (f"sizes={TINY_SIZES}" in code) == diagram.tiny
 
