@@ -375,6 +375,29 @@ def test_integer_inputs_take_torchs_dtypes():
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name, fn", [
+    ("erf", lambda lib, a: lib.erf(a)),
+    ("gelu", lambda lib, a: F(lib).gelu(a)),
+    ("cumsum_last", lambda lib, a: a.cumsum(1)),  # float32: one product with a triangle of ones
+    ("cumsum_first", lambda lib, a: a.reshape(70, 320).cumsum(0)),
+    ("cumsum_3d", lambda lib, a: a.reshape(8, 40, 70).cumsum(1)),
+    ("cumsum_long_axis", lambda lib, a: a.reshape(-1).cumsum(0)),  # too long for the product: NumPy's loop
+])
+def test_large_tensors_match_torch_with_the_tails(name, fn, dtype, backend):
+    """Tensors of 22400 elements: erf and gelu in float32 run in blocks, cumsum along a short axis as a product;
+    inputs from -8 to 8 reach erf's tails (1 to float32 beyond 4)."""
+    helper_test_op([(320, 70)], fn, dtype=dtype, device=backend, low=-8.0, high=8.0)
+
+
+def test_cumsum_with_inf_or_nan_takes_the_loop():
+    a = np.random.default_rng(0).normal(size=(100, 70)).astype(np.float32)
+    a[3, 5], a[7, 1], a[9, 60] = np.inf, np.nan, -np.inf  # 0 · inf would be nan in a product: torch gives inf
+    ours, theirs = vg.tensor(a).cumsum(1).numpy(), torch.tensor(a).cumsum(1).numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+    assert np.isinf(ours[3, 5:]).all() and np.isfinite(ours[3, :5]).all()
+
+
 def test_erf_is_accurate_in_float64_and_float32():
     import math
 
@@ -382,8 +405,8 @@ def test_erf_is_accurate_in_float64_and_float32():
     expected = np.array([math.erf(v) for v in x])
     ours = vg.erf(vg.tensor(x)).numpy()
     np.testing.assert_allclose(ours, expected, rtol=4e-15, atol=0)
-    x32 = x[np.abs(x) > 1e-37].astype(np.float32)  # computed in float32 with shorter series: within 2 ulps
-                                                    # (of normal numbers: denormals have fewer digits)
+    x32 = x[np.abs(x) > 1e-37].astype(np.float32)  # computed in float32 (its last steps in float64): within
+                                                    # 2 ulps (of normal numbers: denormals have fewer digits)
     expected32 = np.array([math.erf(float(v)) for v in x32])
     ours32 = vg.erf(vg.tensor(x32)).numpy()
     assert ours32.dtype == np.float32
