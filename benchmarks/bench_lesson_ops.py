@@ -2,6 +2,7 @@
 
     python benchmarks/bench_lesson_ops.py            # the makemore MLP step by hand + each op
     python benchmarks/bench_lesson_ops.py --quick    # fewer repetitions (a smoke run, noisier)
+    python benchmarks/bench_lesson_ops.py --ops gelu erf cumsum   # only these ops
 
 1. makemore 2's MLP step written by hand, as in the lesson (27 letters, 10-d embedding, block 3,
    200 hidden, batch 32, float32): ``emb = C[X[ix]]``, ``tanh(emb.view(-1, 30) @ W1 + b1)``,
@@ -9,6 +10,7 @@
    Timed with bench_engine's interleaved blocks, one BLAS thread each. Target (issue 15): ≤ 1.0×.
 2. Each op of issue 15 on sizes from makemore and the GPT (batch 16, block 32, n_embd 64, 4 heads):
    forward and backward (upstream gradient of ones), best of 5 runs of 30 calls, ours / torch's.
+   ``--ops gelu cumsum`` times only the ops whose names contain those words.
 
 Never a pass/fail test: the figures are printed, the tests assert correctness.
 """
@@ -73,17 +75,22 @@ def _ops(rng):
         ("logsumexp(1) (512x65)", [(B * T, 65)], lambda lib, a: lib.logsumexp(a, 1)),
         ("gather(1) (512x65)", [(B * T, 65)], lambda lib, a: a.gather(1, lib.tensor(index))),
         ("cumsum(1) (512x65)", [(B * T, 65)], lambda lib, a: a.cumsum(1)),
+        ("cumsum(0) (64x512)", [(64, B * T)], lambda lib, a: a.cumsum(0)),
+        ("cumsum(1) long rows (8x4096)", [(8, 4096)], lambda lib, a: a.cumsum(1)),
         ("prod(1) (64x8)", [(64, 8)], lambda lib, a: a.prod(1)),
+        ("erf (512x256)", [(B * T, 4 * N_EMBD)], lambda lib, a: lib.erf(a)),
         ("gelu (512x256)", [(B * T, 4 * N_EMBD)], lambda lib, a: lib.nn.functional.gelu(a)),
         ("gelu tanh (512x256)", [(B * T, 4 * N_EMBD)], lambda lib, a: lib.nn.functional.gelu(a, approximate="tanh")),
         ("silu (512x256)", [(B * T, 4 * N_EMBD)], lambda lib, a: lib.nn.functional.silu(a)),
     ]
 
 
-def op_times(torch, repeat):
+def op_times(torch, repeat, only=None):
     rng = np.random.default_rng(0)
     print("Each op, forward + backward (µs per call, best of runs of 30):")
     for name, shapes, fn in _ops(rng):
+        if only and not any(word in name for word in only):
+            continue
         arrays = [rng.normal(size=s).astype(np.float32) for s in shapes]
         times = []
         for lib in (vg, torch):
@@ -101,6 +108,8 @@ def op_times(torch, repeat):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--ops", nargs="+", metavar="WORD",
+                        help="only the ops whose names contain one of these words (e.g. gelu cumsum); no MLP step")
     args = parser.parse_args(argv)
     torch = _torch()
     if torch is None:
@@ -108,6 +117,9 @@ def main(argv=None):
         return
     blas_threads(1)
     torch.set_num_threads(1)
+    if args.ops:
+        op_times(torch, 3 if args.quick else 5, args.ops)
+        return
     result = compare(lambda: mlp_step(vg), lambda: mlp_step(torch), reps=7 if args.quick else 21,
                      block_s=0.05 if args.quick else 0.15)
     _report("1. makemore MLP step by hand (float32, batch 32)", "graphviz_grad", "torch", result, 1.0)

@@ -117,6 +117,49 @@ LESSON_RUNS = {
 }
 
 
+# Lessons that check gradients written by hand with a function of their own (makemore 4's
+# ``cmp(name, dt, t)``): their backward pictures and stepper draw each ``dt`` beside ``t.grad``.
+COMPARED = {"makemore-backprop": "cmp"}
+
+
+@contextlib.contextmanager
+def calls_to(function_name):
+    """Collect the arguments of every call of a function named ``function_name`` made inside (a dict per call).
+
+    The lesson's ``cmp(s, dt, t)`` pairs each hand-written gradient with its tensor, and its tensors are
+    the first exercise's: ``main`` rebinds their names before it returns its variables.
+    """
+    calls, previous = [], sys.getprofile()
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code.co_name == function_name:
+            calls.append(dict(frame.f_locals))
+
+    sys.setprofile(profile)
+    try:
+        yield calls
+    finally:
+        sys.setprofile(previous)
+
+
+def _compared(calls, variables):
+    """``{name: hand-written gradient}`` from ``cmp(name, dt, t)`` calls (the first call per name), naming
+    each ``t`` by it; the lesson's other tensors are named by the variables it returned."""
+    from graphviz_grad import Tensor
+
+    compare = {}
+    for call in calls:
+        name, hand, tensor = call["s"], call["dt"], call["t"]
+        if name not in compare:
+            compare[name] = hand
+            if tensor.name is None:
+                tensor.name = name
+    for key, value in variables.items():
+        if isinstance(value, Tensor) and not key.startswith("_") and value.name is None:
+            value.name = key
+    return compare
+
+
 def _lesson_run_images(name):
     """A lesson's images: forward and backward of one step and its stepper (when it has a graph), the loss plot."""
     images = []
@@ -203,12 +246,16 @@ def build(diagram, out_dir, seed=0, cache=None):
         with Outputs() as out:
             plot_losses(diagram.plot, out.file(target), seed)
         return out.written
-    tensor = _source(diagram, seed, {} if cache is None else cache)
+    cache = {} if cache is None else cache
+    tensor = _source(diagram, seed, cache)
     options = dict(diagram.options, backward=diagram.backward)
+    compare = cache.get(("compare", diagram.example, diagram.steps)) if diagram.backward else None
+    if compare:
+        options["compare_grads"] = compare
     if diagram.path.endswith("/"):
         return drawing.draw(tensor, steps=target)
     if target.suffix == ".html":
-        return drawing.draw(tensor, html=target)
+        return drawing.draw(tensor, html=target, compare_grads=compare)
     if target.suffix == ".gif":
         return drawing.draw(tensor, gif=target)
     if target.suffix == ".png":
@@ -356,6 +403,10 @@ def _example_loss(diagram, seed, cache):
     key = ("example", diagram.example, diagram.steps)
     if key not in cache:
         example = examples_cmd.get(diagram.example)
-        cache[key] = example.run(steps=diagram.steps, seed=getattr(example, "default_seed", seed))
+        checker = COMPARED.get(diagram.example)
+        with calls_to(checker) if checker else contextlib.nullcontext([]) as calls:
+            cache[key] = example.run(steps=diagram.steps, seed=getattr(example, "default_seed", seed))
+        if checker:
+            cache[("compare", diagram.example, diagram.steps)] = _compared(calls, cache[key].variables)
     result = cache[key]
     return result.loss if diagram.draws == "loss" else result.variables[diagram.draws]

@@ -35,15 +35,19 @@ def call(name, *args, **kwargs):
         raise CliError(f"cannot draw: {e}") from e
 
 
-def draw(tensor, diagram=None, steps=None, html=None, gif=None, **options):
-    """Write every requested drawing of ``tensor``, all or nothing; returns the paths written."""
+def draw(tensor, diagram=None, steps=None, html=None, gif=None, compare_grads=None, **options):
+    """Write every requested drawing of ``tensor``, all or nothing; returns the paths written.
+
+    ``compare_grads`` (hand-written gradients by tensor name) goes to every drawing; ``options`` to the diagram.
+    """
+    extra = {"compare_grads": compare_grads} if compare_grads else {}
     with Outputs() as out:
         if diagram is not None:
-            call("render", tensor, out.file(diagram), **options)
+            call("render", tensor, out.file(diagram), **options, **extra)
         if steps is not None:
-            call("steps", tensor, out.folder(steps))
+            call("steps", tensor, out.folder(steps), **extra)
         if html is not None:
-            call("stepper", tensor, out.file(html))
+            call("stepper", tensor, out.file(html), **extra)
         if gif is not None:
-            call("animate", tensor, out.file(gif))
+            call("animate", tensor, out.file(gif), **extra)
     return out.written

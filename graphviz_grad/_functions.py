@@ -958,7 +958,8 @@ def outer(input, vec2):
 
 def einsum(equation, *operands):
     """Einstein summation over ``operands`` (``'ij,jk->ik'``, ``'bhqd,bhkd->bhqk'``, ``'ii->i'``, implicit
-    outputs, ``...``); the gradient of each operand is an einsum of the others.
+    outputs, ``...`` broadcast between operands as in PyTorch); the gradient of each operand is an einsum of the
+    others.
 
     >>> import graphviz_grad as vg
     >>> vg.einsum('i,j->ij', vg.tensor([1., 2.]), vg.tensor([3., 4.]))

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import needs_proc_statm, run_measuring_rss
 from graphviz_grad.lessons import LESSONS, Lesson
 
 torch = pytest.importorskip("torch")
@@ -231,3 +232,26 @@ def test_vizgrad_train_runs_the_lesson_and_prints_its_samples(name, tmp_path, mo
     assert (tmp_path / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     if has_graph:
         assert (tmp_path / "graph.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
+
+
+# The GPT lesson's own main(), 500 steps as its author runs them (estimate_loss every 100 steps, the
+# text generated at the end): RSS sampled by on_step after a 50-step warm-up and at the last step.
+RSS_GPT_PROGRAM = """
+from graphviz_grad.lessons import LESSONS
+WARM, STEPS = 50, 500
+samples = []
+def on_step(step, loss):
+    if step in (WARM - 1, STEPS - 1):
+        samples.append(rss())
+result = LESSONS["gpt"].run(steps=STEPS, on_step=on_step)
+print(*samples, len(result.losses), int(result.losses[-1] < result.losses[0] - 1.5))
+"""
+
+
+@needs_proc_statm
+def test_500_steps_of_the_gpt_lesson_keep_rss_flat():
+    """Embeddings, attention, LayerNorm, cross_entropy on (B*T, C) and AdamW: the lesson's 500 steps (about
+    15 s) leave nothing behind. One step's graph is about 2 MB: a leak of it per step would be a gigabyte."""
+    warm, end, steps, trained = run_measuring_rss(RSS_GPT_PROGRAM, env={"OPENBLAS_NUM_THREADS": "1"})
+    assert steps == 500 and trained == 1  # it learns: the loss falls from 4.1 to about 1.8
+    assert end - warm < 20 * 2**20, (warm, end)  # measured: under 1 MB

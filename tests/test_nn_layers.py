@@ -430,34 +430,6 @@ def test_cross_entropy_shape_errors_are_torchs_with_a_hint(input_shape, target_s
 
 # --- memory ----------------------------------------------------------------------------------------
 
-RSS_LM_PROGRAM = """
-import sys
-sys.path.insert(0, sys.argv[1])
-import graphviz_grad as vg
-from bench_layers import lm_step
-step = lm_step(vg)
-for _ in range(50):
-    step()
-warm = rss()
-for _ in range(500):
-    loss = step()
-print(warm, rss(), int(loss.item() < 1.0))
-"""
-
-
-def test_500_language_model_steps_keep_rss_flat():
-    """Embeddings, LayerNorm, cross_entropy on (B*T, C) and AdamW: 500 steps leave nothing behind."""
-    from pathlib import Path
-
-    from conftest import HAS_PROC_STATM, run_measuring_rss
-    if not HAS_PROC_STATM:
-        pytest.skip("reads RSS from /proc/self/statm")
-    bench = str(Path(__file__).resolve().parents[1] / "benchmarks")
-    warm, end, trained = run_measuring_rss(RSS_LM_PROGRAM, bench, env={"OPENBLAS_NUM_THREADS": "1"})
-    assert trained == 1  # it learns the fixed batch: the loss fell from 4.3 below 1
-    assert end - warm < 20 * 2**20, (warm, end)  # one step's graph is ~2 MB: a leak would be 1 GB
-
-
 def test_parameter_list_as_torch():
     made = {}
     for lib in (vg, torch):

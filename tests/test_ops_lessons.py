@@ -176,6 +176,21 @@ CASES = [
     case("einsum_list_operands", [(3, 4), (3, 4)], lambda lib, a, b: lib.einsum("ij,ij->i", [a, b])),
     case("einsum_same_tensor", [(3, 4)], lambda lib, a: lib.einsum("ij,kj->ik", a, a)),
     case("einsum_ellipsis", [(2, 3, 4), (4, 5)], lambda lib, a, b: lib.einsum("...ij,jk->...ik", a, b)),
+    # ``...`` as PyTorch reads it: broadcast between operands (size 1 against n), implicit output, summed away
+    case("einsum_ellipsis_broadcast", [(2, 1, 3, 4), (5, 4, 6)], lambda lib, a, b: lib.einsum("...ij,...jk->...ik", a, b)),
+    case("einsum_ellipsis_implicit", [(2, 1, 3, 4), (5, 4, 6)], lambda lib, a, b: lib.einsum("...ij,...jk", a, b)),
+    case("einsum_ellipsis_both_size_one", [(3, 1), (1, 4)], lambda lib, a, b: lib.einsum("...,...->...", a, b)),
+    case("einsum_ellipsis_middle", [(2, 3, 1), (2, 1, 4)], lambda lib, a, b: lib.einsum("b...,b...->b", a, b)),
+    case("einsum_ellipsis_summed", [(2, 3, 4), (2, 4, 5)], lambda lib, a, b: lib.einsum("...ij,...jk->ik", a, b)),
+    case("einsum_ellipsis_right", [(2, 3, 1), (3, 4, 5)], lambda lib, a, b: lib.einsum("ij...,jk...->ik...", a, b)),
+    case("einsum_ellipsis_diagonal", [(2, 3, 3)], lambda lib, a: lib.einsum("...ii->...i", a)),
+    case("einsum_ellipsis_fewer_dims", [(3,), (2, 3)], lambda lib, a, b: lib.einsum("...i,...i", a, b)),
+    case("einsum_ellipsis_three", [(2, 1, 3, 4), (1, 5, 4, 6), (6,)],
+         lambda lib, a, b, c: lib.einsum("...ij,...jk,...k->...i", a, b, c)),
+    case("einsum_ellipsis_spaces", [(2, 3, 4), (4, 5)], lambda lib, a, b: lib.einsum(" ... i j , j k -> ... i k ", a, b)),
+    case("einsum_letter_broadcast", [(3, 1), (1, 4)], lambda lib, a, b: lib.einsum("ij,ij->ij", a, b)),
+    case("einsum_broadcast_contracted", [(3, 1), (4, 5)], lambda lib, a, b: lib.einsum("ij,jk->ik", a, b)),
+    case("einsum_broadcast_diagonal", [(1, 1), (3,)], lambda lib, a, b: lib.einsum("ii,i->i", a, b)),
     case("einsum_contract_first_dims_output_transposed", [(3, 4), (3, 5)], lambda lib, a, b: lib.einsum("ij,ik->kj", a, b)),
     case("einsum_batch_one_side", [(2, 3, 4), (4, 5)], lambda lib, a, b: lib.einsum("bij,jk->bik", a, b)),
     case("einsum_heads_merge", [(2, 4, 3, 5), (4, 5, 6)], lambda lib, a, b: lib.einsum("bhtd,hde->bte", a, b)),
@@ -360,6 +375,29 @@ def test_integer_inputs_take_torchs_dtypes():
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name, fn", [
+    ("erf", lambda lib, a: lib.erf(a)),
+    ("gelu", lambda lib, a: F(lib).gelu(a)),
+    ("cumsum_last", lambda lib, a: a.cumsum(1)),  # float32: one product with a triangle of ones
+    ("cumsum_first", lambda lib, a: a.reshape(70, 320).cumsum(0)),
+    ("cumsum_3d", lambda lib, a: a.reshape(8, 40, 70).cumsum(1)),
+    ("cumsum_long_axis", lambda lib, a: a.reshape(-1).cumsum(0)),  # too long for the product: NumPy's loop
+])
+def test_large_tensors_match_torch_with_the_tails(name, fn, dtype, backend):
+    """Tensors of 22400 elements: erf and gelu in float32 run in blocks, cumsum along a short axis as a product;
+    inputs from -8 to 8 reach erf's tails (1 to float32 beyond 4)."""
+    helper_test_op([(320, 70)], fn, dtype=dtype, device=backend, low=-8.0, high=8.0)
+
+
+def test_cumsum_with_inf_or_nan_takes_the_loop():
+    a = np.random.default_rng(0).normal(size=(100, 70)).astype(np.float32)
+    a[3, 5], a[7, 1], a[9, 60] = np.inf, np.nan, -np.inf  # 0 · inf would be nan in a product: torch gives inf
+    ours, theirs = vg.tensor(a).cumsum(1).numpy(), torch.tensor(a).cumsum(1).numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+    assert np.isinf(ours[3, 5:]).all() and np.isfinite(ours[3, :5]).all()
+
+
 def test_erf_is_accurate_in_float64_and_float32():
     import math
 
@@ -367,8 +405,8 @@ def test_erf_is_accurate_in_float64_and_float32():
     expected = np.array([math.erf(v) for v in x])
     ours = vg.erf(vg.tensor(x)).numpy()
     np.testing.assert_allclose(ours, expected, rtol=4e-15, atol=0)
-    x32 = x[np.abs(x) > 1e-37].astype(np.float32)  # computed in float32 with shorter series: within 2 ulps
-                                                    # (of normal numbers: denormals have fewer digits)
+    x32 = x[np.abs(x) > 1e-37].astype(np.float32)  # computed in float32 (its last steps in float64): within
+                                                    # 2 ulps (of normal numbers: denormals have fewer digits)
     expected32 = np.array([math.erf(float(v)) for v in x32])
     ours32 = vg.erf(vg.tensor(x32)).numpy()
     assert ours32.dtype == np.float32
@@ -413,6 +451,25 @@ def test_errors_have_torchs_type(fn):
     with pytest.raises(type(theirs.value)) as ours:
         fn(vg, vg.randn(3, 4))
     assert str(ours.value), "an empty message teaches nothing"
+
+
+EINSUM_ERRORS = [
+    ("....ij", [(2, 3)]), ("..ij", [(2, 3)]), ("...i...", [(2, 3)]), ("i.j", [(2, 3)]),
+    ("...ij->...i...", [(2, 3)]), ("ij->i.", [(2, 3)]), ("ij -> j . k", [(2, 3)]),
+    ("...ij,...jk->...ik", [(2, 3, 4), (5, 4, 6)]),  # ellipsis dims that do not broadcast
+    ("ij,ij->ij", [(3, 2), (3, 4)]), ("ii", [(2, 3)]), ("ij->ii", [(2, 3)]), ("ij->k", [(2, 3)]),
+    ("...ij", [(3,)]), ("i", [(2, 3)]), ("ij->j->i", [(2, 3)]), ("i j , j? k", [(2, 3), (3, 4)]),
+    ("ij,jk", [(2, 3)]), ("ij", [(2, 3), (3, 4)]), ("...i->", [()]),
+]
+
+
+@pytest.mark.parametrize("equation, shapes", EINSUM_ERRORS, ids=[e for e, _ in EINSUM_ERRORS])
+def test_einsum_bad_equations_raise_torchs_error(equation, shapes):
+    with pytest.raises(Exception) as theirs:
+        torch.einsum(equation, *[torch.ones(s) for s in shapes])
+    with pytest.raises(type(theirs.value)) as ours:
+        vg.einsum(equation, *[vg.ones(s) for s in shapes])
+    assert str(ours.value) == str(theirs.value).split("\n")[0]
 
 
 def test_masked_fill_error_shows_both_shapes():

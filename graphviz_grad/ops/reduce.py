@@ -283,6 +283,44 @@ class Prod(Op):
         return (g * others,)
 
 
+# NumPy's cumsum is a scalar loop (3 to 4 ns an element, whatever the axis). Along a short axis, the sums up
+# to each position are one product with a triangle of ones instead, which BLAS runs two to three times faster
+# for float32 (it costs 2·n flops an element: beyond about 128 the loop wins). OpenBLAS adds each column in
+# the loop's order for most lengths (then the sums are the loop's, bit for bit), else in blocks: float32
+# rounding either way (PyTorch's own loop adds in float64). A 0 · inf in the product would be nan: a
+# non-finite input (its total is not finite) takes the loop.
+_SCAN_BY_PRODUCT = (4096, 128)  # at least this many elements, along an axis of at most this length
+_triangles = {}
+
+
+def _triangle(n, reverse):
+    key = (n, reverse)
+    ones = _triangles.get(key)
+    if ones is None:
+        ones = np.tril(np.ones((n, n), np.float32)) if reverse else np.triu(np.ones((n, n), np.float32))
+        ones.flags.writeable = False
+        _triangles[key] = ones
+    return ones
+
+
+def prefix_sums(a, axis, reverse=False, dtype=None):
+    """Sums of ``a`` along ``axis`` up to each position (``reverse``: from each position to the end).
+
+    >>> prefix_sums(np.array([1.0, 2.0, 3.0]), 0), prefix_sums(np.array([1.0, 2.0, 3.0]), 0, reverse=True)
+    (array([1., 3., 6.]), array([6., 5., 3.]))
+    """
+    xp = xp_of(a)
+    n = a.shape[axis] if a.ndim else 1
+    if (a.__class__ is _ndarray and a.dtype == np.float32 and dtype is None and a.size >= _SCAN_BY_PRODUCT[0]
+            and 2 <= n <= _SCAN_BY_PRODUCT[1] and np.isfinite(_add_reduce(a, axis=None))):
+        if axis in (-1, a.ndim - 1):
+            return a @ _triangle(n, reverse)
+        return np.ascontiguousarray(np.moveaxis(np.moveaxis(a, axis, -1) @ _triangle(n, reverse), -1, axis))
+    if reverse:
+        return xp.flip(xp.cumsum(xp.flip(a, axis), axis=axis, dtype=dtype), axis)
+    return xp.cumsum(a, axis=axis, dtype=dtype)
+
+
 class Cumsum(Op):
     name = "cumsum"
     derivatives = ("reversed cumsum of grad",)
@@ -293,11 +331,10 @@ class Cumsum(Op):
         dt = self.dtype
         if dt is None and a.dtype.kind in "biu":
             dt = "int64"
-        return xp_of(a).cumsum(a, axis=self.dim, dtype=dt)
+        return prefix_sums(a, self.dim, dtype=dt)
 
     def backward(self, grad):
-        xp = xp_of(grad)
-        return (xp.flip(xp.cumsum(xp.flip(grad, self.dim), axis=self.dim), self.dim),)
+        return (prefix_sums(grad, self.dim, reverse=True),)
 
 
 class Amax(Op):

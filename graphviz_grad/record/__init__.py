@@ -32,12 +32,23 @@ from .tape import Tape
 __all__ = ["Graph", "Tape", "graph", "load", "record"]
 
 
-def graph(tensor, small=16):
+def graph(tensor, small=16, compare_grads=None):
     """The :class:`Graph` of the computation that produced ``tensor`` (see the schema document).
 
     Tensors with at most ``small`` elements keep their values; larger ones keep
     min/max/mean/norm. Tensors are labelled by ``name=``, parameter names, or the
-    caller's variable names.
+    caller's variable names. ``compare_grads`` maps tensor names to hand-written
+    gradients (Tensors or arrays): each named tensor's node gets a ``grad_check``
+    (exact, approximate, maxdiff, as makemore's ``cmp`` prints them; see
+    :mod:`.compare`), which the drawings show beside autograd's gradient.
+
+    >>> import graphviz_grad as vg
+    >>> x = vg.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = (x * x).sum(); y.backward()
+    >>> G = vg.graph(y, compare_grads={"x": 2 * x.detach()})
+    >>> check = G.nodes[G.find("x")]["grad_check"]
+    >>> check["exact"], check["maxdiff"]
+    (True, 0.0)
     """
     from ..tensor import Tensor
     from .graph import build
@@ -46,9 +57,15 @@ def graph(tensor, small=16):
 
     if not isinstance(tensor, Tensor):
         raise TypeError(f"vg.graph() expects a Tensor (e.g. the loss), got {type(tensor).__name__}")
-    ops, steps, root, lookup = records_of(tensor, small)
+    gradients = [] if compare_grads else None
+    ops, steps, root, lookup = records_of(tensor, small, gradients)
     name_variables(user_frames(1), lookup)
-    return build(ops, steps, tensors=(root,), root=root)
+    checks = None
+    if compare_grads:
+        from .compare import check_records
+
+        checks = check_records(gradients, compare_grads, small)
+    return build(ops, steps, tensors=(root,), root=root, checks=checks)
 
 
 def record(small=16, max_events=None, stats="lazy"):

@@ -107,11 +107,12 @@ class _Numbering:
         return self.ids[id(rec)]
 
 
-def build(ops, steps=(), tensors=(), root=None):
+def build(ops, steps=(), tensors=(), root=None, checks=None):
     """The :class:`Graph` of ``ops`` (OpRecords, forward order) and ``steps`` (BackwardSteps, in order).
 
     ``tensors`` are records to include even when no op touches them (a leaf given to
-    ``vg.graph``); ``root`` is the record the graph was built from.
+    ``vg.graph``); ``root`` is the record the graph was built from; ``checks`` maps
+    ``id(record)`` to its hand-written gradient's ``grad_check`` (:mod:`.compare`).
     """
     ids = _Numbering(ops, tensors)
     producer, consumed = {}, set()
@@ -148,6 +149,8 @@ def build(ops, steps=(), tensors=(), root=None):
             G.nodes[node]["image"] = rec.image = image
         if grad_image is not None:
             G.nodes[node]["grad_image"] = rec.grad_image = grad_image
+        if checks and id(rec) in checks:
+            G.nodes[node]["grad_check"] = checks[id(rec)]
         state_of = rec.ident.state_of
         if state_of is not None:
             G.nodes[node]["state_of"] = ids(state_of[0]) if id(state_of[0]) in ids.ids else None

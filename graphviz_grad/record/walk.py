@@ -19,8 +19,12 @@ from .records import BackwardStep, Ident, capture_op, capture_tensor
 from .summary import capture, of_tensor, thumbnail
 
 
-def records_of(root, small=16):
-    """``(ops, steps, root_record)`` for the computation that produced tensor ``root``."""
+def records_of(root, small=16, gradients=None):
+    """``(ops, steps, root_record, lookup)`` for the computation that produced tensor ``root``.
+
+    ``gradients`` (a list) receives ``(record, array or None)`` for every tensor: the whole gradient
+    the record summarises (:mod:`.compare` checks hand-written ones against it).
+    """
     nodes = _reachable(root.grad_fn)
     # The engine runs nodes in descending creation order (a node's consumers are always newer).
     ran = [n for n in reversed(nodes) if getattr(n, "grads_in", None) is not None]
@@ -35,12 +39,19 @@ def records_of(root, small=16):
             rec = key[k] = capture_tensor(t, small, Ident(), module=None if fn is None else fn.module,
                                           data=of_tensor(t, small))
             delivered = into_leaves.get(id(t)) if fn is None else None
+            whole = None
             if delivered is not None and (t._grad is None or not t._grad._data.any()):
                 rec.grad = capture(delivered, small)  # reset since this backward: show what it gave
                 rec.grad_image = thumbnail(delivered, small)
+                whole = delivered
             elif t._grad is not None:
                 rec.grad = of_tensor(t._grad, small)
                 rec.grad_image = thumbnail(t._grad._data, small)
+                whole = t._grad._data
+            elif fn is not None:  # an intermediate's gradient, as it reached its node (no retain_grad needed)
+                whole = getattr(fn, "grad_out", None)
+            if gradients is not None:
+                gradients.append((rec, whole))
             tensors.append(t)
         return rec
 

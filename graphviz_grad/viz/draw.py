@@ -6,7 +6,7 @@ from .view import view_of
 
 
 def prepare(x, level=None, rankdir="TB", backward=True, legend=False, small=16, clusters=True,
-            max_nodes=MAX_NODES, update="compact", roll=True, expand=None, images=True):
+            max_nodes=MAX_NODES, update="compact", roll=True, expand=None, images=True, compare_grads=None):
     """``(graph as drawn, diagram, digraph)`` for ``x``; every drawing function starts here.
 
     The graph as drawn is a copy of the model (:func:`.view.view_of`): updates
@@ -20,7 +20,7 @@ def prepare(x, level=None, rankdir="TB", backward=True, legend=False, small=16, 
     if expand and level not in (None, "module"):
         raise ValueError(f"expand opens module boxes: use it with level=\"module\" (or the default), not "
                          f"level={level!r}")
-    G = view_of(as_graph(x), update, roll and level != "scalar")
+    G = view_of(as_graph(x, compare_grads), update, roll and level != "scalar")
     return (G, *diagram_of(G, level, rankdir, backward, legend, small, clusters, max_nodes, expand, images))
 
 
@@ -41,7 +41,7 @@ def diagram_of(G, level=None, rankdir="TB", backward=True, legend=False, small=1
 
 
 def draw(x, level=None, rankdir="TB", backward=True, legend=False, small=16, clusters=True,
-         max_nodes=MAX_NODES, update="compact", roll=True, expand=None, images=True):
+         max_nodes=MAX_NODES, update="compact", roll=True, expand=None, images=True, compare_grads=None):
     """The diagram of ``x`` (a Tensor, a Graph or a Tape) as a ``graphviz.Digraph``.
 
     ``level``: None (the default) picks one by size: the tensor level up to
@@ -58,6 +58,12 @@ def draw(x, level=None, rankdir="TB", backward=True, legend=False, small=16, clu
     draws those module calls op by op inside the module-level overview.
     ``images`` draws a 2-D or 4-D tensor (over ``small`` elements) as a
     heatmap in its node, and its gradient as one centred at zero.
+    ``compare_grads={"logprobs": dlogprobs, ...}`` (tensor name: a gradient
+    written by hand, Tensor or array) draws each named tensor's hand-written
+    gradient beside autograd's, on one colour scale, and says whether they
+    agree as makemore's ``cmp`` does: *exact*, *approximate* (``allclose``)
+    or *differs*, with the largest difference (``maxdiff``). A name the graph
+    lacks, or a gradient of another shape, raises ``ValueError``.
     In Jupyter the result shows inline; ``.source`` is the DOT text.
 
     >>> import graphviz_grad as vg
@@ -68,4 +74,4 @@ def draw(x, level=None, rankdir="TB", backward=True, legend=False, small=16, clu
     True
     """
     return prepare(x, level, rankdir, backward, legend, small, clusters, max_nodes, update, roll, expand,
-                   images)[2]
+                   images, compare_grads)[2]

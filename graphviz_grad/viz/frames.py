@@ -117,6 +117,9 @@ def compute_frames(G, diagram):
     b_groups = _groups(backward, views)
     seed = _seed_line(G)
     shown = set(diagram.root_nodes)
+    complete = {}  # tensor -> the backward frame after which its gradient is whole (the last that adds to it)
+    for i, group in enumerate(b_groups):
+        complete.update((n, i) for op in group for n in views[op].inputs)
     for i, group in enumerate(b_groups):
         lines = [line for op in group for line in _backward_lines(G, op)]
         if i == 0 and seed:
@@ -124,6 +127,7 @@ def compute_frames(G, diagram):
         frame = Frame("backward", f"backward {i + 1}/{len(b_groups)} · {_op_names(G, group)}", lines,
                       ops=list(group))
         _mark(frame, views, [op for op in update if op not in group], "future")
+        frame.lines += _check_lines(G, [n for n, last in complete.items() if last == i])
         for op in group:  # what this step read (its results' gradients) and wrote (its inputs', a box's)
             view = views[op]
             shown.update(view.inputs + view.outputs + view.nodes)
@@ -143,6 +147,16 @@ def compute_frames(G, diagram):
         _mark_active(frame, views, group)
         frames.append(frame)
     return frames
+
+
+def _check_lines(G, nodes):
+    """For each tensor of ``nodes`` whose gradient was also written by hand (``compare_grads``): the verdict."""
+    lines = []
+    for node in nodes:
+        check = G.nodes[node].get("grad_check") if node in G else None
+        if check:
+            lines.append(f"{_name(G, node)}.grad by hand: {style.check_verdict(check)[1]}")
+    return lines
 
 
 def _op_names(G, ops):
@@ -200,6 +214,7 @@ _EDGE_CSS = {
 }
 _FORWARD_ACTIVE = (("path", "polygon"), f"stroke:{style.HIGHLIGHT_COLOR}")
 _GRAD_TEXT = ((f'text[fill="{style.GRAD_COLOR}"]', f"image.{GRAD_IMAGE_CLASS}"), "visibility:hidden")
+_CHECK_TEXT = (tuple(f'text[fill="{c}"]' for c in style.CHECK_COLORS.values()), "visibility:hidden")
 
 
 def frame_css(frame, diagram):
@@ -219,6 +234,8 @@ def frame_css(frame, diagram):
     hide_grad = [dom_id(n.name) for n in diagram.nodes if n.kind in ("tensor", "module") and n.name not in frame.grads]
     if hide_grad:
         rules.append(_rule(hide_grad, _GRAD_TEXT))
+        if any(kind.startswith("check_") for n in diagram.nodes for kind, _ in n.rows):  # compare_grads verdicts
+            rules.append(_rule(hide_grad, _CHECK_TEXT))
     return "\n".join(rules)
 
 

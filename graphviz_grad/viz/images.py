@@ -41,9 +41,9 @@ def image_dir():
     return path
 
 
-def _colors(values, diverging):
+def _colors(values, diverging, scale=None):
     if diverging:
-        scale = float(np.abs(values).max()) or 1.0
+        scale = scale or float(np.abs(values).max()) or 1.0
         t = (values / scale + 1.0) / 2.0  # zero is the middle, white
         ramp = _DIVERGING
     else:
@@ -68,14 +68,15 @@ def _grid(values):
     return out
 
 
-def png_bytes(image, diverging=False):
-    """The PNG of a thumbnail (``record.summary.thumbnail``) as a heatmap."""
+def png_bytes(image, diverging=False, scale=None):
+    """The PNG of a thumbnail (``record.summary.thumbnail``) as a heatmap; a diverging one spans
+    ``[-scale, scale]`` (default: its own largest magnitude), so that two gradients can share one scale."""
     from PIL import Image
 
     from ..record.summary import image_values
 
     values = image_values(image)
-    rgb = _colors(values, diverging)
+    rgb = _colors(values, diverging, scale)
     rgb = _grid(rgb) if values.ndim == 3 else rgb
     scale = max(1, min(MAX_SCALE, TARGET // max(rgb.shape[:2])))
     rgb = np.repeat(np.repeat(rgb, scale, axis=0), scale, axis=1)
@@ -86,9 +87,9 @@ def png_bytes(image, diverging=False):
     return buffer.getvalue()
 
 
-def image_file(image, diverging=False):
+def image_file(image, diverging=False, scale=None):
     """The file name (in :func:`image_dir`) of the heatmap of ``image``, written if not there yet."""
-    data = png_bytes(image, diverging)
+    data = png_bytes(image, diverging, scale)
     kind = GRAD_MARK if diverging else ""  # (a gradient's heatmap: the stepper hides it until backward)
     name = f"{PREFIX}{kind}{hashlib.sha1(data).hexdigest()[:16]}.png"
     path = os.path.join(image_dir(), name)

@@ -9,7 +9,8 @@ FORMATS = ("svg", "png", "pdf", "dot", "gv", "json", "html", "gif")
 
 
 def render(x, path, format=None, level=None, rankdir="TB", backward=True, legend=False, small=16,
-           clusters=True, max_nodes=MAX_NODES, update="compact", roll=True, expand=None, images=True):
+           clusters=True, max_nodes=MAX_NODES, update="compact", roll=True, expand=None, images=True,
+           compare_grads=None):
     """Write ``x``'s diagram to ``path`` as svg, png, pdf, dot, json, html (stepper) or gif (animation).
 
     The format comes from the suffix unless ``format`` is given; Graphviz runs
@@ -29,7 +30,7 @@ def render(x, path, format=None, level=None, rankdir="TB", backward=True, legend
         raise ValueError(f"cannot render to {fmt or 'a file without a suffix'!r}: use one of "
                          f"{', '.join('.' + f for f in FORMATS)} (or pass format=)")
     opts = dict(level=level, rankdir=rankdir, legend=legend, small=small, clusters=clusters, max_nodes=max_nodes,
-                update=update, roll=roll, expand=expand, images=images)
+                update=update, roll=roll, expand=expand, images=images, compare_grads=compare_grads)
     if fmt == "html":
         from .stepper import stepper
 

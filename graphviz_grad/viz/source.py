@@ -2,8 +2,11 @@
 a micrograd ``Value`` (anything with ``data``, ``grad``, ``_prev`` and ``_op``)."""
 
 
-def as_graph(x):
+def as_graph(x, compare_grads=None):
     """The graph model of ``x``: ``vg.graph(t)`` for a Tensor, ``tape.graph()`` for a Tape, a graph as is.
+
+    ``compare_grads`` (``{tensor name: hand-written gradient}``) needs the Tensor itself: a graph keeps
+    summaries of gradients, not the gradients (``vg.graph(t, compare_grads=...)`` keeps the checks).
 
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
@@ -17,7 +20,11 @@ def as_graph(x):
     if isinstance(x, Tensor):
         from ..record import graph
 
-        return graph(x)
+        return graph(x, compare_grads=compare_grads)
+    if compare_grads:
+        raise TypeError(f"compare_grads needs the Tensor whose graph is drawn (e.g. the loss), not a "
+                        f"{type(x).__name__}: a recorded graph keeps summaries of gradients, not the gradients; "
+                        "vg.graph(loss, compare_grads=...) makes a graph that keeps the comparisons")
     if isinstance(x, nx.Graph):
         return x
     nx_view = getattr(x, "nx", None)

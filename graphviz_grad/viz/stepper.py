@@ -487,7 +487,7 @@ def stepper_html(lesson, title="forward and backward pass", interval=1200, views
 
 def stepper(x, path, title=None, interval=1200, level=None, rankdir="TB", legend=True, small=16,
             clusters=True, max_nodes=MAX_NODES, update="compact", roll=True, expand=None, images=True,
-            openable=True):
+            openable=True, compare_grads=None):
     """Write ONE self-contained HTML page at ``path`` stepping through ``x``'s passes; return ``path``.
 
     Previous/next buttons, arrow keys, a play button (``interval`` ms per
@@ -508,19 +508,21 @@ def stepper(x, path, title=None, interval=1200, level=None, rankdir="TB", legend
     """
     html = stepper_page(x, title, interval, level=level, rankdir=rankdir, legend=legend, small=small,
                         clusters=clusters, max_nodes=max_nodes, update=update, roll=roll, expand=expand,
-                        images=images, openable=openable)
+                        images=images, openable=openable, compare_grads=compare_grads)
     with open(path, "w", encoding="utf-8") as f:
         f.write(html)
     return path
 
 
 def stepper_page(x, title=None, interval=1200, level=None, rankdir="TB", legend=True, small=16, clusters=True,
-                 max_nodes=MAX_NODES, update="compact", roll=True, expand=None, images=True, openable=True):
+                 max_nodes=MAX_NODES, update="compact", roll=True, expand=None, images=True, openable=True,
+                 compare_grads=None):
     """:func:`stepper`'s page as a string (what a notebook cell embeds)."""
     from .steps import lesson
 
     result = lesson(x, level=level, rankdir=rankdir, legend=legend, small=small, clusters=clusters,
-                    max_nodes=max_nodes, update=update, roll=roll, expand=expand, images=images)
+                    max_nodes=max_nodes, update=update, roll=roll, expand=expand, images=images,
+                    compare_grads=compare_grads)
     views = None
     limit = MAX_OPENABLE if openable is True else int(openable or 0)
     if limit > 0 and result.diagram.boxes:

@@ -33,10 +33,10 @@ class Lesson:
 
 
 def lesson(x, level=None, rankdir="TB", legend=False, small=16, clusters=True, max_nodes=MAX_NODES,
-           svg=True, update="compact", roll=True, expand=None, images=True):
+           svg=True, update="compact", roll=True, expand=None, images=True, compare_grads=None):
     """Lay ``x`` out once (SVG when ``svg``) and compute its frames."""
     G, diagram, digraph = prepare(x, level, rankdir, True, legend, small, clusters, max_nodes, update, roll,
-                                  expand, images)
+                                  expand, images, compare_grads)
     return lesson_of(G, diagram, digraph, svg)
 
 

@@ -52,6 +52,8 @@ CUSTOM_OP_COLORS = ("#fde2f3", "#a61e4d")
 ANOMALY_COLORS = ("#ffc9c9", "#c92a2a")
 MODULE_BOX_COLORS = ("#f1f3f5", "#495057")
 UPDATE_COLORS = ("#fff0f6", "#a61e4d")  # an optimizer's update of one parameter
+# a hand-written gradient against autograd's (compare_grads): the verdict's colour
+CHECK_COLORS = {"exact": "#2b8a3e", "approximate": "#5c7a0d", "differs": "#c92a2a"}
 
 DIM_ALPHA = "40"  # hex alpha appended to colours of not-yet-computed nodes in raster frames
 
@@ -184,11 +186,17 @@ def html_label(rows, dim=False, show_grad=True):
         if kind == "image":  # a heatmap file (see .images), found through the graph's imagepath
             cells.append(f'<IMG SRC="{escape(text)}"/>')
             continue
+        if kind in _PAIRS:
+            cells.append(_pair_cells(kind, text, alpha, show_grad))
+            continue
         body = escape(text)
         if kind in ("title", "op"):
             body = f"<B>{body}</B>"
-        color = {"meta": META_COLOR, "grad": GRAD_COLOR, "note": META_COLOR}.get(kind)
-        if kind == "grad" and not show_grad:
+        if kind.startswith("check_"):
+            body = f"<B>{body}</B>"
+        color = ({"meta": META_COLOR, "grad": GRAD_COLOR, "note": META_COLOR}.get(kind)
+                 or CHECK_COLORS.get(kind.removeprefix("check_")))
+        if (kind == "grad" or kind.startswith("check_")) and not show_grad:
             color = "transparent"
         elif alpha:
             color = (color or "#000000") + alpha
@@ -200,9 +208,70 @@ def html_label(rows, dim=False, show_grad=True):
     if len(rows) == 1 and rows[0][0] == "op":
         return f"<{cells[0]}>"
     # Several lines of values (a matrix, a wrapped vector) line up on the left, as numpy prints them.
-    opens = ['<TD BALIGN="LEFT">' if "\n" in text else "<TD>" for _, text in rows]
+    opens = ['<TD BALIGN="LEFT">' if isinstance(text, str) and "\n" in text else "<TD>" for _, text in rows]
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
             + "".join(f"<TR>{o}{c}</TD></TR>" for o, c in zip(opens, cells)) + "</TABLE>>")
+
+
+_PAIRS = ("pair_head", "pair", "image_pair")  # two cells side by side: autograd's gradient, the hand-written one
+
+
+def _pair_cells(kind, texts, alpha, show_grad):
+    """Two cells side by side in one row of a label (gradient text or heatmaps), as a table of their own."""
+    cells = []
+    for text in texts:
+        if kind == "image_pair":
+            cells.append(f'<TD><IMG SRC="{escape(text)}"/></TD>' if text else "<TD></TD>")
+            continue
+        color = GRAD_COLOR + alpha if show_grad else "transparent"
+        size = f' POINT-SIZE="{SMALL_FONT_SIZE}"' if kind == "pair_head" else ""
+        body = f'<FONT COLOR="{color}"{size}>{escape(text)}</FONT>'
+        cells.append(f'<TD BALIGN="LEFT">{body}</TD>' if "\n" in text else f"<TD>{body}</TD>")
+    return ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR>' + "".join(cells)
+            + "</TR></TABLE>")
+
+
+def check_rows(node, small=16, images=False):
+    """Rows of a tensor whose gradient was also written by hand (``grad_check``): autograd's gradient and
+    the hand-written one side by side (heatmaps on one scale), then the verdict as makemore's ``cmp`` gives it.
+
+    >>> node = {"grad": {"numel": 2, "values": [1.0, 2.0]},
+    ...         "grad_check": {"exact": False, "approximate": False, "maxdiff": 1.0,
+    ...                        "grad": {"numel": 2, "values": [1.0, 3.0]}}}
+    >>> [text for _, text in check_rows(node)]
+    [('autograd', 'by hand'), ('[1.0, 2.0]', '[1.0, 3.0]'), '✗ differs · maxdiff 1.0']
+    """
+    check = node["grad_check"]
+
+    def lines(summary):  # min, mean and max one above the other: two columns stay narrow
+        return format_summary(summary, small).replace("  ", "\n")
+
+    rows = [("pair_head", ("autograd", "by hand")), ("pair", (lines(node.get("grad")), lines(check.get("grad"))))]
+    ours, theirs = node.get("grad_image"), check.get("grad_image")
+    if images and ours and theirs:
+        from .images import image_file
+
+        scale = max(abs(float(x)) for image in (ours, theirs) for x in (image["min"], image["max"])) or None
+        rows.append(("image_pair", (image_file(ours, diverging=True, scale=scale),
+                                    image_file(theirs, diverging=True, scale=scale))))
+    kind, text = check_verdict(check)
+    if check.get("hand_shape") is not None:  # compared element by element, as cmp's broadcasting does
+        text += f"\n(by hand {format_shape(check['hand_shape'])})"
+    return rows + [(f"check_{kind}", text)]
+
+
+def check_verdict(check):
+    """``(kind, text)`` of a ``grad_check``: ``exact``, ``approximate`` or ``differs``, with the maxdiff.
+
+    >>> check_verdict({"exact": False, "approximate": True, "maxdiff": 6.5e-09})
+    ('approximate', '≈ approximate · maxdiff 6.5e-09')
+    """
+    maxdiff = format_number(check["maxdiff"])
+    if check["exact"]:
+        return "exact", "✓ exact"
+    if check["approximate"]:
+        return "approximate", f"≈ approximate · maxdiff {maxdiff}"
+    return "differs", f"✗ differs · maxdiff {maxdiff}"
 
 
 def tensor_rows(node, small=16, show_grad=True, images=False):
@@ -225,6 +294,8 @@ def tensor_rows(node, small=16, show_grad=True, images=False):
 
         rows.append(("image", image_file(node["image"])))
     grad = node.get("grad")
+    if show_grad and node.get("grad_check"):
+        return rows + check_rows(node, small, images)
     if show_grad and grad:
         rows.append(("grad", "grad " + format_summary(grad, small).replace("\n", "\n     ")))
         if images and node.get("grad_image"):
