@@ -93,7 +93,8 @@ class OpRecord:
     """One executed op: its name, arguments, module, local derivative and the tensors it joined."""
 
     __slots__ = ("op", "_label", "grad_fn", "attrs", "module", "derivative", "phase", "custom", "anomaly",
-                 "inplace", "inputs", "output", "stale", "seq", "update", "module_type", "module_call")
+                 "inplace", "inputs", "output", "stale", "seq", "update", "module_type", "module_call",
+                 "module_chain")
 
     @property
     def label(self):
@@ -239,7 +240,7 @@ def capture_op(node, inputs, output, module=None, phase="forward"):
     rec.output = output
     rec.stale = ()
     rec.seq = node.seq
-    rec.update = rec.module_type = rec.module_call = None
+    rec.update = rec.module_type = rec.module_call = rec.module_chain = None
     return rec
 
 
@@ -253,7 +254,7 @@ def inplace_op(what, target, output, module=None, phase="forward"):
     rec.inputs = [] if target is None else [target]
     rec.output = output
     rec.stale, rec.seq = (), -1
-    rec.update = rec.module_type = rec.module_call = None
+    rec.update = rec.module_type = rec.module_call = rec.module_chain = None
     return rec
 
 

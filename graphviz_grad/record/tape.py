@@ -463,13 +463,15 @@ class Tape:
 
     # --- helpers ---------------------------------------------------------------------------
     def _tag(self, op):
-        """The module class and call number of the op's module call; its optimizer update group."""
+        """The module class and call number of the op's module call (and the calls around it); its
+        optimizer update group."""
         if op.module is not None:
             calls = self._calls
             running = calls.running
             if running is not None:
                 op.module_type = running.__class__.__name__
                 op.module_call = calls.call
+                op.module_chain = calls.chain
         op.update = self._update
 
     def _tensor(self, t):
