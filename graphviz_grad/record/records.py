@@ -3,7 +3,9 @@
 A :class:`TensorRecord` is one tensor at one version (summaries, never the
 array); an :class:`OpRecord` one executed op; a :class:`BackwardStep` one step
 of the engine's backward walk. Records hold no reference to tensors, arrays or
-autograd nodes, so keeping them never keeps a graph alive. Both ``vg.graph(t)``
+autograd nodes (only weak ones: ``ref``, set by a tape that looks a record up by
+its tensor or node, and a lazy summary's), so keeping them never keeps a graph
+alive. Both ``vg.graph(t)``
 (from an autograd graph) and ``tape.graph()`` (from recorded events) produce
 records, and :func:`graphviz_grad.record.graph.build` turns them into the model.
 
@@ -94,7 +96,7 @@ class OpRecord:
 
     __slots__ = ("op", "_label", "grad_fn", "attrs", "module", "derivative", "phase", "custom", "anomaly",
                  "inplace", "inputs", "output", "stale", "seq", "update", "module_type", "module_call",
-                 "module_chain")
+                 "module_chain", "ref")
 
     @property
     def label(self):

@@ -101,9 +101,9 @@ class _WeakIdMap:
         self.limit = max(256, 2 * len(items))
 
 
-class _RecordMap(_WeakIdMap):
-    """Tensor -> its newest TensorRecord: a :class:`_WeakIdMap` whose values keep the weak reference
-    themselves (``rec.ref``), one object fewer per recorded tensor."""
+class _RefMap(_WeakIdMap):
+    """A :class:`_WeakIdMap` whose values (records) keep the weak reference to their object themselves
+    (``rec.ref``): one object fewer per entry (tensor -> TensorRecord, autograd node -> OpRecord)."""
 
     __slots__ = ()
 
@@ -153,8 +153,8 @@ class Tape:
         self._capture = capture_lazy if self._lazy else capture  # (array, small)
         self._events = [] if max_events is None else collections.deque(maxlen=max_events)
         self._appended = 0
-        self._live = _RecordMap()  # tensor -> its TensorRecord at the newest version seen
-        self._ops = _WeakIdMap()  # autograd node -> OpRecord
+        self._live = _RefMap()  # tensor -> its TensorRecord at the newest version seen
+        self._ops = _RefMap()  # autograd node -> OpRecord
         self._outputs = _WeakIdMap()  # autograd node made before recording -> record of its output
         self._functions = []  # custom Functions running: (events appended before, input records)
         self._token = object()  # who made a summary in summary.of_tensor's cache (never this tape: no cycle)
@@ -308,8 +308,9 @@ class Tape:
 
     def on_backward(self, node, grad, delivered):
         small = self.small
-        entry = self._ops.items.get(id(node))
-        op = entry[1] if entry is not None and entry[0]() is node else self._adopt(node, grad)
+        op = self._ops.items.get(id(node))
+        if op is None or op.ref() is not node:
+            op = self._adopt(node, grad)
         inputs = node.inputs
         if self._lazy:  # a summary is a weak reference and a mark: cheaper made again than looked up
             grad_out = capture_lazy(grad, small)
