@@ -564,6 +564,8 @@ class Tape:
                 call, user = self._calls.call, first_user_frame(frame.f_back)
                 self._call_user = (call, user)
             frame = user
+        elif self._call_user[0] is not None:
+            self._call_user = (None, None)  # (held no longer than self._frame: a frame keeps its locals)
         if frame is not self._frame:
             if self._frame is not None:
                 self._name_from([self._frame])  # a function returned: its locals are final
