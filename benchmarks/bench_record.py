@@ -15,6 +15,18 @@ engine's hooks cost by themselves), and a minimal log: one tuple per event
 with weak references, no records (the floor under any recorder that sees
 every event from Python). Target (issue 4): on/off ≤ 1.15×.
 
+``--program gpt`` times the GPT lesson's training step instead (get_batch,
+forward, backward, AdamW: about 1,040 recorded events per step, 60% of them the
+optimizer's update); target (issue 17) ≤ 1.5×.
+
+What the tape does at once and what it leaves for the first read (neither
+program here reads its tape, so the figures are the cost of recording alone):
+per event it keeps a record of each new tensor version (name, shape, dtype,
+small values; a large array only as a weak reference with a write mark) and of
+the op, and it finds the user's frame (once per library module call; per event
+elsewhere). Statistics, thumbnails, op labels, the identities that names attach
+to and the graph are made lazily, when the tape is first read.
+
 Wall-clock medians are the figure; CPU time (``process_time``, all threads) is
 printed beside them because it is steadier on a shared machine. A multi-threaded
 BLAS that spins while waiting inflates both; ``OPENBLAS_NUM_THREADS=1`` gives
