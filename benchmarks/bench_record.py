@@ -210,7 +210,12 @@ def compare_gpt(args):
         with NullRecorder():
             step()
 
-    variants = {"off": step, "record() per step": on, "hooks only (null rec.)": null_recorder}
+    def minimal_log():
+        with MinimalLog():
+            step()
+
+    variants = {"off": step, "record() per step": on, "hooks only (null rec.)": null_recorder,
+                "minimal log (floor)": minimal_log}
     for fn in variants.values():
         time_steps(fn, 2)
     times = {name: [] for name in variants}
