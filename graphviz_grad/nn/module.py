@@ -42,6 +42,9 @@ class _CallState(threading.local):
     running = None  # the Module whose forward is running (the innermost call)
     call = 0  # a number per call in progress, so a recorder tells back-to-back calls of one module apart
     calls = 0
+    # ((qualified name, call number), ...) of the calls in progress, outermost first: tells apart
+    # back-to-back calls of a module that runs no op itself, only sub-modules (a Sequential)
+    chain = ()
 
 
 _call_state = _CallState()
@@ -244,14 +247,16 @@ class Module:
             path = parent_path + "." + self._name_in(parent)
         _hook_state.module = path
         _call_state.running = self
-        parent_call = _call_state.call
-        _call_state.call = _call_state.calls = _call_state.calls + 1
+        parent_call, parent_chain = _call_state.call, _call_state.chain
+        _call_state.call = _call_state.calls = call = _call_state.calls + 1
+        _call_state.chain = parent_chain + ((path, call),)
         try:
             return self.forward(*args, **kwargs)
         finally:
             _hook_state.module = parent_path
             _call_state.running = parent
             _call_state.call = parent_call
+            _call_state.chain = parent_chain
 
     def _remember_call_name(self, frame):
         name = _variable_name(self, frame) or type(self).__name__.lower()

@@ -126,6 +126,12 @@ def build(ops, steps=(), tensors=(), root=None, checks=None):
         G.graph["root"] = ids(root)
     G.graph["backward_done"] = bool(steps)
     module_calls = {}  # a module call's number while recording -> its number in this graph
+    for op in ops:  # the calls that ran ops first, in order (their numbers as they always were), then the others
+        if op.module_type is not None:
+            module_calls.setdefault(op.module_call, len(module_calls))
+    for op in ops:
+        for _, call in op.module_chain or ():
+            module_calls.setdefault(call, len(module_calls))
     identity = {}  # id(Ident) -> node id of the tensor object's first version: what its versions share
 
     def add_tensor(rec):
@@ -166,7 +172,9 @@ def build(ops, steps=(), tensors=(), root=None, checks=None):
                    custom=op.custom, anomaly=op.anomaly, inplace=op.inplace)
         if op.module_type is not None:
             G.nodes[node].update(module_type=op.module_type,  # calls numbered from 0 in each graph
-                                 module_call=module_calls.setdefault(op.module_call, len(module_calls)))
+                                 module_call=module_calls[op.module_call])
+            if op.module_chain:
+                G.nodes[node]["module_calls"] = {name: module_calls[call] for name, call in op.module_chain}
         if op.update is not None:
             group = op.update
             G.nodes[node]["update"] = {"group": group.index, "param": ids.ids.get(id(group.param)),

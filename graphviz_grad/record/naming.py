@@ -18,6 +18,8 @@ import sys
 
 _internal_modules = {}
 _internal_codes = {}  # id(code) -> (code, internal?): a code object hashes its whole contents, an id does not
+_internal_ids = set()  # the ids in _internal_codes of internal code (held there, so an id is not reused)
+_user_ids = set()  # and of the others
 
 
 def _is_internal(frame):
@@ -26,7 +28,11 @@ def _is_internal(frame):
     if known is None or known[0] is not code:
         if len(_internal_codes) > 50_000:
             _internal_codes.clear()  # code made on the fly (exec in a loop) must not pile up
+            _internal_ids.clear()
+            _user_ids.clear()
         known = _internal_codes[id(code)] = (code, _is_internal_module(frame))
+        (_internal_ids if known[1] else _user_ids).add(id(code))
+        (_user_ids if known[1] else _internal_ids).discard(id(code))  # (the id of freed code, reused)
     return known[1]
 
 
@@ -47,18 +53,21 @@ def user_frame(depth=0):
     return first_user_frame(sys._getframe(depth + 1))
 
 
-def first_user_frame(frame):
-    """``frame`` or the first of its callers outside graphviz_grad (None if none)."""
-    codes = _internal_codes
+def first_user_frame(frame, stop=None):
+    """``frame`` or the first of its callers outside graphviz_grad (None if none).
+
+    ``stop``: a code object; a frame running it, met first, is returned instead (the caller
+    knows what lies above it).
+    """
+    internal = _internal_ids
     while frame is not None:
         code = frame.f_code
-        known = codes.get(id(code))
-        if known is not None and known[0] is code:
-            if not known[1]:
+        if id(code) in internal:  # (the hot path of recording: one set lookup per frame)
+            if code is stop:
                 return frame
-        elif not _is_internal(frame):
+            frame = frame.f_back
+        elif id(code) in _user_ids or not _is_internal(frame):
             return frame
-        frame = frame.f_back
     return None
 
 

@@ -3,7 +3,9 @@
 A :class:`TensorRecord` is one tensor at one version (summaries, never the
 array); an :class:`OpRecord` one executed op; a :class:`BackwardStep` one step
 of the engine's backward walk. Records hold no reference to tensors, arrays or
-autograd nodes, so keeping them never keeps a graph alive. Both ``vg.graph(t)``
+autograd nodes (only weak ones: ``ref``, set by a tape that looks a record up by
+its tensor or node, and a lazy summary's), so keeping them never keeps a graph
+alive. Both ``vg.graph(t)``
 (from an autograd graph) and ``tape.graph()`` (from recorded events) produce
 records, and :func:`graphviz_grad.record.graph.build` turns them into the model.
 
@@ -25,16 +27,23 @@ _ndarray = np.ndarray
 
 
 class Ident:
-    """What every version of one tensor object shares: its variable name and where it came from."""
+    """What every version of one tensor object shares: its variable name and where it came from.
 
-    __slots__ = ("var", "external", "grad_of", "depth", "state_of")
+    The defaults are class attributes, so that ``object.__new__(Ident)`` (one per recorded op's output,
+    on the hot path of recording) is a new identity with nothing set.
+    """
+
+    var = None  # caller variable name, found by naming.name_variables
+    external = False  # first seen as an input, not made by a recorded op
+    grad_of = None  # the TensorRecord whose .grad this tensor is
+    depth = None  # stack depth of the frame that gave ``var`` (an outer frame's name wins)
+    state_of = None  # (TensorRecord of a parameter, key): an optimizer's state buffer of it
 
     def __init__(self, external=False, grad_of=None):
-        self.var = None  # caller variable name, found by naming.name_variables
-        self.external = external  # first seen as an input, not made by a recorded op
-        self.grad_of = grad_of  # the TensorRecord whose .grad this tensor is
-        self.depth = None  # stack depth of the frame that gave ``var`` (an outer frame's name wins)
-        self.state_of = None  # (TensorRecord of a parameter, key): an optimizer's state buffer of it
+        if external:
+            self.external = external
+        if grad_of is not None:
+            self.grad_of = grad_of
 
 
 class TensorRecord:
@@ -46,8 +55,21 @@ class TensorRecord:
     events are built.
     """
 
-    __slots__ = ("ident", "name", "shape", "dtype", "device", "requires_grad", "is_leaf", "is_param",
-                 "data", "grad", "module", "version", "array_id", "image", "grad_image")
+    __slots__ = ("_ident", "name", "shape", "dtype", "device", "requires_grad", "is_leaf", "is_param",
+                 "data", "grad", "module", "version", "array_id", "image", "grad_image", "ref")
+
+    @property
+    def ident(self):
+        """The :class:`Ident` this version shares with the others of its tensor; made when first asked for
+        (most recorded tensors have one version and are never named while recording)."""
+        ident = self._ident
+        if ident is None:
+            ident = self._ident = _new(Ident)
+        return ident
+
+    @ident.setter
+    def ident(self, value):
+        self._ident = value
 
     def label(self):
         """``name=`` or parameter name, else variable name, else ``<owner>.grad``, else None."""
@@ -73,7 +95,8 @@ class OpRecord:
     """One executed op: its name, arguments, module, local derivative and the tensors it joined."""
 
     __slots__ = ("op", "_label", "grad_fn", "attrs", "module", "derivative", "phase", "custom", "anomaly",
-                 "inplace", "inputs", "output", "stale", "seq", "update", "module_type", "module_call")
+                 "inplace", "inputs", "output", "stale", "seq", "update", "module_type", "module_call",
+                 "module_chain", "ref")
 
     @property
     def label(self):
@@ -129,6 +152,7 @@ def _is_parameter(t):
 
 
 _dtype_names = {}
+_shapes = {}
 
 
 def _dtype_name(dtype):
@@ -137,6 +161,13 @@ def _dtype_name(dtype):
     if name is None:
         name = _dtype_names[dtype] = dtype.name
     return name
+
+
+def _shape(shape):
+    if len(_shapes) > 4096:
+        _shapes.clear()  # (shapes that vary without end must not pile up)
+    shape = _shapes[shape] = tuple(shape)
+    return shape
 
 
 def _device_text(arr):
@@ -151,9 +182,11 @@ def capture_tensor(t, small=16, ident=None, module=None, data=None):
     """A record of tensor ``t`` now; ``data`` is its summary when the caller already has it."""
     arr = t._data
     rec = _new(TensorRecord)
-    rec.ident = Ident() if ident is None else ident
+    rec._ident = ident
     rec.name = t._name
-    rec.shape = tuple(arr.shape)
+    shape = arr.shape
+    known = _shapes.get(shape)  # one tuple per distinct shape, not one per record
+    rec.shape = known if known is not None else _shape(shape)
     dtype = arr.dtype
     name = _dtype_names.get(dtype)
     rec.dtype = name if name is not None else _dtype_name(dtype)
@@ -161,15 +194,17 @@ def capture_tensor(t, small=16, ident=None, module=None, data=None):
     rec.requires_grad = t.requires_grad is True or bool(t.requires_grad)
     rec.is_leaf = t.grad_fn is None
     cls = t.__class__
-    rec.is_param = _param_types[cls] if cls in _param_types else _is_parameter(t)
-    rec.data = capture(arr, small) if data is None else data
-    rec.grad = None
+    is_param = _param_types.get(cls)
+    rec.is_param = is_param if is_param is not None else _is_parameter(t)
+    if data is None:
+        data = capture(arr, small)
+    rec.data = data
+    rec.grad = rec.grad_image = None
     rec.module = module
     rec.version = t._version[0]
     rec.array_id = id(arr)
     # a 2-D or 4-D tensor drawn as a heatmap; a lazy summary's waits for a reader (graph.build)
-    rec.image = None if rec.data.__class__ is LazyStats else thumbnail(arr, small)
-    rec.grad_image = None
+    rec.image = None if data.__class__ is LazyStats or arr.size <= small else thumbnail(arr, small)
     return rec
 
 
@@ -196,18 +231,18 @@ def capture_op(node, inputs, output, module=None, phase="forward"):
     rec.op, rec.custom, rec.grad_fn, rec.derivative = facts
     if node.grad_fn_varies:
         rec.grad_fn = node.grad_fn_name()
-    attrs = node.__dict__.get("op_attrs")
+    attrs = getattr(node, "op_attrs", None)  # (not node.__dict__, which would make the node a dict)
     rec.attrs = _attrs(attrs) if attrs else {}
     rec._label = None
     rec.module = module
     rec.phase = phase
-    rec.anomaly = bool(node.__dict__.get("anomaly", False))
+    rec.anomaly = bool(getattr(node, "anomaly", False))
     rec.inplace = False
     rec.inputs = inputs if inputs.__class__ is list else list(inputs)
     rec.output = output
     rec.stale = ()
     rec.seq = node.seq
-    rec.update = rec.module_type = rec.module_call = None
+    rec.update = rec.module_type = rec.module_call = rec.module_chain = None
     return rec
 
 
@@ -221,7 +256,7 @@ def inplace_op(what, target, output, module=None, phase="forward"):
     rec.inputs = [] if target is None else [target]
     rec.output = output
     rec.stale, rec.seq = (), -1
-    rec.update = rec.module_type = rec.module_call = None
+    rec.update = rec.module_type = rec.module_call = rec.module_chain = None
     return rec
 
 

@@ -53,10 +53,11 @@ def capture(array, small=16):
     return _stats(array, n)
 
 
-class LazyStats:
+class LazyStats(weakref.ref):
     """The statistics of a large NumPy array, computed when first read (:func:`as_dict`).
 
-    Holds the array weakly, with a mark of the writes made so far
+    A weak reference to the array (one object per summary: a tape makes one per
+    large array it records), with a mark of the writes made so far
     (:mod:`graphviz_grad._writes`): an array freed since, or written in place
     through any tensor that shares its memory, has no statistics to give.
 
@@ -71,22 +72,27 @@ class LazyStats:
     {'numel': 20}
     """
 
-    __slots__ = ("ref", "mark", "numel", "stats")
+    __slots__ = ("mark", "numel", "stats")  # mark: None once resolved (known now, or never)
 
     def resolve(self):
         """The raw statistics tuple (as :func:`capture` makes it), or None when they can no longer be known."""
         stats = self.stats
-        if stats is None and self.ref is not None:
-            array = self.ref()
+        if stats is None and self.mark is not None:
+            array = self()
             if array is not None and not _written_since(array, self.mark):
                 stats = self.stats = capture(array, 0)
-            self.ref = None  # known now, or never: stop watching the array
+            self.mark = None  # stop watching the array
         return stats
+
+    def watched(self):
+        """The array, while it is alive, unchanged and not yet read; else None."""
+        if self.mark is None:
+            return None
+        array = self()
+        return None if array is None or _written_since(array, self.mark) else array
 
 
 _LazyStats = LazyStats
-_new = object.__new__
-_weakref = weakref.ref
 
 
 def capture_lazy(array, small=16):
@@ -96,8 +102,7 @@ def capture_lazy(array, small=16):
     n = array.size
     if n <= small or array.__class__ is not _ndarray:
         return capture(array, small)
-    lazy = _new(_LazyStats)
-    lazy.ref = _weakref(array)
+    lazy = _LazyStats(array)
     lazy.mark = _current()
     lazy.numel = n
     lazy.stats = None
@@ -248,12 +253,10 @@ def lazy_thumbnail(summary, small=16):
     """The :func:`thumbnail` of the array a :class:`LazyStats` watches, while it is alive and unchanged
     (a tape's images wait for a reader, as its statistics do); None otherwise. Call it before the
     summary is read (reading it stops the watch)."""
-    if summary.__class__ is not LazyStats or summary.ref is None:
+    if summary.__class__ is not LazyStats:
         return None
-    array = summary.ref()
-    if array is None or _written_since(array, summary.mark):
-        return None
-    return thumbnail(array, small)
+    array = summary.watched()
+    return None if array is None else thumbnail(array, small)
 
 
 def image_values(image):

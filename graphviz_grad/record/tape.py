@@ -101,6 +101,37 @@ class _WeakIdMap:
         self.limit = max(256, 2 * len(items))
 
 
+class _RefMap(_WeakIdMap):
+    """A :class:`_WeakIdMap` whose values (records) keep the weak reference to their object themselves
+    (``rec.ref``): one object fewer per entry (tensor -> TensorRecord, autograd node -> OpRecord)."""
+
+    __slots__ = ()
+
+    def get(self, obj):
+        rec = self.items.get(id(obj))
+        return rec if rec is not None and rec.ref() is obj else None
+
+    def alive(self):
+        return [obj for obj in (rec.ref() for rec in list(self.items.values())) if obj is not None]
+
+    def pop(self, obj):
+        rec = self.get(obj)
+        if rec is not None:
+            del self.items[id(obj)]
+        return rec
+
+    def set(self, obj, rec):
+        rec.ref = _ref(obj)
+        items = self.items
+        items[id(obj)] = rec
+        if len(items) > self.limit:
+            self.sweep()
+
+    def sweep(self):
+        self.items = items = {k: rec for k, rec in self.items.items() if rec.ref() is not None}
+        self.limit = max(256, 2 * len(items))
+
+
 class Tape:
     """The recorder behind ``with vg.record(small=16, max_events=None) as tape:``.
 
@@ -122,8 +153,8 @@ class Tape:
         self._capture = capture_lazy if self._lazy else capture  # (array, small)
         self._events = [] if max_events is None else collections.deque(maxlen=max_events)
         self._appended = 0
-        self._live = _WeakIdMap()  # tensor -> its TensorRecord at the newest version seen
-        self._ops = _WeakIdMap()  # autograd node -> OpRecord
+        self._live = _RefMap()  # tensor -> its TensorRecord at the newest version seen
+        self._ops = _RefMap()  # autograd node -> OpRecord
         self._outputs = _WeakIdMap()  # autograd node made before recording -> record of its output
         self._functions = []  # custom Functions running: (events appended before, input records)
         self._token = object()  # who made a summary in summary.of_tensor's cache (never this tape: no cycle)
@@ -135,9 +166,11 @@ class Tape:
         self._active = False
         self._update = None  # the UpdateGroup of the parameter optimizer.step() is updating
         self._updates = 0
-        from ..nn.module import _call_state
+        from ..nn.module import Module, _call_state
 
         self._calls = _call_state  # which module call is running (its class, a number per call)
+        self._call_code = Module.__call__.__code__
+        self._call_user = (None, None)  # (a module call's number, the user's frame above that call)
 
     def __repr__(self):
         return f"<Tape: {len(self._events)} events{' (recording)' if self._active else ''}>"
@@ -176,6 +209,7 @@ class Tape:
         if self._inputs_unnamed():
             name_variables([f for f in frames[1:] if all(f is not g for g in first)], self._live.get, seen=seen)
         self._frame = None  # the frame may hold this tape: drop the cycle
+        self._call_user = (None, None)
         return False
 
     # --- what was recorded ---------------------------------------------------------------
@@ -227,10 +261,9 @@ class Tape:
         live = self._live.items
         records = []
         for t in inputs:
-            entry = live.get(id(t))
-            if entry is not None:
-                rec = entry[1]
-                if entry[0]() is t and rec.version == t._version[0] and rec.array_id == id(t._data):
+            rec = live.get(id(t))
+            if rec is not None:
+                if rec.ref() is t and rec.version == t._version[0] and rec.array_id == id(t._data):
                     if rec.name is not t._name:
                         rec.name = t._name  # named after it was first seen (parameters get theirs on the first call)
                     records.append(rec)
@@ -275,8 +308,9 @@ class Tape:
 
     def on_backward(self, node, grad, delivered):
         small = self.small
-        entry = self._ops.items.get(id(node))
-        op = entry[1] if entry is not None and entry[0]() is node else self._adopt(node, grad)
+        op = self._ops.items.get(id(node))
+        if op is None or op.ref() is not node:
+            op = self._adopt(node, grad)
         inputs = node.inputs
         if self._lazy:  # a summary is a weak reference and a mark: cheaper made again than looked up
             grad_out = capture_lazy(grad, small)
@@ -430,13 +464,15 @@ class Tape:
 
     # --- helpers ---------------------------------------------------------------------------
     def _tag(self, op):
-        """The module class and call number of the op's module call; its optimizer update group."""
+        """The module class and call number of the op's module call (and the calls around it); its
+        optimizer update group."""
         if op.module is not None:
             calls = self._calls
             running = calls.running
             if running is not None:
                 op.module_type = running.__class__.__name__
                 op.module_call = calls.call
+                op.module_chain = calls.chain
         op.update = self._update
 
     def _tensor(self, t):
@@ -447,10 +483,11 @@ class Tape:
             if rec.name is not t._name:
                 rec.name = t._name  # named after it was first seen (parameters get theirs on the first call)
             return rec
-        data = (capture_lazy(t._data, self.small) if self._lazy
-                else of_tensor(t, self.small, self._token))
+        data = capture_lazy(arr, self.small) if self._lazy else of_tensor(t, self.small, self._token)
         if rec is None:
-            rec = capture_tensor(t, self.small, Ident(external=True), data=data)
+            ident = _new(Ident)
+            ident.external = True
+            rec = capture_tensor(t, self.small, ident, data=data)
             if rec.shape or rec.requires_grad:  # (not a Python number made a tensor)
                 self._external.append(rec)
         else:
@@ -463,8 +500,7 @@ class Tape:
     def _add_op(self, node, inputs, result, frame):
         state = _hook_state
         module = state.module
-        out = capture_tensor(result, self.small, Ident(), module,
-                             data=self._capture(result._data, self.small))
+        out = capture_tensor(result, self.small, None, module, self._capture(result._data, self.small))
         self._live.set(result, out)
         phase = state.phase
         if phase is None:
@@ -519,7 +555,17 @@ class Tape:
 
     def _append(self, event, phase, frame):
         """Append ``event``; ``frame`` is where the engine was called from (the user's code is it or above it)."""
-        frame = first_user_frame(frame)
+        frame = first_user_frame(frame, self._call_code)
+        if frame is not None and frame.f_code is self._call_code:
+            # Inside a module call whose forward is not the user's (a library model): the walk up to the
+            # user's code is the same for every op of the call, so it is made once per call.
+            call, user = self._call_user
+            if call != self._calls.call:
+                call, user = self._calls.call, first_user_frame(frame.f_back)
+                self._call_user = (call, user)
+            frame = user
+        elif self._call_user[0] is not None:
+            self._call_user = (None, None)  # (held no longer than self._frame: a frame keeps its locals)
         if frame is not self._frame:
             if self._frame is not None:
                 self._name_from([self._frame])  # a function returned: its locals are final
@@ -552,7 +598,8 @@ def _op_phase(inputs):
     """An op's phase without an explicit one: ``update`` if it reads a ``.grad`` under no_grad, else ``forward``."""
     if not _grad_state.enabled:
         for r in inputs:
-            if r.ident.grad_of is not None:
+            ident = r._ident  # (not r.ident, which would make one)
+            if ident is not None and ident.grad_of is not None:
                 return "update"
     return "forward"
 

@@ -4,7 +4,10 @@ An op's ``module`` attribute is the qualified name of the innermost module call
 that ran it (``"model.0"``); its dotted prefixes (``"model"``) are the calls
 around it. A *call* is a run of consecutive ops (in forward order) under one
 name, so a module called twice gives two calls. A recorded ``module_call``
-attribute, when present, separates back-to-back calls of the same module.
+attribute, when present, separates back-to-back calls of the same module, and
+``module_calls`` (the call number of each call around the op, by name) those
+of a module that runs no op of its own (``self.mlp(self.mlp(x))`` with a
+``Sequential`` ``mlp``, a block fed its own output).
 
 >>> import networkx as nx
 >>> G = nx.MultiDiGraph()
@@ -70,20 +73,25 @@ def module_calls(G):
         module = data.get("module")
         names = _prefixes(module) if module else []
         marker = data.get("module_call")
+        around = data.get("module_calls") or {}
+        markers = [marker if name == module else around.get(name) for name in names]
         for name in [n for n in open_calls if n not in names]:
             del open_calls[name]
-        if module and module in open_calls and marker is not None and open_calls[module][1] != marker:
-            if open_calls[module][1] is None:  # opened around a child call: this is that same call
-                open_calls[module] = (open_calls[module][0], marker)
-            else:
-                for name in [n for n in open_calls if n == module or n.startswith(module + ".")]:
-                    del open_calls[name]
+        for name, mark in zip(names, markers):  # outermost first
+            if mark is None or name not in open_calls or open_calls[name][1] == mark:
+                continue
+            if open_calls[name][1] is None:  # opened around a child call: this is that same call
+                open_calls[name] = (open_calls[name][0], mark)
+            else:  # another call of the same module: it and the calls inside it start anew
+                for other in [n for n in open_calls if n == name or n.startswith(name + ".")]:
+                    del open_calls[other]
+                break
         parent = None
-        for name in names:
+        for name, mark in zip(names, markers):
             if name not in open_calls:
                 call = Call(key="", name=name, parent=parent, first_step=step)
                 found.append(call)
-                open_calls[name] = (call, marker if name == module else None)
+                open_calls[name] = (call, mark)
             parent = open_calls[name][0]
         if module:
             call = open_calls[module][0]

@@ -85,7 +85,7 @@ def compact_updates(G):
         G.remove_nodes_from(dropped)
         data.update(op="update", label=update.get("optimizer") or "update", grad_fn=None, attrs={},
                     derivative=[], backward_step=None, inplace=False, module=None, phase="update")
-        for key in ("module_type", "module_call"):
+        for key in ("module_type", "module_call", "module_calls"):
             data.pop(key, None)
         G.add_node(first, **data)
         for position, t in enumerate(inputs):
