@@ -429,29 +429,32 @@ def _sincos256_ps(x):
     z64 = z.astype(np.float64)
     c = _horner32(z64, _COSCOF)
     c *= z
-    c = _fma32_into(c, z64, -(z * _HALF).astype(np.float64))
+    t = c.astype(np.float64)
+    t *= z64
+    z64 *= 0.5  # exact: z * 0.5 as the kernel computes it, in float64
+    t -= z64
+    c = t.astype(np.float32)
     c += _ONE
+    z64 += z64  # z again
     s = _horner32(z64, _SINCOF)
     s *= z
     x64 = x.astype(np.float64)
     s = _fma32_into(s, x64, x64)
-    pick = j & 2  # avx_mathfun's poly_mask: all ones where the sine polynomial gives the sine
-    pick >>= 1
-    pick -= 1
     sb, cb = s.view(np.int32), c.view(np.int32)
+    swap = j << 30
+    swap >>= 31  # all ones where bit 1 of j is set: there the cosine polynomial gives the sine (poly_mask's opposite)
     diff = sb ^ cb  # (bit selection, not np.where: a random mask makes that several times slower)
-    diff &= pick
-    ysin = cb ^ diff  # s where pick, else c
-    sb ^= diff  # c where pick, else s: the cosine
-    pick = j << 29
-    pick &= _SIGN_BIT  # x >= 0 here: the sine's sign is bit 2 of j
-    ysin ^= pick
-    j -= 2
+    diff &= swap
+    ysin = sb ^ diff  # s, or c where swapped
+    cb ^= diff  # c, or s where swapped: the cosine
+    sign = j << 29
+    sign &= _SIGN_BIT  # x >= 0 here: the sine's sign is bit 2 of j
+    ysin ^= sign
+    np.subtract(1, j, out=j)  # ~(j - 2) == 1 - j
     j <<= 29
-    j &= _SIGN_BIT
-    j ^= _SIGN_BIT  # the cosine's sign: bit 2 of ~(j - 2)
-    sb ^= j
-    return ysin.view(np.float32), sb.view(np.float32)
+    j &= _SIGN_BIT  # the cosine's sign: bit 2 of ~(j - 2)
+    cb ^= j
+    return ysin.view(np.float32), c
 
 
 _TWO_PI_F32 = np.float32(2.0 * math.pi)
@@ -543,10 +546,10 @@ def _mul_add(a, b, c, np_dtype):
 def _normal_fill16(blocks, mean, std, np_dtype):
     """PyTorch's ``NormalFill16`` on rows of 16 uniforms, in place: Box-Muller pairs (j, j + 8)."""
     u1 = 1 - blocks[:, :8]
-    u2 = np.ascontiguousarray(blocks[:, 8:])
+    u2 = blocks[:, 8:]
     if np.dtype(np_dtype) == np.float32 and cpu_capability() == "avx2":
         radius = np.sqrt(np.float32(-2.0) * _log256_ps(u1))
-        sin, cos = _sincos256_ps(_TWO_PI_F32 * u2)
+        sin, cos = _sincos256_ps(_TWO_PI_F32 * u2)  # (one pass: the strided half in, a contiguous array out)
     elif np.dtype(np_dtype) == np.float32:  # the scalar float kernel: the C library's logf, cosf, sinf
         logf, cosf, sinf = _libm_float()
         radius = np.sqrt(np.float32(-2.0) * logf(u1))
