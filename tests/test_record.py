@@ -1494,3 +1494,31 @@ def test_zero_grad_of_a_drawn_gradient_swaps_in_zeros_without_copying():
     w.grad.zero_()
     assert w.grad._data is not delivered() and not w.grad._data.any()
     assert mm.grads_in[1] is delivered() and delivered().any()  # the graph keeps it, not a copy
+
+
+def test_recording_defers_the_cyclic_collector_and_gives_its_setting_back():
+    """While a tape records, the collector's first generation waits for RECORDING_GC_THRESHOLD new
+    objects (see record/tape.py for why); the user's setting is back after the block, after an error,
+    after nested tapes, and a setting the block chose itself is left alone."""
+    from graphviz_grad.record.tape import RECORDING_GC_THRESHOLD
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        with vg.record():
+            assert gc.get_threshold() == (RECORDING_GC_THRESHOLD, 10, 10)
+            with vg.record():
+                assert gc.get_threshold()[0] == RECORDING_GC_THRESHOLD
+            assert gc.get_threshold()[0] == RECORDING_GC_THRESHOLD
+        assert gc.get_threshold() == (700, 10, 10)
+        with pytest.raises(ZeroDivisionError), vg.record():
+            1 / 0
+        assert gc.get_threshold() == (700, 10, 10)
+        with vg.record():
+            gc.set_threshold(1234, 5, 5)
+        assert gc.get_threshold() == (1234, 5, 5)
+        gc.set_threshold(0, 10, 10)  # the collector switched off stays off
+        with vg.record():
+            assert gc.get_threshold()[0] == 0
+    finally:
+        gc.set_threshold(*before)

@@ -40,6 +40,7 @@ time of a small training step). Small tensors keep their values in both modes.
 'w.grad += t2.grad · x = 1.0 · 1.0'
 """
 import collections
+import gc
 import sys
 import weakref
 
@@ -132,6 +133,14 @@ class _RefMap(_WeakIdMap):
         self.limit = max(256, 2 * len(items))
 
 
+# While a tape records, the collector's first generation waits for this many new objects, not 700: a
+# recorded step makes thousands of small records that live until the step ends, and collecting them
+# every 700 promotes them to the older generations, whose sweeps then cost about 0.15x of a GPT step
+# (benchmarks/bench_record.py --program gpt). Reference counting still frees everything at once; the
+# collector still runs, less often, so cyclic garbage stays bounded. The old setting comes back on exit.
+RECORDING_GC_THRESHOLD = 50_000
+
+
 class Tape:
     """The recorder behind ``with vg.record(small=16, max_events=None) as tape:``.
 
@@ -189,6 +198,9 @@ class Tape:
             raise RuntimeError("this tape is already recording; nest a new `with vg.record()` instead")
         self._active = True
         self._token = object()  # a new one per recording span: unrecorded code may have run since the last
+        self._gc_threshold = gc.get_threshold()
+        if 0 < self._gc_threshold[0] < RECORDING_GC_THRESHOLD:
+            gc.set_threshold(RECORDING_GC_THRESHOLD, *self._gc_threshold[1:])
         # First in line: a recorder that raises (detect_anomaly) must not keep the op from the tape.
         _hook_state.recorders = (self,) + _hook_state.recorders
         return self
@@ -196,6 +208,8 @@ class Tape:
     def __exit__(self, exc_type=None, exc=None, tb=None):
         _hook_state.recorders = tuple(r for r in _hook_state.recorders if r is not self)
         self._active = False
+        if gc.get_threshold()[0] == RECORDING_GC_THRESHOLD:  # (unless the block set its own)
+            gc.set_threshold(*self._gc_threshold)
         self._flag_anomaly(getattr(exc, "node", None))
         # The code around the `with` and the code that ran the ops: what the block made is bound there
         # (or in a global). The callers' frames hold only what existed before the block: read them
