@@ -123,8 +123,8 @@ def as_array(data, dtype=None, device=None):
             arr = arr.astype(_float_dtype_of(data), copy=False)
     if dtype is not None:
         arr = arr.astype(dtype.np, copy=False)
-    if device is None and backend.default_device().type != "cpu":
-        device = backend.default_device()  # (the default CPU leaves a CuPy array where it is)
+    if device is None:
+        device = backend.chosen_default_device()  # (none chosen: a CuPy array stays where it is)
     if device is not None:
         arr = backend.to_device(arr, backend.device(device))
     return arr
@@ -141,6 +141,9 @@ def tensor(data, dtype=None, device=None, requires_grad=False, name=None):
 
 
 def as_tensor(data, dtype=None, device=None):
+    if device is None and isinstance(data, Tensor):
+        chosen = backend.chosen_default_device()
+        device = chosen if chosen is not None and chosen != data.device else None
     if isinstance(data, Tensor) and dtype is None and device is None:
         return data
     if isinstance(data, Tensor):

@@ -9,6 +9,8 @@ device(type='cuda', index=0)
 >>> vg.device("cpu") == "cpu"
 True
 """
+import threading
+
 import numpy as np
 
 _cupy = None
@@ -58,43 +60,60 @@ class device:
 
     def __enter__(self):
         """``with vg.device("cuda"):`` creates tensors there (factories, ``tensor``, new layers' weights),
-        as PyTorch's device context does; an explicit ``device=`` still wins."""
-        _entered.append(self)
+        as PyTorch's device context does, in this thread; an explicit ``device=`` still wins."""
+        _defaults().entered.append(self)
         return self
 
     def __exit__(self, *exc):
-        _entered.pop()
+        entered = _defaults().entered
+        for k in range(len(entered) - 1, -1, -1):  # this block's own entry, even if another was left open
+            if entered[k] is self:
+                del entered[k]
+                break
         return False
 
 
 CPU = device("cpu")
 CUDA = device("cuda", 0)
-_entered = []  # the devices of the open ``with device(...)`` blocks, innermost last
-_default = [None]  # set_default_device's
+_per_thread = threading.local()  # as PyTorch's: each thread has its own default device and device blocks
+
+
+def _defaults():
+    state = _per_thread.__dict__
+    if "entered" not in state:
+        _per_thread.entered = []  # the devices of the open ``with device(...)`` blocks, innermost last
+        _per_thread.default = None  # set_default_device's
+    return _per_thread
 
 
 def default_device():
     """Where a tensor is created when no ``device=`` is given: the innermost ``with vg.device(...)``,
-    else :func:`set_default_device`'s, else the CPU.
+    else :func:`set_default_device`'s, else the CPU (each thread has its own).
 
     >>> import graphviz_grad as vg
     >>> with vg.device("cpu"):
     ...     vg.get_default_device()
     device(type='cpu')
     """
-    if _entered:
-        return _entered[-1]
-    return _default[0] or CPU
+    return chosen_default_device() or CPU
+
+
+def chosen_default_device():
+    """The device a ``with vg.device(...)`` block or :func:`set_default_device` chose, or None: then a
+    tensor made from another (``tensor(t)``, ``as_tensor(t)``) stays where that one is."""
+    state = _defaults()
+    return state.entered[-1] if state.entered else state.default
 
 
 def set_default_device(dev):
-    """Create tensors on ``dev`` from now on when no ``device=`` is given (``None``: the CPU again)."""
-    _default[0] = None if dev is None else device(dev)
+    """Create tensors on ``dev`` from now on, in this thread, when no ``device=`` is given (``None``: the CPU)."""
+    _defaults().default = None if dev is None else device(dev)
 
 
 def get_default_device():
-    """The device :func:`default_device` gives (PyTorch's ``get_default_device``)."""
-    return default_device()
+    """The device :func:`default_device` gives, a GPU with its index, as PyTorch's ``get_default_device``."""
+    dev = default_device()
+    return CUDA if dev.type == "cuda" and dev.index is None else dev
 
 
 def cupy():

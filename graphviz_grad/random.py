@@ -378,7 +378,7 @@ def _horner32(x64, coefs):
     return t.astype(np.float32)
 
 
-def _fma32_into(a, b64, c):
+def _fma32(a, b64, c):
     """float32 ``fma(a, b, c)`` for a float32 array ``a``, ``b`` already float64, ``c`` float32 or float64."""
     t = a.astype(np.float64)
     t *= b64
@@ -390,7 +390,7 @@ def _log256_ps(x):
     """``log256_ps`` of avx_mathfun.h for positive float32 ``x``, operation for operation.
 
     PyTorch's build lets GCC contract a multiply feeding an add into one FMA; each such pair is one
-    float32 FMA here (:func:`_horner32`, :func:`_fma32_into`), except where the product is exact in
+    float32 FMA here (:func:`_horner32`, :func:`_fma32`), except where the product is exact in
     float32 (``e * q2``, ``z * 0.5``) and the fused and unfused results are the same.
     """
     # (log256_ps first raises x to the smallest normal float: u1 = 1 - u >= 2**-24 here, so that is a no-op)
@@ -408,7 +408,7 @@ def _log256_ps(x):
     z = x * x
     y = _horner32(x.astype(np.float64), _LOG_P)
     y *= x
-    y = _fma32_into(y, z.astype(np.float64), (e * _LOG_Q1).astype(np.float64))
+    y = _fma32(y, z.astype(np.float64), (e * _LOG_Q1).astype(np.float64))
     y -= z * _HALF
     x += y
     e *= _LOG_Q2
@@ -424,7 +424,7 @@ def _sincos256_ps(x):
     y = j.astype(np.float32)
     x = x + y * _DP1  # y is a small integer: these two products are exact, fused or not
     x += y * _DP2
-    x = _fma32_into(y, np.float64(_DP3), x.astype(np.float64))
+    x = _fma32(y, np.float64(_DP3), x.astype(np.float64))
     z = x * x
     z64 = z.astype(np.float64)
     c = _horner32(z64, _COSCOF)
@@ -439,7 +439,7 @@ def _sincos256_ps(x):
     s = _horner32(z64, _SINCOF)
     s *= z
     x64 = x.astype(np.float64)
-    s = _fma32_into(s, x64, x64)
+    s = _fma32(s, x64, x64)
     sb, cb = s.view(np.int32), c.view(np.int32)
     swap = j << 30
     swap >>= 31  # all ones where bit 1 of j is set: there the cosine polynomial gives the sine (poly_mask's opposite)

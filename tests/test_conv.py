@@ -188,6 +188,28 @@ def test_adaptive_max_pool2d(case, dtype):
     helper_test_op(None, lambda lib, x: lib.nn.functional.adaptive_max_pool2d(x, size), vals=[x], dtype=dtype)
 
 
+def test_adaptive_max_pool_of_nothing_and_of_integers_as_torch():
+    """An empty batch or a 0 output size gives an empty result (and gradient); integers are refused."""
+    for lib in (vg, torch):
+        x = lib.zeros(0, 3, 4, 4, requires_grad=True)
+        lib.nn.functional.adaptive_max_pool2d(x, 2).sum().backward()
+        assert tuple(x.grad.shape) == (0, 3, 4, 4)
+        assert tuple(lib.nn.functional.adaptive_max_pool2d(lib.zeros(1, 4, 4), (0, 2)).shape) == (1, 0, 2)
+        assert tuple(lib.nn.functional.adaptive_max_pool1d(lib.zeros(0, 7), 2).shape) == (0, 2)
+    for size, error in (((1, 2, 3), ValueError), ((2,), RuntimeError)):  # output sizes of the wrong length
+        with pytest.raises(error) as theirs:
+            torch.nn.functional.adaptive_max_pool2d(torch.zeros(1, 4, 4), size)
+        with pytest.raises(error) as ours:
+            vg.nn.functional.adaptive_max_pool2d(vg.zeros(1, 4, 4), size)
+        assert str(ours.value) == str(theirs.value)
+    for dtype in ("int64", "int32", "bool"):
+        with pytest.raises(NotImplementedError) as theirs:
+            torch.nn.functional.adaptive_max_pool2d(torch.zeros(1, 4, 4, dtype=getattr(torch, dtype)), 2)
+        with pytest.raises(NotImplementedError) as ours:
+            vg.nn.functional.adaptive_max_pool2d(vg.zeros(1, 4, 4, dtype=getattr(vg, dtype)), 2)
+        assert str(ours.value) == str(theirs.value)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_adaptive_max_pool1d_and_the_modules(dtype):
     for shape in [(2, 3, 11), (3, 11)]:
@@ -321,6 +343,8 @@ ERRORS = [
     ("adaptive_max_pool2d", (4, 4), 2, {}),
     ("adaptive_max_pool2d", (1, 0, 4), 2, {}),
     ("adaptive_max_pool1d", (4,), 2, {}),
+    ("adaptive_max_pool2d", (1, 4, 4), -1, {}),
+    ("adaptive_max_pool1d", (1, 4), -2, {}),
     ("avg_pool2d", (1, 4, 8, 8), 2, dict(padding=2)),
     ("pad", (2, 3, 4, 5), (3, 0), dict(mode="replicate")),
 ]

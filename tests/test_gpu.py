@@ -48,6 +48,34 @@ def test_default_device_as_pytorch():
         assert str(lib.get_default_device()) == "cpu"
 
 
+def test_default_device_is_per_thread_and_blocks_leave_their_own_entry():
+    import threading
+
+    from graphviz_grad import backend
+
+    seen = []
+    with vg.device("cuda"):
+        worker = threading.Thread(target=lambda: seen.append(str(vg.get_default_device())))
+        worker.start()
+        worker.join()
+        assert str(backend.default_device()) == "cuda" and str(vg.get_default_device()) == "cuda:0"
+    assert seen == ["cpu"]  # as PyTorch's: another thread keeps its own default
+    outer, inner = vg.device("cuda"), vg.device("cpu")
+    outer.__enter__()
+    inner.__enter__()
+    outer.__exit__(None, None, None)  # out of order: the inner block is still open
+    assert backend.default_device() == "cpu" and backend.chosen_default_device() is inner
+    inner.__exit__(None, None, None)
+    assert backend.chosen_default_device() is None
+
+
+def test_as_tensor_follows_a_chosen_default_device_as_torch():
+    t = vg.ones(2)
+    assert vg.as_tensor(t) is t
+    with vg.device("cpu"):
+        assert vg.as_tensor(t) is t
+
+
 def test_a_lesson_without_a_device_setting_runs_in_the_device_block(monkeypatch):
     """``vizgrad train nn --device cuda`` runs the tutorial's nn program inside ``with vg.device("cuda"):``;
     NumPy's program says it runs on the CPU only. (On the CPU: the block's device is recorded, not used.)"""

@@ -276,7 +276,14 @@ def adaptive_avg_pool1d(input, output_size):
 
 
 def _adaptive_max(nd, input, size, return_indices):
+    if not input.dtype.is_floating_point:
+        from .functional import _type_name  # (only on this error path: functional imports this module)
+
+        raise NotImplementedError(f"\"adaptive_max_pool2d\" not implemented for '{_type_name(input)}'")
     shape = input._data.shape
+    if min(size) < 0:
+        out = list(shape[:-2] if nd == 2 else shape[:-1]) + list(size)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: {out}")
     empty = [i for i in range(1, len(shape)) if shape[i] == 0]
     if empty:
         raise RuntimeError(f"adaptive_max_pool{nd}d(): Expected input to have non-zero size for non-batch "
@@ -296,7 +303,11 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     x = input._data
     if x.ndim not in (3, 4):
         raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: {list(x.shape)}")
-    size = output_size if isinstance(output_size, (tuple, list)) else (output_size, output_size)
+    size = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size, output_size)
+    if len(size) > 2 and x.ndim <= len(size):
+        raise ValueError(f"Input dimension should be at least {len(size) + 1}")
+    if len(size) != 2:
+        raise RuntimeError("adaptive_max_pool2d(): internal error: output_size.size() must be 2")
     size = tuple(x.shape[-2 + i] if s is None else int(s) for i, s in enumerate(size))
     return _adaptive_max(2, input, size, return_indices)
 

@@ -248,6 +248,9 @@ class AdaptiveMaxPool(Op):
         rows, cols = _adaptive_positions(xp, h, oh), _adaptive_positions(xp, w, ow)
         kh, kw = rows.shape[1], cols.shape[1]
         planes = x.reshape(-1, h, w)
+        if planes.size == 0 or oh * ow == 0:  # nothing to pool (PyTorch returns the empty result)
+            self.flat = xp.zeros((len(planes), oh, ow), dtype=xp.int64)
+            return self._shaped(xp.zeros((len(planes), oh, ow), dtype=x.dtype))
         win = planes[:, rows.reshape(oh, 1, kh, 1), cols.reshape(1, ow, 1, kw)].reshape(len(planes), oh, ow, kh * kw)
         arg = win.argmax(axis=-1)  # the first maximum in row-major order, as PyTorch's loop keeps it
         if win.dtype.kind == "f":
@@ -273,7 +276,7 @@ class AdaptiveMaxPool(Op):
         from .indexing import accumulate
 
         xp = xp_of(grad)
-        planes, size = self.flat.shape[0], self.flat[0].size
+        planes, size = self.flat.shape[0], self.flat.shape[1] * self.flat.shape[2]
         h, w = (self.in_shape[-2] if self.nd == 2 else 1), self.in_shape[-1]
         at = self.flat + (xp.arange(planes) * (h * w)).reshape(planes, 1, 1)
         g = accumulate(grad, (planes * h * w,), at, grad.reshape(planes, size))

@@ -199,8 +199,10 @@ class Tape:
         self._active = True
         self._token = object()  # a new one per recording span: unrecorded code may have run since the last
         self._gc_threshold = gc.get_threshold()
+        self._gc_set = None  # what this tape set, so that only that is undone
         if 0 < self._gc_threshold[0] < RECORDING_GC_THRESHOLD:
-            gc.set_threshold(RECORDING_GC_THRESHOLD, *self._gc_threshold[1:])
+            self._gc_set = (RECORDING_GC_THRESHOLD, *self._gc_threshold[1:])
+            gc.set_threshold(*self._gc_set)
         # First in line: a recorder that raises (detect_anomaly) must not keep the op from the tape.
         _hook_state.recorders = (self,) + _hook_state.recorders
         return self
@@ -208,7 +210,7 @@ class Tape:
     def __exit__(self, exc_type=None, exc=None, tb=None):
         _hook_state.recorders = tuple(r for r in _hook_state.recorders if r is not self)
         self._active = False
-        if gc.get_threshold()[0] == RECORDING_GC_THRESHOLD:  # (unless the block set its own)
+        if self._gc_set is not None and gc.get_threshold() == self._gc_set:  # (unless the block set its own)
             gc.set_threshold(*self._gc_threshold)
         self._flag_anomaly(getattr(exc, "node", None))
         # The code around the `with` and the code that ran the ops: what the block made is bound there
