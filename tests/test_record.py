@@ -1520,5 +1520,27 @@ def test_recording_defers_the_cyclic_collector_and_gives_its_setting_back():
         gc.set_threshold(0, 10, 10)  # the collector switched off stays off
         with vg.record():
             assert gc.get_threshold()[0] == 0
+        # A block that leaves many young objects (its records): they are not swept at the next allocation;
+        # the first generation counts 700 from there, and 700 is back after the collector's next run, ...
+        gc.set_threshold(700, 10, 10)
+        w = vg.randn(8, 8, requires_grad=True)
+        with vg.record() as tape:
+            for _ in range(200):
+                (w * 2).sum().backward()
+        assert gc.get_threshold()[0] > 700 and gc.get_threshold()[1:] == (10, 10)
+        gc.collect()
+        assert gc.get_threshold() == (700, 10, 10)
+        # ... or when the tape is freed, or when the next tape starts
+        with vg.record() as tape:
+            for _ in range(200):
+                (w * 2).sum().backward()
+        assert gc.get_threshold()[0] > 700
+        del tape
+        assert gc.get_threshold() == (700, 10, 10)
+        with vg.record() as tape:
+            for _ in range(200):
+                (w * 2).sum().backward()
+        with vg.record():
+            assert gc.get_threshold() == (RECORDING_GC_THRESHOLD, 10, 10)
     finally:
         gc.set_threshold(*before)

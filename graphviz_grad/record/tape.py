@@ -137,8 +137,40 @@ class _RefMap(_WeakIdMap):
 # recorded step makes thousands of small records that live until the step ends, and collecting them
 # every 700 promotes them to the older generations, whose sweeps then cost about 0.15x of a GPT step
 # (benchmarks/bench_record.py --program gpt). Reference counting still frees everything at once; the
-# collector still runs, less often, so cyclic garbage stays bounded. The old setting comes back on exit.
+# collector still runs, less often, so cyclic garbage stays bounded.
 RECORDING_GC_THRESHOLD = 50_000
+
+
+_deferred = [None]  # (the collector's setting now, the one to give back) after a recording, until it runs
+
+
+def _give_back(phase="stop", info=None):
+    """The collector's setting from before the last recording, back (a ``gc.callbacks`` entry: after a run)."""
+    if phase == "stop" and _deferred[0] is not None:
+        now, before = _deferred[0]
+        _deferred[0] = None
+        if gc.get_threshold() == now:  # (unless someone set their own meanwhile)
+            gc.set_threshold(*before)
+
+
+def _gc_after_recording(tape, before):
+    """Give the collector its setting ``before`` back when ``tape`` stops recording.
+
+    Put back at once, it would sweep at the next allocation everything the block made, the tape's records
+    included, all still alive. So the first generation counts its usual number of new objects from here,
+    on top of the young objects now pending; ``before`` itself is back after the collector's next run, or
+    when the tape is freed, or when a tape starts recording, whichever comes first.
+    """
+    pending = gc.get_count()[0]
+    if pending <= before[0]:
+        gc.set_threshold(*before)
+        return
+    now = (before[0] + pending, *before[1:])
+    gc.set_threshold(*now)
+    _deferred[0] = (now, before)
+    if _give_back not in gc.callbacks:
+        gc.callbacks.append(_give_back)
+    weakref.finalize(tape, _give_back)
 
 
 class Tape:
@@ -198,6 +230,7 @@ class Tape:
             raise RuntimeError("this tape is already recording; nest a new `with vg.record()` instead")
         self._active = True
         self._token = object()  # a new one per recording span: unrecorded code may have run since the last
+        _give_back()  # (a deferral left by an earlier tape ends here: read the user's own setting)
         self._gc_threshold = gc.get_threshold()
         self._gc_set = None  # what this tape set, so that only that is undone
         if 0 < self._gc_threshold[0] < RECORDING_GC_THRESHOLD:
@@ -211,7 +244,7 @@ class Tape:
         _hook_state.recorders = tuple(r for r in _hook_state.recorders if r is not self)
         self._active = False
         if self._gc_set is not None and gc.get_threshold() == self._gc_set:  # (unless the block set its own)
-            gc.set_threshold(*self._gc_threshold)
+            _gc_after_recording(self, self._gc_threshold)
         self._flag_anomaly(getattr(exc, "node", None))
         # The code around the `with` and the code that ran the ops: what the block made is bound there
         # (or in a global). The callers' frames hold only what existed before the block: read them
