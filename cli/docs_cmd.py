@@ -212,7 +212,7 @@ def docs(out_dir: Path = typer.Argument(..., metavar="OUT_DIR",
     cache = {}
     for diagram in DIAGRAMS:
         written += build(diagram, out_dir, cache=cache)
-    written += write_notebooks(out_dir)  # the lessons under OUT_DIR/lessons/, as notebooks (cli/docs_notebooks.py)
+    written += write_notebooks(out_dir, DIAGRAMS, TINY_SIZES)  # the lessons under OUT_DIR/lessons/, as notebooks (cli/docs_notebooks.py)
     for path in written:
         print(f"wrote {path}")
 

@@ -7,7 +7,7 @@ its Python blocks becomes a code cell, and a block marked ``<!-- copy of
 PATH -->`` is read from ``PATH`` itself, the program's one source (a lesson
 module loses only its ``if __name__ == "__main__": main()`` lines, replaced by
 a visible cell that calls ``main``). Where the page shows one of the images
-of ``vizgrad docs`` (:data:`~graphviz_grad.cli.docs_cmd.DIAGRAMS`), the
+of ``vizgrad docs`` (its ``DIAGRAMS``, passed in), the
 notebook draws it live, with what drew the image: ``vg.viz.show`` (with
 ``stepper=True`` where the page links the stepper) on the tensor or tape left
 by the page's own code, and ``vg.viz.plot_losses`` for the loss per step. A
@@ -29,7 +29,7 @@ layout (sorted keys, one-space indent), so the same pages give the same bytes.
 >>> page = root / "docs" / "lessons" / "01-one.md"
 >>> _ = page.write_text("# One\\n\\nProse.\\n\\n## Code\\n\\n```python\\ny = 1 + 1\\n```\\n\\n[Next](02-two.md)\\n")
 >>> _ = page.with_name("02-two.md").write_text("# Two\\n")
->>> for cell in json.loads(lesson_notebook(page, root))["cells"]:
+>>> for cell in json.loads(lesson_notebook(page, root, diagrams=()))["cells"]:
 ...     print(cell["cell_type"], "|", cell["source"][0].rstrip()[:40])
 markdown | # One
 markdown | *This notebook is the lesson page `docs/
@@ -73,8 +73,11 @@ variables = main(steps=STEPS if MAX_STEPS is None else min(STEPS, MAX_STEPS),
                  on_step=lambda step, loss: losses.append(loss))"""
 
 
-def write_notebooks(docs_dir):
+def write_notebooks(docs_dir, diagrams, tiny_sizes=None):
     """Write ``notebooks/NN-name.ipynb`` under ``docs_dir`` for each ``lessons/NN-name.md`` there; the paths written.
+
+    ``diagrams``: the images ``vizgrad docs`` draws (its ``DIAGRAMS``), which the notebooks draw live;
+    ``tiny_sizes``: the sizes of the tiny copies among them (its ``TINY_SIZES``).
 
     Nothing is written when ``docs_dir`` has no lessons (``vizgrad docs`` into an empty folder draws only the
     images). The pages' copy marks name files relative to ``docs_dir``'s parent, the repository root.
@@ -84,21 +87,24 @@ def write_notebooks(docs_dir):
     for page in sorted((docs_dir / "lessons").glob("*.md")):
         path = docs_dir / "notebooks" / f"{page.stem}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(lesson_notebook(page, docs_dir.resolve().parent), encoding="utf-8")
+        path.write_text(lesson_notebook(page, docs_dir.resolve().parent, diagrams, tiny_sizes), encoding="utf-8")
         written.append(path)
     return written
 
 
-def lesson_notebook(page, root):
-    """The notebook of lesson page ``page`` (a Path), as the text of an ``.ipynb`` file; ``root``: the repository."""
-    return _Builder(Path(page), Path(root)).notebook()
+def lesson_notebook(page, root, diagrams, tiny_sizes=None):
+    """The notebook of lesson page ``page`` (a Path), as the text of an ``.ipynb`` file; ``root``: the repository;
+    ``diagrams`` and ``tiny_sizes`` as :func:`write_notebooks`'s."""
+    return _Builder(Path(page), Path(root), diagrams, tiny_sizes).notebook()
 
 
 class _Builder:
     """Walks one page, block by block, appending cells; a drawing whose code comes later waits for that block."""
 
-    def __init__(self, page, root):
+    def __init__(self, page, root, diagrams, tiny_sizes):
         self.page, self.root = page, root
+        self.diagrams = {d.path: d for d in diagrams}
+        self.tiny_sizes = tiny_sizes
         self.text = page.read_text(encoding="utf-8")
         self.blocks = _blocks(self.text)
         self.lessons = {p.stem for p in page.parent.glob("*.md")}
@@ -174,9 +180,7 @@ class _Builder:
 
     def _drawing(self, path, caption):
         """``(cell source, index of the block it needs)`` for the image ``path`` of ``vizgrad docs``, or None."""
-        from .docs_cmd import DIAGRAMS
-
-        diagram = next((d for d in DIAGRAMS if d.path == path), None)
+        diagram = self.diagrams.get(path)
         if diagram is None or not path.endswith((".svg", ".html")):
             return None  # not drawn from a lesson's code: the image stays
         comment = f"# {caption.rstrip('.')} (the page's {path}, drawn live)"
@@ -198,7 +202,7 @@ class _Builder:
     def _shown(self, diagram):
         """``(expression drawn, index of the block that makes it, code to run first)`` for a diagram's tensor."""
         if diagram.program:
-            needs = next((i for i, b in enumerate(self.blocks) if _runs_step(b, diagram)), None)
+            needs = next((i for i, b in enumerate(self.blocks) if _runs_step(b, diagram, self.tiny_sizes)), None)
             if needs is None:
                 raise ValueError(f"{self.page.name} shows {diagram.path} but not the code that draws it")
             return diagram.draws, needs, ""
@@ -225,18 +229,16 @@ class _Builder:
         self.cells.append((kind, source))
 
 
-def _runs_step(block, diagram):
+def _runs_step(block, diagram, tiny_sizes):
     """Whether a page's block runs the step of ``diagram.program`` that the picture draws (the tiny copy
     is the block that passes the tiny sizes): ``LESSONS[name].first_step(...)`` or the lesson module's main."""
     from graphviz_grad.lessons import LESSONS
-
-    from .docs_cmd import TINY_SIZES
 
     code = block[3]
     lesson = LESSONS.get(diagram.program)
     module = lesson.program if lesson else "tutorial_" + diagram.program.replace("-", "_")  # (scalar: no training)
     named = f'LESSONS["{diagram.program}"]' in code or re.search(rf"\b{module}\.main\(", code)
-    return not block[4] and bool(named) and (f"sizes={TINY_SIZES}" in code) == diagram.tiny
+    return not block[4] and bool(named) and (f"sizes={tiny_sizes}" in code) == diagram.tiny
 
 
 def _blocks(text):

@@ -89,3 +89,17 @@ def to_dtype(d):
         return from_numpy_dtype(np.dtype(d))
     except TypeError:
         raise TypeError(f"dtype must be a graphviz_grad dtype such as graphviz_grad.float32, not {d!r}") from None
+
+
+_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "uint8": "Byte",
+               "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
+
+
+def type_name(t):
+    """PyTorch's name of a tensor's element type in messages: Float, Double, Long, ...
+
+    >>> import graphviz_grad as vg
+    >>> type_name(vg.zeros(1, dtype=vg.int64))
+    'Long'
+    """
+    return _TYPE_NAMES[t.dtype.name]

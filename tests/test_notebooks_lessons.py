@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from graphviz_grad.cli.docs_cmd import DIAGRAMS, TINY_SIZES
 from graphviz_grad.cli.docs_notebooks import PARAMETERS, lesson_notebook, write_notebooks
 
 nbformat = pytest.importorskip("nbformat")
@@ -62,7 +63,7 @@ def test_one_notebook_per_lesson_page():
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
 def test_committed_notebook_is_what_vizgrad_docs_writes(page):
     committed = _notebook(page).read_text(encoding="utf-8")
-    assert committed == lesson_notebook(page, ROOT), (
+    assert committed == lesson_notebook(page, ROOT, DIAGRAMS, TINY_SIZES), (
         f"docs/notebooks/{page.stem}.ipynb is stale: run `vizgrad docs docs/` from the repository root and commit it")
     nb = nbformat.reads(committed, as_version=4)
     nbformat.validate(nb)
@@ -73,13 +74,13 @@ def test_committed_notebook_is_what_vizgrad_docs_writes(page):
 
 
 def test_vizgrad_docs_hook_writes_a_notebook_per_page_of_its_folder(tmp_path):
-    """``write_notebooks(OUT)`` (what ``vizgrad docs OUT`` calls last) reads OUT/lessons and the copies' files
+    """``write_notebooks(OUT, ...)`` (what ``vizgrad docs OUT`` calls last) reads OUT/lessons and the copies' files
     beside OUT; with no lessons it writes nothing, so ``vizgrad docs`` into an empty folder draws only images."""
-    assert write_notebooks(tmp_path / "empty") == []
+    assert write_notebooks(tmp_path / "empty", DIAGRAMS, TINY_SIZES) == []
     shutil.copytree(DOCS / "lessons", tmp_path / "docs" / "lessons")
     for folder in ("examples", "graphviz_grad/lessons"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
-    written = write_notebooks(tmp_path / "docs")
+    written = write_notebooks(tmp_path / "docs", DIAGRAMS, TINY_SIZES)
     assert [p.name for p in written] == [f"{p.stem}.ipynb" for p in PAGES]
     for path in written:
         assert path.read_bytes() == (DOCS / "notebooks" / path.name).read_bytes(), path.name
@@ -95,14 +96,14 @@ def test_a_stale_notebook_is_caught(tmp_path):
     page = DOCS / "lessons" / "17-gpt.md"
     shutil.copytree(DOCS / "lessons", tmp_path / "docs" / "lessons")
     shutil.copytree(ROOT / "graphviz_grad" / "lessons", tmp_path / "graphviz_grad" / "lessons")
-    fresh = lesson_notebook(tmp_path / "docs" / "lessons" / page.name, tmp_path)
-    assert fresh == lesson_notebook(page, ROOT)
+    fresh = lesson_notebook(tmp_path / "docs" / "lessons" / page.name, tmp_path, DIAGRAMS, TINY_SIZES)
+    assert fresh == lesson_notebook(page, ROOT, DIAGRAMS, TINY_SIZES)
     copy = tmp_path / "docs" / "lessons" / page.name
     copy.write_text(copy.read_text(encoding="utf-8").replace("Shakespeare", "Marlowe", 1), encoding="utf-8")
-    assert lesson_notebook(copy, tmp_path) != fresh
+    assert lesson_notebook(copy, tmp_path, DIAGRAMS, TINY_SIZES) != fresh
     program = tmp_path / "graphviz_grad" / "lessons" / "gpt.py"
     program.write_text(program.read_text(encoding="utf-8").replace("n_layer=2", "n_layer=3"), encoding="utf-8")
-    assert "n_layer=3" in lesson_notebook(copy, tmp_path)
+    assert "n_layer=3" in lesson_notebook(copy, tmp_path, DIAGRAMS, TINY_SIZES)
 
 
 def test_the_long_programs_are_capped_visibly():

@@ -14,6 +14,7 @@ import sys
 import warnings
 
 from .. import _dtype, _functions, backend, ops
+from .._dtype import type_name as _type_name
 from .._functions import sigmoid, tanh  # noqa: F401  (part of F's namespace)
 from .._functions import require_tensor as _require_tensor
 from ..autograd.function import broadcast_message
@@ -24,8 +25,6 @@ from .functional_conv import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive
 from .dropout import dropout  # noqa: F401  (part of F's namespace)
 
 _REDUCTIONS = ("mean", "sum", "none")
-_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "uint8": "Byte",
-               "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
 
 
 def _warn(message):
@@ -34,11 +33,6 @@ def _warn(message):
     while frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] == "graphviz_grad":
         frame, level = frame.f_back, level + 1
     warnings.warn(message, UserWarning, stacklevel=level)
-
-
-def _type_name(t):
-    """PyTorch's name of a tensor's element type in messages: Float, Double, Long, ..."""
-    return _TYPE_NAMES[t.dtype.name]
 
 
 # --- activations ---------------------------------------------------------------------

@@ -15,6 +15,7 @@ tensor([[[[ 5.,  7.],
 tensor([0., 1., 1., 0., 0.])
 """
 from .. import _functions, ops
+from .._dtype import type_name as _type_name
 from .._functions import require_tensor as _require_tensor
 from ..tensor import Tensor
 
@@ -50,8 +51,6 @@ def _conv(nd, input, weight, bias, stride, padding, dilation, groups):
         return _functions.squeeze(_conv(nd, _functions.unsqueeze(input, 0), weight, bias, stride, padding,
                                         dilation, groups), 0)
     if x.dtype != w.dtype or (bias is not None and bias._data.dtype != x.dtype):
-        from .functional import _type_name  # (only on this error path: functional imports this module)
-
         if x.dtype != w.dtype:
             raise RuntimeError(f"expected scalar type {_type_name(input)} but found {_type_name(weight)} (convert "
                                f"the input, e.g. x.float(), or the layer, e.g. model.double())")
@@ -277,8 +276,6 @@ def adaptive_avg_pool1d(input, output_size):
 
 def _adaptive_max(nd, input, size, return_indices):
     if not input.dtype.is_floating_point:
-        from .functional import _type_name  # (only on this error path: functional imports this module)
-
         raise NotImplementedError(f"\"adaptive_max_pool2d\" not implemented for '{_type_name(input)}'")
     shape = input._data.shape
     if min(size) < 0:
