@@ -1183,3 +1183,192 @@ def scatter_add(input, dim, index, src):
 def scatter_add_(input, dim, index, src):
     idx, d, src = _scatter_args("scatter_add_", input, dim, index, src)
     return input._inplace(ops.ScatterAdd, src, dim=d, index=idx)
+
+
+# --- more shapes: unbind, split, chunk, repeat, flip, roll, bmm, diag ---------------------------
+
+
+def _int_arg(fn, value, arg, position):
+    """``value`` as an int, with PyTorch's TypeError for a float or other non-integer."""
+    if isinstance(value, Tensor) and value._data.ndim == 0 and value._data.dtype.kind in "iu":
+        return int(value._data)
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"{fn}(): argument '{arg}' (position {position}) must be int, not {type(value).__name__}")
+    return int(value)
+
+
+def _split_dim(fn, input, dim):
+    if input._data.ndim == 0:
+        raise RuntimeError(f"{fn} expects at least a 1-dimensional tensor")
+    return input._wrap_dim(dim)
+
+
+def _pieces(input, d, bounds, op_class):
+    """One view per ``(start, stop)`` in ``bounds`` along dim ``d``, each its own node in the graph."""
+    return tuple(op_class.apply(input, dim=d, start=start, stop=stop) for start, stop in bounds)
+
+
+def _bounds(sizes):
+    start = 0
+    for s in sizes:
+        yield start, start + s
+        start += s
+
+
+def unbind(input, dim=0):
+    """The slices of ``input`` along ``dim``, as a tuple of views (each one ``input.select(dim, i)``).
+
+    >>> import graphviz_grad as vg
+    >>> vg.unbind(vg.tensor([[1., 2.], [3., 4.]]), 1)
+    (tensor([1., 3.]), tensor([2., 4.]))
+    """
+    if input._data.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    d = input._wrap_dim(dim)
+    return tuple(ops.Unbind.apply(input, dim=d, index=i) for i in range(input._data.shape[d]))
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """``tensor`` cut along ``dim`` into views of ``split_size_or_sections`` elements (the last may be smaller),
+    or of the sizes in a list.
+
+    >>> import graphviz_grad as vg
+    >>> vg.arange(5).split(2)
+    (tensor([0, 1]), tensor([2, 3]), tensor([4]))
+    >>> [p.tolist() for p in vg.arange(5).split([1, 4])]
+    [[0], [1, 2, 3, 4]]
+    """
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = [_int_arg("split_with_sizes", s, "split_sizes", 1) for s in split_size_or_sections]
+        d = _split_dim("split_with_sizes", tensor, dim)
+        n = tensor._data.shape[d]
+        if [s for s in sizes if s < 0]:
+            raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative entries, but got "
+                               f"split_sizes={sizes}")
+        if int(np.sum(sizes, dtype=np.int64)) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+                               f"dimension {d}), but got split_sizes={sizes}")
+        return _pieces(tensor, d, _bounds(sizes), ops.SplitWithSizes)
+    size = _int_arg("split", split_size_or_sections, "split_size", 1)
+    d = _split_dim("split", tensor, dim)
+    n = tensor._data.shape[d]
+    if size < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+    if size == 0 and n:
+        raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+    count = (-(-n // size) or 1) if size else 1
+    return _pieces(tensor, d, [(i * size, (i + 1) * size if i < count - 1 else n) for i in range(count)], ops.Split)
+
+
+def chunk(input, chunks, dim=0):
+    """At most ``chunks`` views of ``input`` along ``dim``, each ``ceil(size / chunks)`` long but the last.
+
+    >>> import graphviz_grad as vg
+    >>> [p.tolist() for p in vg.arange(6).chunk(4)]
+    [[0, 1], [2, 3], [4, 5]]
+    """
+    chunks = _int_arg("chunk", chunks, "chunks", 1)
+    d = _split_dim("chunk", input, dim)
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    n = input._data.shape[d]
+    if n == 0:  # every chunk is empty, as PyTorch's
+        return _pieces(input, d, [(0, 0)] * chunks, ops.SplitWithSizes)
+    return split(input, -(-n // chunks), d)
+
+
+def repeat(input, *sizes):
+    """``input`` tiled ``sizes[i]`` times along dim ``i`` (a copy); extra leading sizes add dims.
+
+    >>> import graphviz_grad as vg
+    >>> vg.tensor([1, 2]).repeat(2, 2)
+    tensor([[1, 2, 1, 2],
+            [1, 2, 1, 2]])
+    """
+    if not sizes:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
+    sizes = _size_args(sizes)
+    if len(sizes) < input._data.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+    shape = (1,) * (len(sizes) - input._data.ndim) + input._data.shape
+    target = [r * n for r, n in zip(sizes, shape)]
+    bad = next((s for s in target if s < 0), None)
+    if bad is not None:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: {target}")
+    sizes = tuple(s if s >= 0 else 0 for s in sizes)  # a negative count of an empty dim: empty, as PyTorch's
+    return ops.Repeat.apply(input, sizes=sizes)
+
+
+def _dim_list(fn, input, dims, arg="dims"):
+    """``dims`` (an int or a sequence of ints) as wrapped axes."""
+    items = dims if isinstance(dims, (tuple, list)) else (dims,)
+    return tuple(input._wrap_dim(_int_arg(fn, d, arg, 2)) for d in items)
+
+
+def flip(input, dims):
+    """``input`` with the order of its elements reversed along ``dims`` (a copy).
+
+    >>> import graphviz_grad as vg
+    >>> vg.flip(vg.tensor([[1, 2], [3, 4]]), [1])
+    tensor([[2, 1],
+            [4, 3]])
+    """
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(f"flip(): argument 'dims' (position 2) must be tuple of ints, not {type(dims).__name__}")
+    axes = _dim_list("flip", input, dims)
+    for i, d in enumerate(axes):
+        if d in axes[:i]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return ops.Flip.apply(input, dims=axes)
+
+
+def roll(input, shifts, dims=None):
+    """``input`` shifted cyclically by ``shifts`` along ``dims`` (``dims=None``: over the flattened tensor).
+
+    >>> import graphviz_grad as vg
+    >>> vg.arange(4).roll(1)
+    tensor([3, 0, 1, 2])
+    """
+    many = isinstance(shifts, (tuple, list))
+    shift_list = [_int_arg("roll", s, "shifts", 2) for s in (shifts if many else (shifts,))]
+    dim_list = () if dims is None else _dim_list("roll", input, dims)
+    if dims is None:
+        if len(shift_list) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shift_list)}, dims:0")
+        return ops.Roll.apply(input, shifts=shift_list[0], dims=None)
+    if len(shift_list) != len(dim_list):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shift_list)}, dims:{len(dim_list)}")
+    return ops.Roll.apply(input, shifts=tuple(shift_list), dims=dim_list)
+
+
+def bmm(input, mat2):
+    """Batched matrix product of two 3-D tensors, ``(b, n, m) @ (b, m, p) -> (b, n, p)``; no broadcasting.
+
+    >>> import graphviz_grad as vg
+    >>> vg.bmm(vg.ones(2, 1, 3), vg.ones(2, 3, 2)).shape
+    graphviz_grad.Size([2, 1, 2])
+    """
+    require_tensor("bmm", input, 1, "input")
+    require_tensor("bmm", mat2, 2, "mat2")
+    if input._data.dtype != mat2._data.dtype and input._data.ndim == 3 and mat2._data.ndim == 3:
+        raise RuntimeError(f"expected scalar type {_dtype.type_name(input)} but found {_dtype.type_name(mat2)}")
+    if input._data.__class__ is not mat2._data.__class__:
+        _check_device(input, mat2)
+    return ops.Bmm.apply(input, mat2)
+
+
+def diag(input, diagonal=0):
+    """A vector placed on diagonal ``diagonal`` of a square matrix, or diagonal ``diagonal`` of a matrix as a
+    vector (a copy).
+
+    >>> import graphviz_grad as vg
+    >>> vg.diag(vg.tensor([1, 2]))
+    tensor([[1, 0],
+            [0, 2]])
+    >>> vg.diag(vg.tensor([[1, 2], [3, 4]]), 1)
+    tensor([2])
+    """
+    k = _int_arg("diag", diagonal, "diagonal", 2)
+    if input._data.ndim not in (1, 2):
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input._data.ndim}D")
+    return ops.Diag.apply(input, diagonal=k)

@@ -129,3 +129,19 @@ def _clamp_(self, min=None, max=None):
 
 Tensor.clamp_ = _clamp_
 Tensor.relu_ = lambda self: self._inplace(ops.Relu)
+
+# more shapes: unbind, split, chunk, repeat, flip, roll, bmm, diag
+for _name in "unbind chunk repeat roll bmm diag".split():
+    setattr(Tensor, _name, getattr(F, _name))
+
+
+def _flip(self, *dims, **kwargs):
+    """``t.flip(0, 1)``, ``t.flip((0, 1))`` or ``t.flip(dims=...)`` (the function takes one sequence only)."""
+    if not dims and "dims" not in kwargs:
+        raise TypeError('flip() missing 1 required positional arguments: "dims"')
+    dims = kwargs.get("dims", dims[0] if len(dims) == 1 else dims)
+    return F.flip(self, dims if isinstance(dims, (tuple, list)) else (dims,))
+
+
+Tensor.flip = _flip
+Tensor.split = lambda self, split_size, dim=0: F.split(self, split_size, dim)

@@ -38,3 +38,9 @@ LESSON_OPS = (
     Log10,
 )
 ALL_OPS += LESSON_OPS
+
+# more shape ops: unbind, split, chunk, repeat, flip, roll, bmm, diag
+from .shape_more import Bmm, Diag, Flip, Repeat, Roll, Split, SplitWithSizes, Unbind  # noqa: E402
+
+SHAPE_MORE_OPS = (Unbind, Split, SplitWithSizes, Repeat, Flip, Roll, Bmm, Diag)
+ALL_OPS += SHAPE_MORE_OPS
