@@ -38,3 +38,10 @@ LESSON_OPS = (
     Log10,
 )
 ALL_OPS += LESSON_OPS
+
+# sorting, running products and numeric clean-ups (sort, topk, cumprod, nan_to_num, logit)
+from .cumulative import Cumprod  # noqa: E402
+from .numeric import Logit, NanToNum  # noqa: E402
+from .sorting import Sort, Topk  # noqa: E402
+
+ALL_OPS += (Sort, Topk, Cumprod, NanToNum, Logit)
