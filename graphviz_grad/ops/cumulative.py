@@ -42,9 +42,11 @@ class Cumprod(Op):
         first = is_zero & (seen == 1)
         if first.any():
             # Σ_{j≥z} grad_j · a_{z+1} · … · a_j: the running product of a with the entries up to z set to 1
-            after = xp.cumprod(xp.where(seen == 0, 1, xp.where(first, 1, a)), axis=dim)
+            after = xp.cumprod(xp.where((seen == 0) | first, 1, a), axis=dim)
             tail = (grad * after * (seen > 0)).sum(axis=dim, keepdims=True)
-            lead = xp.concatenate([xp.ones_like(xp.take(out, [0], axis=dim)), xp.take(out, range(out.shape[dim] - 1),
-                                                                                         axis=dim)], axis=dim)
+            lead = xp.ones_like(out)  # out_{z-1}: the product of the elements before each one
+            to, before = [slice(None)] * a.ndim, [slice(None)] * a.ndim
+            to[dim], before[dim] = slice(1, None), slice(None, -1)
+            lead[tuple(to)] = out[tuple(before)]
             g = xp.where(first, lead * tail, g)
         return (g.astype(grad.dtype, copy=False),)
