@@ -69,6 +69,30 @@ class Topk(Sort):
         return self.torch_grad_fn
 
     def positions(self, a):
-        cut = [slice(None)] * a.ndim
-        cut[self.dim] = slice(0, self.k)
-        return sort_indices(a, self.dim, self.largest)[tuple(cut)]
+        return top_indices(a, self.dim, self.k, self.largest)
+
+
+def top_indices(a, dim, k, largest=True):
+    """Positions of the ``k`` largest (smallest) values along ``dim``, in order, earliest first among ties.
+
+    A partition finds the k-th value ``t`` in linear time; the values beyond ``t``, then the earliest
+    ones equal to it, are the chosen k, and only those k are sorted (a full sort took 20x PyTorch's time).
+
+    >>> import numpy as np
+    >>> top_indices(np.array([1.0, 5.0, 3.0, 5.0, np.nan]), 0, 3)
+    array([4, 1, 3])
+    """
+    xp = xp_of(a)
+    n = a.shape[dim]
+    if k == 0 or k == n:
+        return sort_indices(a, dim, largest)[(slice(None),) * (dim % a.ndim) + (slice(0, k),)]
+    x = xp.moveaxis(a, dim, -1)
+    t = xp.partition(x, n - k if largest else k - 1, axis=-1)[..., [n - k if largest else k - 1]]
+    nan, t_nan = xp.isnan(x), xp.isnan(t)  # NaN counts as the largest value, as in sort
+    beyond = ((x > t) | (nan & ~t_nan)) if largest else ((x < t) | (~nan & t_nan))
+    equal = (x == t) | (nan & t_nan)
+    need = k - beyond.sum(axis=-1, keepdims=True)
+    chosen = beyond | (equal & (xp.cumsum(equal, axis=-1) <= need))
+    picked = xp.nonzero(chosen)[-1].reshape(x.shape[:-1] + (k,))  # exactly k a line, in position order
+    order = sort_indices(xp.take_along_axis(x, picked, axis=-1), -1, largest)
+    return xp.moveaxis(xp.take_along_axis(picked, order, axis=-1), -1, dim)
