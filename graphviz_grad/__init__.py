@@ -34,6 +34,7 @@ from ._functions import (amin, cos, cumsum, einsum, erf, gather, index_add, inde
                          var)
 from ._functions import log10
 from ._functions import bmm, chunk, diag, flip, roll, split, unbind  # more shapes
+from ._functions import argsort, cumprod, isclose, logit, nan_to_num, nan_to_num_, sort, topk
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import inference_mode
 from .random import initial_seed, manual_seed, seed

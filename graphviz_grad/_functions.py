@@ -1372,3 +1372,130 @@ def diag(input, diagonal=0):
     if input._data.ndim not in (1, 2):
         raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input._data.ndim}D")
     return ops.Diag.apply(input, diagonal=k)
+
+
+# --- sorting, running products, numeric clean-ups (sort, argsort, topk, cumprod, isclose, nan_to_num, logit) ---
+
+
+def _along(input, dim):
+    """``input`` with at least one dim, and ``dim`` wrapped: a 0-d tensor is sorted as one element."""
+    d = input._wrap_dim(dim)
+    return (reshape(input, 1), 0) if input._data.ndim == 0 else (input, d)
+
+
+def _with_indices(op_class, input, dim, **attrs):
+    """Run a sorting op; return its values and its int64 indices, as PyTorch's ``(values, indices)``."""
+    x, d = _along(input, dim)
+    values = op_class.apply(x, dim=d, **attrs)
+    node = values.grad_fn
+    if node is None:  # no graph kept the op: find the positions again
+        node = op_class.__new__(op_class)
+        for key, value in dict(attrs, dim=d).items():
+            setattr(node, key, value)
+        idx = node.positions(x._data)
+    else:
+        idx = node.indices
+    indices = Tensor._make(idx.astype(np.int64, copy=False))
+    if input._data.ndim == 0:
+        return return_types(values.reshape(()), indices.reshape(()))
+    return return_types(values, indices)
+
+
+def sort(input, dim=-1, descending=False, *, stable=False):
+    """Values sorted along ``dim`` and where they came from; ties keep their order, NaN sorts as the largest.
+
+    >>> import graphviz_grad as vg
+    >>> x = vg.tensor([3., 1., 2.], requires_grad=True)
+    >>> values, indices = x.sort(descending=True)
+    >>> values, indices
+    (tensor([3., 2., 1.], grad_fn=<SortBackward0>), tensor([0, 2, 1]))
+    >>> (values * vg.tensor([1., 10., 100.])).sum().backward(); x.grad
+    tensor([  1., 100.,  10.])
+    """
+    return _with_indices(ops.Sort, input, dim, descending=bool(descending), stable=bool(stable))
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    """The indices of :func:`sort` (no graph).
+
+    >>> import graphviz_grad as vg
+    >>> vg.tensor([[3, 1, 2]]).argsort(dim=1)
+    tensor([[1, 2, 0]])
+    """
+    return sort(input, dim, descending, stable=stable).indices
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    """The ``k`` largest (``largest=False``: smallest) values along ``dim``, and their indices.
+
+    Equal values are taken earliest position first (PyTorch does not promise an order among ties);
+    ``sorted=False`` gives them sorted too.
+
+    >>> import graphviz_grad as vg
+    >>> vg.tensor([1., 5., 3., 4.]).topk(2)
+    return_types(values=tensor([5., 4.]), indices=tensor([1, 3]))
+    """
+    n = input._data.shape[input._wrap_dim(dim)] if input._data.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError(f"selected index k out of range (k={k}, but dim {dim} has {n} elements)")
+    return _with_indices(ops.Topk, input, dim, k=int(k), largest=bool(largest))
+
+
+def cumprod(input, dim, *, dtype=None):
+    """Running product along ``dim``; zeros in the input get PyTorch's gradients.
+
+    >>> import graphviz_grad as vg
+    >>> x = vg.tensor([2., 0., 3.], requires_grad=True)
+    >>> x.cumprod(0)
+    tensor([2., 0., 0.], grad_fn=<CumprodBackward0>)
+    >>> x.cumprod(0).sum().backward(); x.grad
+    tensor([1., 8., 0.])
+    """
+    d = None if dtype is None else _dtype.to_dtype(dtype).np
+    x, axis = _along(input, dim)
+    out = ops.Cumprod.apply(x, dim=axis, dtype=d)
+    return out.reshape(()) if input._data.ndim == 0 else out
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Elementwise ``|input - other| <= atol + rtol · |other|`` (a bool tensor, no graph).
+
+    >>> import graphviz_grad as vg
+    >>> vg.isclose(vg.tensor([1.0, 2.0]), vg.tensor([1.0 + 1e-7, 2.1]))
+    tensor([ True, False])
+    """
+    require_tensor("isclose", input, 1)
+    require_tensor("isclose", other, 2, "other")
+    a, b = input._data, other._data
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"{_dtype.type_name(input)} did not match {_dtype.type_name(other)} "
+                           "(convert one of them first, e.g. other.to(input.dtype))")
+    _check_device(input, other)
+    xp = backend.xp_of(a)
+    if a.dtype.kind == "b":
+        return Tensor._make(xp.asarray(a == b))
+    return Tensor._make(xp.asarray(xp.isclose(a, b, rtol, atol, equal_nan)))
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    """NaN, +inf and -inf replaced: by ``nan`` and by the dtype's largest and smallest values unless given.
+
+    >>> import graphviz_grad as vg
+    >>> vg.tensor([float("nan"), float("inf"), -1.0]).nan_to_num(posinf=9.0)
+    tensor([ 0.,  9., -1.])
+    """
+    return ops.NanToNum.apply(input, nan=nan, posinf=posinf, neginf=neginf)
+
+
+def nan_to_num_(input, nan=0.0, posinf=None, neginf=None):
+    return input._inplace(ops.NanToNum, nan=nan, posinf=posinf, neginf=neginf)
+
+
+def logit(input, eps=None):
+    """``log(p / (1 - p))``, the inverse of sigmoid; with ``eps``, ``p`` is first clamped to ``[eps, 1 - eps]``.
+
+    >>> import graphviz_grad as vg
+    >>> vg.logit(vg.tensor([0.5, 0.75]))
+    tensor([0.0000, 1.0986])
+    """
+    return ops.Logit.apply(_float_input(input), eps=eps)

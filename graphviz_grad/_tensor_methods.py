@@ -5,6 +5,7 @@ One definition per operation: ``vg.mm(a, b)`` and ``a.mm(b)`` are the same code.
 import numpy as np
 
 from . import _functions as F
+from ._dtype import type_name
 from . import ops
 from .tensor import Tensor
 
@@ -145,3 +146,61 @@ def _flip(self, *dims, **kwargs):
 
 Tensor.flip = _flip
 Tensor.split = lambda self, split_size, dim=0: F.split(self, split_size, dim)
+
+
+# --- sorting, running products, numeric clean-ups, and the in-place unary methods ---------------
+
+for _name in "sort argsort topk cumprod isclose nan_to_num nan_to_num_ logit".split():
+    setattr(Tensor, _name, getattr(F, _name))
+
+
+def _refuse_float_into(t):
+    if t._data.dtype.kind != "f":
+        raise RuntimeError(f"result type Float can't be cast to the desired output type {type_name(t)}")
+
+
+def _unary_inplace(op_class, name):
+    """``t.exp_()`` and the like: the op run through ``Tensor._inplace`` (version bump, leaf check, graph).
+
+    Their results are floats, which PyTorch refuses to write into an integer tensor.
+    """
+    def method(self):
+        _refuse_float_into(self)
+        return self._inplace(op_class)
+
+    method.__name__ = name
+    return method
+
+
+def _neg_(self):
+    F.neg(self)  # (PyTorch's error for a bool tensor)
+    return self._inplace(ops.Neg)
+
+
+_pow_tensor_ = _inplace_method(ops.PowTensor)
+
+
+def _pow_(self, exponent):
+    if isinstance(exponent, Tensor):
+        return _pow_tensor_(self, exponent)
+    if isinstance(exponent, float):
+        _refuse_float_into(self)
+    return self._inplace(ops.Pow, exponent=exponent)
+
+
+for _name, _op in (("exp_", ops.Exp), ("log_", ops.Log), ("sqrt_", ops.Sqrt), ("tanh_", ops.Tanh),
+                   ("sigmoid_", ops.Sigmoid), ("sin_", ops.Sin), ("cos_", ops.Cos)):
+    setattr(Tensor, _name, _unary_inplace(_op, _name))
+
+
+def _logit_(self, eps=None):
+    _refuse_float_into(self)
+    return self._inplace(ops.Logit, eps=eps)
+
+
+Tensor.logit_ = _logit_
+Tensor.abs_ = lambda self: self._inplace(ops.Abs)
+Tensor.neg_ = Tensor.negative_ = _neg_
+Tensor.pow_ = _pow_
+Tensor.clamp_min_ = lambda self, min: _clamp_(self, min=min)
+Tensor.clamp_max_ = lambda self, max: _clamp_(self, max=max)

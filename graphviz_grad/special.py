@@ -4,6 +4,6 @@
 >>> vg.special.erf(vg.tensor([0.0, 0.5]))
 tensor([0.0000, 0.5205])
 """
-from ._functions import erf, log1p, logsumexp, sigmoid as expit  # noqa: F401
+from ._functions import erf, log1p, logit, logsumexp, sigmoid as expit  # noqa: F401
 
-__all__ = ["erf", "expit", "log1p", "logsumexp"]
+__all__ = ["erf", "expit", "log1p", "logit", "logsumexp"]

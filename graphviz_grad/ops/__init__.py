@@ -44,3 +44,10 @@ from .shape_more import Bmm, Diag, Flip, Repeat, Roll, Split, SplitWithSizes, Un
 
 SHAPE_MORE_OPS = (Unbind, Split, SplitWithSizes, Repeat, Flip, Roll, Bmm, Diag)
 ALL_OPS += SHAPE_MORE_OPS
+
+# sorting, running products and numeric clean-ups (sort, topk, cumprod, nan_to_num, logit)
+from .cumulative import Cumprod  # noqa: E402
+from .numeric import Logit, NanToNum  # noqa: E402
+from .sorting import Sort, Topk  # noqa: E402
+
+ALL_OPS += (Sort, Topk, Cumprod, NanToNum, Logit)
