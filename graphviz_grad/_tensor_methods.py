@@ -204,3 +204,13 @@ Tensor.neg_ = Tensor.negative_ = _neg_
 Tensor.pow_ = _pow_
 Tensor.clamp_min_ = lambda self, min: _clamp_(self, min=min)
 Tensor.clamp_max_ = lambda self, max: _clamp_(self, max=max)
+
+
+# --- how a tensor lies in memory (makemore 2: views share a storage) ----------------------------
+
+from . import storage as _storage  # noqa: E402
+
+for _name in "storage stride storage_offset data_ptr element_size".split():
+    setattr(Tensor, _name, getattr(_storage, _name))
+Tensor.nbytes = property(lambda self: self._data.nbytes)
+Tensor.itemsize = property(lambda self: self._data.itemsize)

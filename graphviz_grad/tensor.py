@@ -308,8 +308,14 @@ class Tensor:
                     "bool": "torch.BoolTensor"}.get(self.dtype.name, f"torch.{self.dtype.name}")
         return self.to(dtype)
 
-    def contiguous(self):
-        return self
+    def contiguous(self, memory_format=None):
+        """``self`` when its elements lie in row-major order; else a row-major copy (``CloneBackward0``),
+        as PyTorch: ``x.transpose(1, 2).contiguous().view(...)`` then views the copy."""
+        if self.is_contiguous():
+            return self
+        from . import _functions
+
+        return _functions.clone(self)
 
     def is_contiguous(self):
         return bool(self._data.flags.c_contiguous)
