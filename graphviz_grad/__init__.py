@@ -48,6 +48,7 @@ ger = outer
 
 _LAZY_MODULES = {"nn", "optim", "viz", "record", "examples", "serialization", "utils"}
 _LAZY_MODULES |= {"special"}
+_LAZY_MODULES |= {"accelerator"}  # the blitz
 _LAZY_ATTRS = {
     "save": "serialization",
     "load": "serialization",

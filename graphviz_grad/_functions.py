@@ -15,9 +15,12 @@ import collections
 import numbers
 import operator
 
+import warnings
+
 import numpy as np
 
 from . import _dtype, backend, ops
+from .autograd.grad_mode import state as _grad_state
 from .tensor import Tensor
 
 _ndarray = np.ndarray
@@ -154,9 +157,11 @@ def _dims(t, dim):
 # --- arithmetic -------------------------------------------------------------------
 
 
-def add(input, other, alpha=1):
+def add(input, other, alpha=1, *, out=None):
+    if out is not None:
+        return write_out("add", out, add, input, other, alpha)
     if alpha != 1:
-        other = mul(other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     return ops.Add.apply(*operands(input, other))
 
 
@@ -164,22 +169,28 @@ def _is_bool(x):
     return isinstance(x, (bool, np.bool_)) or (isinstance(x, Tensor) and x._data.dtype.kind == "b")
 
 
-def sub(input, other, alpha=1):
+def sub(input, other, alpha=1, *, out=None):
+    if out is not None:
+        return write_out("sub", out, sub, input, other, alpha)
     if _is_bool(input) or _is_bool(other):
         raise RuntimeError(
             "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
             "invert a mask, use the `~` or `logical_not()` operator instead."
         )
     if alpha != 1:
-        other = mul(other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     return ops.Sub.apply(*operands(input, other))
 
 
-def mul(input, other):
+def mul(input, other, *, out=None):
+    if out is not None:
+        return write_out("mul", out, mul, input, other)
     return ops.Mul.apply(*operands(input, other))
 
 
-def div(input, other, rounding_mode=None):
+def div(input, other, rounding_mode=None, *, out=None):
+    if out is not None:
+        return write_out("div", out, div, input, other, rounding_mode)
     if rounding_mode is not None:
         raise NotImplementedError("div(rounding_mode=...) is not supported; use true division")
     return ops.Div.apply(*_float_operands(input, other))
@@ -304,7 +315,9 @@ def square(input):
 # --- matrix products ------------------------------------------------------------
 
 
-def mm(input, mat2):
+def mm(input, mat2, *, out=None):
+    if out is not None:
+        return write_out("mm", out, mm, input, mat2, exact=True)
     if not (isinstance(input, Tensor) and isinstance(mat2, Tensor)):  # (one check on the hot path)
         require_tensor("mm", input, 1, "input")
         require_tensor("mm", mat2, 2, "mat2")
@@ -313,7 +326,9 @@ def mm(input, mat2):
     return ops.Mm.apply(input, mat2)
 
 
-def matmul(input, other):
+def matmul(input, other, *, out=None):
+    if out is not None:
+        return write_out("matmul", out, matmul, input, other, exact=True)
     if not isinstance(other, Tensor) or not isinstance(input, Tensor):
         raise TypeError("matmul(): argument 'other' must be Tensor")
     if input._data.dtype != other._data.dtype:
@@ -586,7 +601,9 @@ def _tensor_list(fn, tensors):
     return tensors
 
 
-def cat(tensors, dim=0):
+def cat(tensors, dim=0, *, out=None):
+    if out is not None:
+        return write_out("cat", out, cat, tensors, dim)
     tensors = _tensor_list("cat", tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -1183,3 +1200,64 @@ def scatter_add(input, dim, index, src):
 def scatter_add_(input, dim, index, src):
     idx, d, src = _scatter_args("scatter_add_", input, dim, index, src)
     return input._inplace(ops.ScatterAdd, src, dim=d, index=idx)
+
+
+# --- the blitz (PyTorch's 60-minute blitz, "Tensors" page and after): out=, elementwise extras, indexing ---
+
+
+def _requires_grad_in(args):
+    for a in args:
+        if isinstance(a, Tensor) and a.requires_grad:
+            return True
+        if isinstance(a, (list, tuple)) and _requires_grad_in(a):
+            return True
+    return False
+
+
+def write_out(fn, out, compute, *args, exact=False):
+    """``fn(*args, out=out)``: the result written into ``out`` (resized when its shape differs), ``out`` returned.
+
+    ``out`` may have a dtype the result casts to safely (float32 into float64, not float into int); with
+    ``exact`` (the matrix products) it must be the result's dtype.
+
+    >>> import graphviz_grad as vg
+    >>> o = vg.empty(2)
+    >>> vg.add(vg.ones(2), 1, out=o) is o, o
+    (True, tensor([2., 2.]))
+    """
+    require_tensor(fn, out, arg="out")
+    if _grad_state.enabled and _requires_grad_in(args + (out,)):
+        raise RuntimeError(f"{fn}(): functions with out=... arguments don't support automatic differentiation, "
+                           "but one of the arguments requires grad.")
+    result = compute(*args)
+    if exact and result._data.dtype != out._data.dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {_C_TYPE_NAMES[result.dtype.name]}, but got "
+                           f"{_C_TYPE_NAMES[out.dtype.name]} instead")
+    if fn == "cat" and not _can_cast(result, out):
+        raise TypeError(f"torch.cat(): input types can't be cast to the desired output type {_dtype.type_name(out)}")
+    check_cast(result, out)
+    if out._data.shape != result._data.shape:
+        if out._data.size:
+            warnings.warn(f"An output with one or more elements was resized since it had shape {list(out.shape)}, "
+                          f"which does not match the required output shape {list(result.shape)}. This behavior is "
+                          "deprecated, and in a future PyTorch release outputs will not be resized unless they have "
+                          "zero elements. You can explicitly reuse an out tensor t by resizing it, inplace, to zero "
+                          "elements with t.resize_(0).", UserWarning, stacklevel=3)
+        out._data = backend.xp_of(out._data).empty(result._data.shape, out._data.dtype)
+    return out.copy_(result)
+
+
+_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+                 "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def _can_cast(result, into):
+    kind, into_kind = result._data.dtype.kind, into._data.dtype.kind
+    return not ((into_kind != "f" and kind == "f") or (into_kind == "b" and kind != "b"))
+
+
+def check_cast(result, into):
+    """PyTorch's error when tensor ``result`` cannot be written into tensor ``into`` (a float into an int, ...)."""
+    if not _can_cast(result, into):
+        raise RuntimeError(f"result type {_dtype.type_name(result)} can't be cast to the desired output "
+                           f"type {_dtype.type_name(into)}")

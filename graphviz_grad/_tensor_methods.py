@@ -4,6 +4,7 @@ One definition per operation: ``vg.mm(a, b)`` and ``a.mm(b)`` are the same code.
 """
 import numpy as np
 
+from . import _creation
 from . import _functions as F
 from . import ops
 from .tensor import Tensor
@@ -104,12 +105,7 @@ def _inplace_method(op_class, prepare=F.operands):
             other = F.mul(other, alpha) if isinstance(other, Tensor) else other * alpha
         _, other = prepare(self, other)
         if other._data.dtype is not self._data.dtype and other._data.dtype != self._data.dtype:
-            kind, other_kind = self._data.dtype.kind, other._data.dtype.kind
-            if (kind != "f" and other_kind == "f") or (kind == "b" and other_kind != "b"):
-                raise RuntimeError(
-                    f"result type {other.dtype.name.capitalize()} can't be cast to the desired output "
-                    f"type {self.dtype.name.capitalize()}"
-                )
+            F.check_cast(other, self)
             other = other.to(self.dtype)
         return self._inplace(op_class, other)
 
@@ -129,3 +125,24 @@ def _clamp_(self, min=None, max=None):
 
 Tensor.clamp_ = _clamp_
 Tensor.relu_ = lambda self: self._inplace(ops.Relu)
+
+
+
+# --- the blitz (PyTorch's 60-minute blitz, "Tensors" page and after) ---
+
+
+def _new(make):
+    """``t.new_<make>(...)``: ``make(...)`` with ``t``'s dtype and device unless given."""
+    def method(self, *args, dtype=None, device=None, requires_grad=False, **kwargs):
+        return make(*args, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad,
+                    **kwargs)
+
+    method.__name__ = "new_" + make.__name__
+    return method
+
+
+Tensor.new_zeros = _new(_creation.zeros)
+Tensor.new_ones = _new(_creation.ones)
+Tensor.new_empty = _new(_creation.empty)
+Tensor.new_full = _new(_creation.full)
+Tensor.new_tensor = _new(_creation.tensor)

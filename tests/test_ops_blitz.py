@@ -1,0 +1,273 @@
+"""The API of PyTorch's 60-minute blitz and its neighbours, against torch: ``out=``, ``new_*``, ``type(...)``,
+elementwise extras, the binary cross-entropy losses, indexing helpers.
+
+One op case = one line of ``CASES``, as in test_ops_oracle.py (whose coverage test reads these cases too).
+"""
+import contextlib
+import io
+import re
+import warnings
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as TF
+
+import graphviz_grad as vg
+import graphviz_grad.nn.functional as VF
+from conftest import assert_close, helper_test_op, make_inputs
+
+
+def case(name, shapes, fn, torch_fn=None, **opts):
+    return pytest.param(shapes, fn, torch_fn, opts, id=name)
+
+
+def F(lib):
+    return TF if lib is torch else VF
+
+
+CASES = [
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shapes, fn, torch_fn, opts", CASES)
+def test_op_matches_torch(shapes, fn, torch_fn, opts, dtype, backend):
+    helper_test_op(shapes, fn, torch_fn, dtype=dtype, device=backend, **opts)
+
+
+DIFFERENTIABLE = [p for p in CASES if "vals" not in p.values[3] and p.values[3].get("grad", True)]
+
+
+@pytest.mark.parametrize("shapes, fn, torch_fn, opts", DIFFERENTIABLE)
+def test_gradcheck_op(shapes, fn, torch_fn, opts, backend):
+    arrays = make_inputs(shapes, "float64", opts.get("low", -2.0), opts.get("high", 2.0), seed=3)
+    inputs = [vg.tensor(a, device=backend, requires_grad=True) for a in arrays]
+    assert vg.autograd.gradcheck(lambda *xs: fn(vg, *xs), inputs)
+
+
+def _same(fn):
+    """``fn(lib)`` under torch and graphviz_grad: the same values, dtypes and shapes (tensors, tuples, numbers)."""
+    theirs, ours = fn(torch), fn(vg)
+    if isinstance(theirs, (tuple, list)):
+        assert len(ours) == len(theirs)
+        for o, t in zip(ours, theirs):
+            assert_close(o, t)
+    else:
+        assert_close(ours, theirs)
+
+
+# --- out= -------------------------------------------------------------------------------------------------
+
+OUT_CALLS = [
+    ("add", lambda lib, o: lib.add(lib.ones(2, 2), lib.arange(2.0), out=o)),
+    ("add_alpha", lambda lib, o: lib.add(lib.ones(2, 2), 3, alpha=2, out=o)),
+    ("sub", lambda lib, o: lib.sub(lib.ones(2, 2), 3, out=o)),
+    ("mul", lambda lib, o: lib.mul(lib.ones(2, 2), lib.full((2, 2), 3.0), out=o)),
+    ("div", lambda lib, o: lib.div(lib.ones(2, 2), 3, out=o)),
+    ("matmul", lambda lib, o: lib.matmul(lib.ones(2, 3), lib.ones(3, 2), out=o)),
+    ("mm", lambda lib, o: lib.mm(lib.ones(2, 3), lib.ones(3, 2), out=o)),
+    ("cat", lambda lib, o: lib.cat([lib.ones(1, 2), lib.zeros(1, 2)], out=o)),
+]
+
+
+@pytest.mark.parametrize("fn", [f for _, f in OUT_CALLS], ids=[n for n, _ in OUT_CALLS])
+@pytest.mark.parametrize("out_shape, out_dtype", [((2, 2), "float32"), ((0,), "float32"), ((2, 2), "float64")])
+def test_out_writes_into_and_returns_out(fn, out_shape, out_dtype):
+    if out_dtype == "float64" and fn in (OUT_CALLS[5][1], OUT_CALLS[6][1]):
+        pytest.skip("the matrix products want an out of the result's dtype (tested with the errors)")
+    results = []
+    for lib in (torch, vg):
+        out = lib.full(out_shape, 7.0, dtype=getattr(lib, out_dtype))
+        r = fn(lib, out)
+        assert r is out
+        results.append(out)
+    assert_close(results[1], results[0])
+
+
+def test_out_resizes_a_tensor_of_another_shape_with_torchs_warning():
+    for lib in (torch, vg):
+        out = lib.zeros(5)
+        with pytest.warns(UserWarning, match="was resized since it had shape"):
+            lib.add(lib.ones(2, 2), 1, out=out)
+        assert tuple(out.shape) == (2, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        vg.add(vg.ones(2), 1, out=vg.empty(0))  # an empty out is resized silently
+
+
+OUT_ERRORS = [
+    ("grad_input", lambda lib: lib.mul(lib.ones(2, requires_grad=True), 2, out=lib.empty(2))),
+    ("grad_out", lambda lib: lib.add(lib.ones(2), 1, out=lib.empty(2, requires_grad=True))),
+    ("grad_in_cat_list", lambda lib: lib.cat([lib.ones(2), lib.ones(2, requires_grad=True)], out=lib.empty(4))),
+    ("grad_matmul", lambda lib: lib.matmul(lib.ones(2, 2, requires_grad=True), lib.ones(2, 2), out=lib.empty(2, 2))),
+    ("float_into_long", lambda lib: lib.add(lib.ones(2), 1, out=lib.empty(2, dtype=lib.int64))),
+    ("int_into_bool", lambda lib: lib.add(lib.ones(2, dtype=lib.int64), 1, out=lib.empty(2, dtype=lib.bool))),
+    ("mm_out_of_another_dtype", lambda lib: lib.mm(lib.ones(2, 2), lib.ones(2, 2), out=lib.empty(2, 2, dtype=lib.int64))),
+    ("matmul_out_double", lambda lib: lib.matmul(lib.ones(2, 2), lib.ones(2, 2), out=lib.empty(2, 2, dtype=lib.float64))),
+    ("cat_float_into_long", lambda lib: lib.cat([lib.ones(2)], out=lib.empty(2, dtype=lib.int64))),
+    ("out_not_tensor", lambda lib: lib.add(lib.ones(2), 1, out=[0.0, 0.0])),
+]
+
+
+@pytest.mark.parametrize("fn", [f for _, f in OUT_ERRORS], ids=[n for n, _ in OUT_ERRORS])
+def test_out_errors_are_torchs(fn):
+    with pytest.raises(Exception) as theirs:
+        fn(torch)
+    with pytest.raises(type(theirs.value)) as ours:
+        fn(vg)
+    if not isinstance(theirs.value, ValueError) and "argument 'out'" not in str(theirs.value):
+        assert str(ours.value) == str(theirs.value)
+
+
+def test_out_under_no_grad_takes_inputs_that_require_grad():
+    _same(lambda lib: _no_grad_mul(lib))
+
+
+def _no_grad_mul(lib):
+    with lib.no_grad():
+        return lib.mul(lib.ones(2, requires_grad=True), 2, out=lib.empty(2))
+
+
+# --- new_*, type() ------------------------------------------------------------------------------------------
+
+NEW_CALLS = [
+    ("new_ones", lambda lib, x: x.new_ones(2, 3)),
+    ("new_ones_tuple", lambda lib, x: x.new_ones((2, 3))),
+    ("new_zeros_dtype", lambda lib, x: x.new_zeros([2], dtype=lib.float64)),
+    ("new_zeros_0d", lambda lib, x: x.new_zeros(())),
+    ("new_empty_shape", lambda lib, x: x.new_empty(2, 3).shape),
+    ("new_full_float_into_int", lambda lib, x: x.new_full((2,), 3.5)),
+    ("new_full_dtype", lambda lib, x: x.new_full((2, 1), 3, dtype=lib.float32)),
+    ("new_tensor", lambda lib, x: x.new_tensor([1.5, 2.5])),
+    ("new_tensor_dtype", lambda lib, x: x.new_tensor([[1, 2]], dtype=lib.int32)),
+    ("new_ones_requires_grad", lambda lib, x: x.float().new_ones(2, requires_grad=True).requires_grad),
+]
+
+
+@pytest.mark.parametrize("fn", [f for _, f in NEW_CALLS], ids=[n for n, _ in NEW_CALLS])
+@pytest.mark.parametrize("dtype", ["int64", "float64"])
+def test_new_methods_take_the_tensors_dtype(fn, dtype):
+    theirs = fn(torch, torch.tensor([1, 2], dtype=getattr(torch, dtype)))
+    ours = fn(vg, vg.tensor([1, 2], dtype=getattr(vg, dtype)))
+    if isinstance(theirs, torch.Tensor):
+        assert_close(ours, theirs)
+    else:
+        assert tuple(ours) == tuple(theirs) if isinstance(theirs, torch.Size) else ours == theirs
+
+
+TYPE_CALLS = [
+    ("DoubleTensor", lambda lib, x: x.type(lib.DoubleTensor)),
+    ("LongTensor", lambda lib, x: x.type(lib.LongTensor)),
+    ("FloatTensor", lambda lib, x: x.double().type(lib.FloatTensor)),
+    ("string", lambda lib, x: x.type("torch.IntTensor")),
+    ("dtype", lambda lib, x: x.type(lib.float16)),
+    ("name", lambda lib, x: [x.type(), x.long().type(), x.to(lib.int8).type(), x.bool().type(), x.half().type()]),
+]
+
+
+@pytest.mark.parametrize("fn", [f for _, f in TYPE_CALLS], ids=[n for n, _ in TYPE_CALLS])
+def test_type_converts_as_torch(fn):
+    theirs, ours = fn(torch, torch.tensor([1.5, -2.0])), fn(vg, vg.tensor([1.5, -2.0]))
+    if isinstance(theirs, list):
+        assert ours == theirs
+    else:
+        assert_close(ours, theirs)
+
+
+def test_type_of_an_unknown_name_is_a_value_error():
+    for lib in (torch, vg):
+        with pytest.raises(ValueError, match="invalid type"):
+            lib.ones(2).type("torch.FooTensor")
+
+
+# --- the blitz's "Tensors" page, as written ----------------------------------------------------------------
+
+BLITZ_TENSORS = '''
+import numpy as np
+
+data = [[1, 2], [3, 4]]
+x_data = torch.tensor(data)
+np_array = np.array(data)
+x_np = torch.from_numpy(np_array)
+print(x_data, x_np)
+x_ones = torch.ones_like(x_data)  # retains the properties of x_data
+print(f"Ones Tensor: \\n {x_ones} \\n")
+x_rand = torch.rand_like(x_data, dtype=torch.float)  # overrides the datatype of x_data
+print(f"Random Tensor: \\n {x_rand.shape} {x_rand.dtype} \\n")
+
+shape = (2, 3,)
+rand_tensor = torch.rand(shape)
+ones_tensor = torch.ones(shape)
+zeros_tensor = torch.zeros(shape)
+print(f"Random Tensor: \\n {rand_tensor.shape} \\n")
+print(f"Ones Tensor: \\n {ones_tensor} \\n")
+print(f"Zeros Tensor: \\n {zeros_tensor}")
+
+tensor = torch.rand(3, 4)
+print(f"Shape of tensor: {tensor.shape}")
+print(f"Datatype of tensor: {tensor.dtype}")
+print(f"Device tensor is stored on: {tensor.device}")
+if torch.accelerator.is_available():
+    tensor = tensor.to(torch.accelerator.current_accelerator())
+
+tensor = torch.ones(4, 4)
+print(f"First row: {tensor[0]}")
+print(f"First column: {tensor[:, 0]}")
+print(f"Last column: {tensor[..., -1]}")
+tensor[:, 1] = 0
+print(tensor)
+
+t1 = torch.cat([tensor, tensor, tensor], dim=1)
+print(t1)
+
+# This computes the matrix multiplication between two tensors. y1, y2, y3 will have the same value
+y1 = tensor @ tensor.T
+y2 = tensor.matmul(tensor.T)
+y3 = torch.rand_like(y1)
+torch.matmul(tensor, tensor.T, out=y3)
+print(y1, y2, y3)
+
+# This computes the element-wise product. z1, z2, z3 will have the same value
+z1 = tensor * tensor
+z2 = tensor.mul(tensor)
+z3 = torch.rand_like(tensor)
+torch.mul(tensor, tensor, out=z3)
+print(z1, z2, z3)
+
+agg = tensor.sum()
+agg_item = agg.item()
+print(agg_item, type(agg_item))
+
+print(f"{tensor} \\n")
+tensor.add_(5)
+print(tensor)
+
+t = torch.ones(5)
+print(f"t: {t}")
+n = t.numpy()
+print(f"n: {n}")
+t.add_(1)
+print(f"t: {t}")
+print(f"n: {n}")
+
+n = np.ones(5)
+t = torch.from_numpy(n)
+np.add(n, 1, out=n)
+print(f"t: {t}")
+print(f"n: {n}")
+'''
+
+
+def _printed(lib, program):
+    lib.manual_seed(0)
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        exec(program, {"torch": lib, "__name__": "__blitz__"})
+    return re.sub(r"\bgraphviz_grad\b", "torch", buffer.getvalue())
+
+
+def test_the_blitz_tensors_page_prints_what_torch_prints():
+    """The page's code as written (random values printed by shape only): the same printout, line by line."""
+    ours, theirs = _printed(vg, BLITZ_TENSORS), _printed(torch, BLITZ_TENSORS)
+    assert ours.splitlines() == theirs.splitlines()
