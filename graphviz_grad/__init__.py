@@ -33,6 +33,9 @@ from ._functions import (amin, cos, cumsum, einsum, erf, gather, index_add, inde
                          masked_fill, outer, prod, reciprocal, rsqrt, scatter, scatter_add, sin, std, tril, triu,
                          var)
 from ._functions import log10
+from ._functions import (addmm, ceil, exp2, fix, floor, fmod, frac, lerp, mv, remainder, sign,  # the blitz
+                         trunc)
+from ._functions import _round as round
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import inference_mode
 from .random import initial_seed, manual_seed, seed

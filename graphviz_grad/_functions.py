@@ -1261,3 +1261,91 @@ def check_cast(result, into):
     if not _can_cast(result, into):
         raise RuntimeError(f"result type {_dtype.type_name(result)} can't be cast to the desired output "
                            f"type {_dtype.type_name(into)}")
+
+
+def sign(input):
+    """-1, 0 or 1 by the sign of each element (0 for nan); its gradient is zero, as PyTorch's."""
+    return ops.Sign.apply(input)
+
+
+def floor(input):
+    return ops.Floor.apply(input)
+
+
+def ceil(input):
+    return ops.Ceil.apply(input)
+
+
+def trunc(input):
+    return ops.Trunc.apply(input)
+
+
+fix = trunc
+
+
+def _round(input, *, decimals=0):
+    """``vg.round``: half to even, as PyTorch: ``vg.round(vg.tensor([0.5, 1.5, 1.25]), decimals=1)`` is
+    ``[0.5, 1.5, 1.2]``. (Named so here that this module's doctests keep Python's round.)"""
+    if decimals and input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"round_cpu\" not implemented for '{_dtype.type_name(input)}'")
+    return ops.Round.apply(input, decimals=decimals) if decimals else ops.Round.apply(input)
+
+
+def frac(input):
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_dtype.type_name(input)}'")
+    return ops.Frac.apply(input)
+
+
+def exp2(input):
+    return ops.Exp2.apply(_float_input(input))
+
+
+def _modulo(op_class, input, other):
+    a, b = operands(input, other)
+    if a._data.dtype.kind != "f" and not b._data.all():
+        raise RuntimeError("ZeroDivisionError")
+    return op_class.apply(a, b)
+
+
+def fmod(input, other):
+    """The remainder of ``input / other`` with the sign of ``input`` (C's fmod)."""
+    return _modulo(ops.Fmod, input, other)
+
+
+def remainder(input, other):
+    """The remainder of ``input / other`` with the sign of ``other`` (Python's %)."""
+    return _modulo(ops.Remainder, input, other)
+
+
+def lerp(input, end, weight):
+    """``input + weight · (end - input)``: a straight line from ``input`` (weight 0) to ``end`` (weight 1)."""
+    if input._data.dtype != end._data.dtype:
+        raise RuntimeError(f"expected dtype {_C_TYPE_NAMES[input.dtype.name]} for `end` but got dtype "
+                           f"{_C_TYPE_NAMES[end.dtype.name]}")
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{_dtype.type_name(input)}'")
+    return add(input, mul(weight, sub(end, input)))
+
+
+def mv(input, vec):
+    """The matrix-vector product: ``vg.mv(vg.ones(2, 3), vg.ones(3))`` is ``tensor([3., 3.])``."""
+    if input.dim() != 2 or vec.dim() != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.dim()}, {vec.dim()}")
+    if input.shape[1] != vec.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat ({input.shape[0]}x{input.shape[1]}), "
+                           f"vec ({vec.shape[0]})")
+    return matmul(input, vec)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    """``beta · input + alpha · (mat1 @ mat2)``; with ``beta=0`` ``input`` is ignored (its nans too), as PyTorch."""
+    if out is not None:
+        return write_out("addmm", out, lambda *args: addmm(*args, beta=beta, alpha=alpha), input, mat1, mat2)
+    product = mm(mat1, mat2)
+    if alpha != 1:
+        product = mul(product, alpha)
+    if beta == 0:
+        expand(input, *product.shape)  # (only for PyTorch's error when input does not broadcast)
+        return product
+    return add(mul(input, beta) if beta != 1 else input, product)

@@ -146,3 +146,10 @@ Tensor.new_ones = _new(_creation.ones)
 Tensor.new_empty = _new(_creation.empty)
 Tensor.new_full = _new(_creation.full)
 Tensor.new_tensor = _new(_creation.tensor)
+
+_BLITZ_METHODS = "sign floor ceil trunc fix frac exp2 fmod remainder lerp mv addmm".split()
+for _name in _BLITZ_METHODS:
+    setattr(Tensor, _name, getattr(F, _name))
+Tensor.round = F._round
+Tensor.__mod__ = F.remainder
+Tensor.__rmod__ = _reflected(F.remainder)

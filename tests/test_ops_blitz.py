@@ -26,7 +26,39 @@ def F(lib):
     return TF if lib is torch else VF
 
 
+POS = {"low": 0.5, "high": 2.0}
+
 CASES = [
+    # --- step functions: zero gradient, as torch ---
+    case("sign", [(3, 4)], lambda lib, a: lib.sign(a) * a),
+    case("sign_method_zero_nan", [(4,)], lambda lib, a: a.sign(), vals=[[0.0, -0.0, float("nan"), -3.0]]),
+    case("floor", [(3, 4)], lambda lib, a: lib.floor(a * 3) + a),
+    case("ceil", [(3, 4)], lambda lib, a: a.ceil() * a),
+    case("trunc", [(3, 4)], lambda lib, a: lib.trunc(a * 3)),
+    case("fix", [(3, 4)], lambda lib, a: a.fix()),
+    case("round", [(3, 4)], lambda lib, a: lib.round(a * 3)),
+    case("round_half_even", [(6,)], lambda lib, a: a.round(), vals=[[0.5, 1.5, 2.5, -0.5, -1.5, 2.4]]),
+    case("round_decimals", [(3, 4)], lambda lib, a: lib.round(a * 30, decimals=1) * a),
+    case("round_decimals_negative", [(3, 4)], lambda lib, a: (a * 300).round(decimals=-1)),
+    case("frac", [(3, 4)], lambda lib, a: lib.frac(a * 3)),
+    case("exp2", [(3, 4)], lambda lib, a: lib.exp2(a)),
+    case("exp2_method", [(3, 4)], lambda lib, a: a.exp2() * a),
+    # --- remainders ---
+    case("fmod_scalar", [(3, 4)], lambda lib, a: lib.fmod(a * 3, 1.5)),
+    case("fmod_tensor", [(3, 4), (3, 4)], lambda lib, a, b: lib.fmod(a * 3, b), **POS),
+    case("fmod_negative", [(3, 4), (4,)], lambda lib, a, b: (-a * 3).fmod(b), **POS),
+    case("remainder_scalar", [(3, 4)], lambda lib, a: lib.remainder(a * 3, 1.5)),
+    case("remainder_tensor_broadcast", [(3, 4), (4,)], lambda lib, a, b: lib.remainder(a * 3 - 3, b), **POS),
+    case("mod_operator", [(3, 4)], lambda lib, a: (a * 3) % 2),
+    case("mod_negative_divisor", [(3, 4)], lambda lib, a: (a * 3) % -2),
+    # --- lerp, mv, addmm ---
+    case("lerp_scalar_weight", [(3, 4), (3, 4)], lambda lib, a, b: lib.lerp(a, b, 0.3)),
+    case("lerp_tensor_weight", [(3, 4), (3, 4), (4,)], lambda lib, a, b, w: a.lerp(b, w)),
+    case("mv", [(3, 4), (4,)], lambda lib, m, v: lib.mv(m, v)),
+    case("mv_method", [(3, 4), (4,)], lambda lib, m, v: m.mv(v)),
+    case("addmm", [(3, 5), (3, 4), (4, 5)], lambda lib, i, a, b: lib.addmm(i, a, b)),
+    case("addmm_bias_row", [(5,), (3, 4), (4, 5)], lambda lib, i, a, b: lib.addmm(i, a, b, beta=0.5, alpha=2.0)),
+    case("addmm_method", [(3, 5), (3, 4), (4, 5)], lambda lib, i, a, b: i.addmm(a, b, alpha=-1)),
 ]
 
 
@@ -271,3 +303,67 @@ def test_the_blitz_tensors_page_prints_what_torch_prints():
     """The page's code as written (random values printed by shape only): the same printout, line by line."""
     ours, theirs = _printed(vg, BLITZ_TENSORS), _printed(torch, BLITZ_TENSORS)
     assert ours.splitlines() == theirs.splitlines()
+
+
+# --- elementwise: dtypes and errors -------------------------------------------------------------------------
+
+INT_CALLS = [
+    ("floor_int", lambda lib: lib.floor(lib.tensor([1, -2]))),
+    ("ceil_int", lambda lib: lib.tensor([1, -2]).ceil()),
+    ("round_int", lambda lib: lib.round(lib.tensor([1, -2]))),
+    ("sign_int", lambda lib: lib.sign(lib.tensor([3, 0, -2]))),
+    ("sign_bool", lambda lib: lib.sign(lib.tensor([True, False]))),
+    ("exp2_int", lambda lib: lib.exp2(lib.tensor([1, 3]))),
+    ("fmod_int", lambda lib: lib.fmod(lib.tensor([5, -5]), 3)),
+    ("remainder_int", lambda lib: lib.remainder(lib.tensor([5, -5]), 3)),
+    ("rmod_int", lambda lib: -5 % lib.tensor([3, -3])),
+    ("mod_int_by_float", lambda lib: lib.tensor([1, 2]) % 1.5),
+    ("fmod_by_zero_float", lambda lib: lib.fmod(lib.tensor([5.0, -5.0]), lib.tensor([0.0]))),
+    ("addmm_beta_0_ignores_nan", lambda lib: lib.addmm(lib.full((2,), float("nan")), lib.ones(2, 2), lib.ones(2, 2),
+                                                       beta=0)),
+    ("addmm_out", lambda lib: lib.addmm(lib.ones(2), lib.ones(2, 2), lib.ones(2, 2), out=lib.empty(0))),
+    ("lerp_tensor_0d_weight", lambda lib: lib.lerp(lib.ones(2), lib.zeros(2), lib.tensor(0.3))),
+]
+
+
+@pytest.mark.parametrize("fn", [f for _, f in INT_CALLS], ids=[n for n, _ in INT_CALLS])
+def test_elementwise_values_and_dtypes_as_torch(fn):
+    _same(fn)
+
+
+ERROR_CASES = [
+    ("frac_int", lambda lib: lib.frac(lib.tensor([1, 2]))),
+    ("round_decimals_int", lambda lib: lib.round(lib.tensor([1, 2]), decimals=1)),
+    ("fmod_int_by_zero", lambda lib: lib.fmod(lib.tensor([5]), 0)),
+    ("remainder_int_by_zero", lambda lib: lib.tensor([5]) % lib.tensor([0])),
+    ("lerp_dtypes", lambda lib: lib.lerp(lib.ones(2), lib.ones(2, dtype=lib.float64), 0.5)),
+    ("lerp_int", lambda lib: lib.lerp(lib.ones(2, dtype=lib.int64), lib.ones(2, dtype=lib.int64), 0.5)),
+    ("mv_sizes", lambda lib: lib.mv(lib.ones(2, 3), lib.ones(2))),
+    ("mv_matrix", lambda lib: lib.mv(lib.ones(2, 3), lib.ones(3, 1))),
+    ("addmm_sizes", lambda lib: lib.addmm(lib.ones(2), lib.ones(2, 3), lib.ones(2, 3))),
+    ("addmm_input_shape", lambda lib: lib.addmm(lib.ones(3), lib.ones(2, 3), lib.ones(3, 2))),
+]
+
+
+@pytest.mark.parametrize("fn", [f for _, f in ERROR_CASES], ids=[n for n, _ in ERROR_CASES])
+def test_errors_are_torchs(fn):
+    with pytest.raises(Exception) as theirs:
+        fn(torch)
+    with pytest.raises(type(theirs.value)) as ours:
+        fn(vg)
+    assert str(ours.value), "an empty message teaches nothing"
+
+
+GRAD_FN_CASES = [
+    ("sign", lambda lib, x: x.sign()), ("floor", lambda lib, x: x.floor()), ("round", lambda lib, x: x.round()),
+    ("round_decimals", lambda lib, x: x.round(decimals=2)), ("frac", lambda lib, x: x.frac()),
+    ("exp2", lambda lib, x: x.exp2()), ("fmod_tensor", lambda lib, x: lib.fmod(x, x)),
+    ("remainder_tensor", lambda lib, x: lib.remainder(x, x)),
+]
+
+
+@pytest.mark.parametrize("fn", [f for _, f in GRAD_FN_CASES], ids=[n for n, _ in GRAD_FN_CASES])
+def test_grad_fn_name_is_torchs(fn):
+    theirs = fn(torch, torch.ones(2, requires_grad=True)).grad_fn
+    ours = fn(vg, vg.ones(2, requires_grad=True)).grad_fn
+    assert ours.grad_fn_name() == type(theirs).__name__

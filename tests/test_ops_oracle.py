@@ -312,8 +312,9 @@ def test_every_op_class_has_a_case():
     hooks.state.recorders = hooks.state.recorders + (spy,)
     try:
         from test_ops_lessons import CASES as LESSON_CASES  # the ops of the lessons after the tutorial
+        from test_ops_blitz import CASES as BLITZ_CASES  # the 60-minute blitz's
 
-        for p in CASES + LESSON_CASES:
+        for p in CASES + LESSON_CASES + BLITZ_CASES:
             shapes, fn, torch_fn, opts = p.values
             arrays = [vg.tensor(a, requires_grad=True) for a in _arrays(shapes, opts)]
             fn(vg, *arrays)
