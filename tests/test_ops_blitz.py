@@ -59,6 +59,26 @@ CASES = [
     case("addmm", [(3, 5), (3, 4), (4, 5)], lambda lib, i, a, b: lib.addmm(i, a, b)),
     case("addmm_bias_row", [(5,), (3, 4), (4, 5)], lambda lib, i, a, b: lib.addmm(i, a, b, beta=0.5, alpha=2.0)),
     case("addmm_method", [(3, 5), (3, 4), (4, 5)], lambda lib, i, a, b: i.addmm(a, b, alpha=-1)),
+    # --- binary cross-entropy ---
+    case("bce", [(4, 3), (4, 3)], lambda lib, p, y: F(lib).binary_cross_entropy(p, y), low=0.05, high=0.95),
+    case("bce_of_sigmoid", [(4, 3), (4, 3)], lambda lib, x, y: F(lib).binary_cross_entropy(x.sigmoid(), y.sigmoid())),
+    case("bce_weight_sum", [(4, 3), (4, 3), (3,)],
+         lambda lib, p, y, w: F(lib).binary_cross_entropy(p, y, weight=w.detach(), reduction="sum"), low=0.05, high=0.95),
+    case("bce_none", [(5,), (5,)], lambda lib, p, y: F(lib).binary_cross_entropy(p, y, reduction="none"),
+         low=0.05, high=0.95),
+    case("bce_saturated", [(4,), (4,)], lambda lib, p, y: F(lib).binary_cross_entropy(p, y, reduction="none"),
+         vals=[[0.0, 1.0, 0.0, 1.0], [1.0, 0.0, 0.0, 1.0]]),
+    case("bce_module", [(4, 1), (4, 1)], lambda lib, p, y: lib.nn.BCELoss()(p, y), low=0.05, high=0.95),
+    case("bce_with_logits", [(4, 3), (4, 3)], lambda lib, x, y: F(lib).binary_cross_entropy_with_logits(x, y.sigmoid())),
+    case("bce_with_logits_pos_weight", [(4, 3), (4, 3), (3,)],
+         lambda lib, x, y, pw: F(lib).binary_cross_entropy_with_logits(x * 5, y.sigmoid(), pos_weight=pw.detach().exp())),
+    case("bce_with_logits_weight_none", [(4, 3), (4, 3), (4, 1)],
+         lambda lib, x, y, w: F(lib).binary_cross_entropy_with_logits(x, y.sigmoid(), weight=w.detach(), reduction="none")),
+    case("bce_with_logits_large", [(4,), (4,)],
+         lambda lib, x, y: F(lib).binary_cross_entropy_with_logits(x, y, reduction="none"),
+         vals=[[100.0, -100.0, 30.0, -1e4], [0.0, 1.0, 1.0, 0.5]]),
+    case("bce_with_logits_module", [(4, 3), (4, 3), (3,)],
+         lambda lib, x, y, pw: lib.nn.BCEWithLogitsLoss(pos_weight=pw.detach().exp(), reduction="sum")(x, y.sigmoid())),
 ]
 
 
@@ -68,7 +88,9 @@ def test_op_matches_torch(shapes, fn, torch_fn, opts, dtype, backend):
     helper_test_op(shapes, fn, torch_fn, dtype=dtype, device=backend, **opts)
 
 
-DIFFERENTIABLE = [p for p in CASES if "vals" not in p.values[3] and p.values[3].get("grad", True)]
+DETACHED_INPUT = {"bce_weight_sum", "bce_with_logits_pos_weight", "bce_with_logits_weight_none",
+                  "bce_with_logits_module"}  # weights torch refuses to differentiate: finite differences see them
+DIFFERENTIABLE = [p for p in CASES if "vals" not in p.values[3] and p.id not in DETACHED_INPUT]
 
 
 @pytest.mark.parametrize("shapes, fn, torch_fn, opts", DIFFERENTIABLE)
@@ -332,6 +354,20 @@ def test_elementwise_values_and_dtypes_as_torch(fn):
 
 
 ERROR_CASES = [
+    ("bce_input_above_1", lambda lib: F(lib).binary_cross_entropy(lib.tensor([1.5]), lib.tensor([1.0]))),
+    ("bce_input_nan", lambda lib: F(lib).binary_cross_entropy(lib.tensor([float("nan")]), lib.tensor([1.0]))),
+    ("bce_target_above_1", lambda lib: F(lib).binary_cross_entropy(lib.tensor([0.5]), lib.tensor([2.0]))),
+    ("bce_target_shape", lambda lib: F(lib).binary_cross_entropy(lib.tensor([0.5, 0.5]), lib.ones(2, 1))),
+    ("bce_target_long", lambda lib: F(lib).binary_cross_entropy(lib.tensor([0.5]), lib.tensor([1]))),
+    ("bce_weight_shape", lambda lib: F(lib).binary_cross_entropy(lib.tensor([0.5, 0.2]), lib.tensor([1.0, 0.0]),
+                                                                 weight=lib.ones(3))),
+    ("bce_weight_requires_grad", lambda lib: F(lib).binary_cross_entropy(lib.tensor([0.5]), lib.tensor([1.0]),
+                                                                         weight=lib.ones(1, requires_grad=True))),
+    ("bce_pos_weight_requires_grad", lambda lib: F(lib).binary_cross_entropy_with_logits(
+        lib.ones(1), lib.ones(1), pos_weight=lib.ones(1, requires_grad=True))),
+    ("bce_reduction", lambda lib: F(lib).binary_cross_entropy(lib.tensor([0.5]), lib.tensor([1.0]), reduction="foo")),
+    ("bce_logits_target_shape", lambda lib: F(lib).binary_cross_entropy_with_logits(lib.ones(2), lib.ones(2, 1))),
+    ("bce_logits_target_long", lambda lib: F(lib).binary_cross_entropy_with_logits(lib.ones(1), lib.tensor([1]))),
     ("frac_int", lambda lib: lib.frac(lib.tensor([1, 2]))),
     ("round_decimals_int", lambda lib: lib.round(lib.tensor([1, 2]), decimals=1)),
     ("fmod_int_by_zero", lambda lib: lib.fmod(lib.tensor([5]), 0)),
@@ -352,6 +388,15 @@ def test_errors_are_torchs(fn):
     with pytest.raises(type(theirs.value)) as ours:
         fn(vg)
     assert str(ours.value), "an empty message teaches nothing"
+    if "bce" in str(fn.__code__.co_consts) or "binary" in fn.__code__.co_names:
+        assert str(ours.value) == str(theirs.value).replace("torch.", "graphviz_grad.")
+
+
+def test_bce_modules_keep_their_weights_as_buffers():
+    for lib in (torch, vg):
+        assert list(lib.nn.BCELoss().state_dict()) == []
+        m = lib.nn.BCEWithLogitsLoss(weight=lib.ones(2), pos_weight=lib.ones(2))
+        assert list(m.state_dict()) == ["weight", "pos_weight"]
 
 
 GRAD_FN_CASES = [

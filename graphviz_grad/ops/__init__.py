@@ -40,7 +40,8 @@ LESSON_OPS = (
 ALL_OPS += LESSON_OPS
 
 # the 60-minute blitz and its neighbours
-from .elementwise_more import Ceil, Exp2, Floor, Fmod, Frac, Remainder, Round, Sign, Trunc  # noqa: E402
+from .elementwise_more import (BinaryCrossEntropy, Ceil, Exp2, Floor, Fmod, Frac, Remainder, Round,  # noqa: E402
+                               Sign, Trunc)
 
-BLITZ_OPS = (Sign, Floor, Ceil, Round, Trunc, Frac, Exp2, Fmod, Remainder)
+BLITZ_OPS = (Sign, Floor, Ceil, Round, Trunc, Frac, Exp2, Fmod, Remainder, BinaryCrossEntropy)
 ALL_OPS += BLITZ_OPS

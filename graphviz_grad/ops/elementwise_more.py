@@ -139,3 +139,32 @@ class Remainder(Op):
         if not self.needs_input_grad[1]:
             return grad, None
         return grad, -grad * xp_of(grad).floor(self.a / self.b)
+
+
+class BinaryCrossEntropy(Op):
+    """``-(b · log a + (1 - b) · log(1 - a))`` per element, each log at least -100 (PyTorch's clamp), so that a
+    probability of exactly 0 or 1 (a saturated float32 sigmoid) costs 100, not inf, and has a finite gradient."""
+
+    name = "binary_cross_entropy"
+    derivatives = ("grad · (a - b) / max(a · (1 - a), 1e-12)", "grad · (log(1 - a) - log a)")
+    saved_inputs = (0, 1)
+
+    def forward(self, a, b):
+        xp = xp_of(a)
+        self.a, self.b = a, b
+        with np.errstate(divide="ignore"):
+            return -(b * xp.maximum(xp.log(a), -100) + (1 - b) * xp.maximum(xp.log1p(-a), -100))
+
+    def backward(self, grad):
+        a, b = self.a, self.b
+        xp = xp_of(a)
+        grad_a = grad_b = None
+        if self.needs_input_grad[0]:
+            grad_a = grad * (a - b) / xp.maximum(a * (1 - a), _BCE_EPS)
+        if self.needs_input_grad[1]:
+            with np.errstate(divide="ignore"):  # unclamped, as PyTorch: ±inf where a is 0 or 1
+                grad_b = grad * (xp.log1p(-a) - xp.log(a))
+        return grad_a, grad_b
+
+
+_BCE_EPS = float(np.float32(1e-12))  # PyTorch's EPSILON is a C float: 1e-12 rounded to float32
