@@ -36,6 +36,9 @@ from ._functions import log10
 from ._functions import (addmm, ceil, exp2, fix, floor, fmod, frac, lerp, mv, remainder, sign,  # the blitz
                          trunc)
 from ._functions import _round as round
+from ._functions import (bincount, broadcast_to, count_nonzero, masked_select, meshgrid, movedim, moveaxis,  # the blitz
+                         narrow, nonzero, select, tile, unique)
+from ._creation import logspace
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import inference_mode
 from .random import initial_seed, manual_seed, seed

@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 
 from . import _dtype, backend, ops
+from .autograd.function import broadcast_message
 from .autograd.grad_mode import state as _grad_state
 from .tensor import Tensor
 
@@ -1349,3 +1350,151 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
         expand(input, *product.shape)  # (only for PyTorch's error when input does not broadcast)
         return product
     return add(mul(input, beta) if beta != 1 else input, product)
+
+
+# indexing and shape (composed from indexing, expand, permute and reshape, whose gradients they take)
+
+
+def nonzero(input, *, as_tuple=False):
+    """The indices of the nonzero elements: one row per element (int64), or one index tensor per dim."""
+    data = input._data
+    xp = backend.xp_of(data)
+    index = xp.nonzero(data.reshape(1) if data.ndim == 0 else data)
+    if as_tuple:
+        return tuple(Tensor._make(i.astype(np.int64, copy=False)) for i in index)
+    return Tensor._make(xp.stack(index, axis=1).astype(np.int64, copy=False)[:, :data.ndim])
+
+
+def count_nonzero(input, dim=None):
+    """How many elements are nonzero, in all (int64) or along ``dim`` (an int or a tuple)."""
+    dims = _dims(input, dim)
+    return Tensor._make(backend.xp_of(input._data).asarray(
+        backend.xp_of(input._data).count_nonzero(input._data, axis=dims), dtype=np.int64))
+
+
+def masked_select(input, mask):
+    """The elements of ``input`` where the (broadcast) bool ``mask`` is True, as a 1-D tensor."""
+    if mask._data.dtype.kind != "b":
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    shape = tuple(input.shape)
+    if mask.shape != input.shape:
+        mismatch = broadcast_message(shape, tuple(mask.shape))
+        if mismatch:
+            raise RuntimeError(mismatch)
+        shape = np.broadcast_shapes(shape, tuple(mask.shape))
+    return getitem(expand(input, *shape), expand(mask, *shape))
+
+
+def narrow(input, dim, start, length):
+    """``length`` elements of ``dim`` from ``start`` (a view): ``x.narrow(1, 0, 2)`` is ``x[:, 0:2]``."""
+    d = input._wrap_dim(dim)
+    size = input.shape[d]
+    if isinstance(start, Tensor):
+        start = start.item()
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    start = start + size if start < 0 else start
+    if start + length > size or length < 0:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return getitem(input, (slice(None),) * d + (slice(start, start + length),))
+
+
+def select(input, dim, index):
+    """The slice at ``index`` of ``dim``, without that dim: ``x.select(1, 0)`` is ``x[:, 0]``."""
+    d = input._wrap_dim(dim)
+    size = input.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} "
+                         f"at dimension {dim}")
+    return getitem(input, (slice(None),) * d + (index,))
+
+
+def movedim(input, source, destination):
+    """``input`` with the dims ``source`` moved to the positions ``destination`` (ints or tuples of ints)."""
+    source = [input._wrap_dim(d) for d in (source if isinstance(source, (tuple, list)) else (source,))]
+    destination = [input._wrap_dim(d) for d in (destination if isinstance(destination, (tuple, list))
+                                                else (destination,))]
+    if len(source) != len(destination):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({source} dims) should contain "
+                           f"the same number of dims as destination ({destination} dims)")
+    order = [d for d in range(input.dim()) if d not in source]
+    for dest, src in sorted(zip(destination, source)):
+        order.insert(dest, src)
+    return permute(input, *order)
+
+
+moveaxis = movedim
+
+
+def broadcast_to(input, size):
+    return expand(input, *size)
+
+
+def tile(input, dims):
+    """``input`` repeated ``dims[i]`` times along each dim (``dims`` padded with ones on the left, or the
+    tensor's shape with ones when ``dims`` is longer): ``vg.tile(vg.tensor([1, 2]), (2,))`` is ``[1, 2, 1, 2]``."""
+    dims = tuple(dims)
+    n = len(dims) if len(dims) > input.dim() else input.dim()  # (max is vg.max here)
+    reps = (1,) * (n - len(dims)) + dims
+    shape = (1,) * (n - input.dim()) + tuple(input.shape)
+    for r in reps:
+        if r < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {r}: {list(reps)}")
+    spread = reshape(input, *[s for size in shape for s in (1, size)])
+    tiled = expand(spread, *[s for r, size in zip(reps, shape) for s in (r, size)])
+    return reshape(tiled, *[r * size for r, size in zip(reps, shape)])
+
+
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids of 1-D tensors; ``indexing='ij'`` (matrix) or ``'xy'`` (Cartesian: the first two
+    dims swapped). Without ``indexing``, 'ij' with PyTorch's warning."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
+                UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
+    axes = list(range(len(tensors)))  # the axis each tensor runs along
+    if indexing == "xy" and len(tensors) >= 2:
+        axes[0], axes[1] = 1, 0
+    shape = [0] * len(tensors)
+    for t_, axis in zip(tensors, axes):
+        shape[axis] = t_.numel()
+    grids = []
+    for t_, axis in zip(tensors, axes):
+        view_shape = [1] * len(tensors)
+        view_shape[axis] = -1
+        grids.append(expand(reshape(t_, *view_shape), *shape))
+    return tuple(grids)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct values of ``input`` (sorted: always, as PyTorch's CPU code), optionally with the index of
+    each element's value and how often each value occurs."""
+    if dim is not None:
+        raise NotImplementedError("unique(dim=...) is not supported; flatten the tensor or use dim=None")
+    xp = backend.xp_of(input._data)
+    values, inverse, counts = xp.unique(input._data, return_inverse=True, return_counts=True)
+    out = [Tensor._make(values)]
+    if return_inverse:
+        out.append(Tensor._make(inverse.reshape(input._data.shape).astype(np.int64, copy=False)))
+    if return_counts:
+        out.append(Tensor._make(counts.astype(np.int64, copy=False)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def bincount(input, weights=None, minlength=0):
+    """How often each value 0, 1, ..., max occurs in a 1-D non-negative integer tensor (the sum of ``weights``
+    at those places, when given)."""
+    data = input._data
+    if data.dtype.kind not in "iub":
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_dtype.type_name(input)}'")
+    if data.ndim != 1 or (data.size and data.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    xp = backend.xp_of(data)
+    if weights is None:
+        return Tensor._make(xp.bincount(data, minlength=minlength).astype(np.int64, copy=False))
+    counts = xp.bincount(data, weights=weights._data, minlength=minlength)
+    return Tensor._make(counts.astype(weights._data.dtype if weights._data.dtype.kind == "f" else np.float64))

@@ -147,7 +147,8 @@ Tensor.new_empty = _new(_creation.empty)
 Tensor.new_full = _new(_creation.full)
 Tensor.new_tensor = _new(_creation.tensor)
 
-_BLITZ_METHODS = "sign floor ceil trunc fix frac exp2 fmod remainder lerp mv addmm".split()
+_BLITZ_METHODS = ("sign floor ceil trunc fix frac exp2 fmod remainder lerp mv addmm nonzero count_nonzero masked_select "
+                  "narrow select movedim moveaxis broadcast_to tile unique bincount").split()
 for _name in _BLITZ_METHODS:
     setattr(Tensor, _name, getattr(F, _name))
 Tensor.round = F._round

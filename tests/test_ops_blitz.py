@@ -79,6 +79,22 @@ CASES = [
          vals=[[100.0, -100.0, 30.0, -1e4], [0.0, 1.0, 1.0, 0.5]]),
     case("bce_with_logits_module", [(4, 3), (4, 3), (3,)],
          lambda lib, x, y, pw: lib.nn.BCEWithLogitsLoss(pos_weight=pw.detach().exp(), reduction="sum")(x, y.sigmoid())),
+    # --- indexing and shape ---
+    case("masked_select", [(3, 4)], lambda lib, a: lib.masked_select(a, a > 0)),
+    case("masked_select_broadcast", [(3, 4), (4,)], lambda lib, a, m: a.masked_select(m > 0)),
+    case("narrow", [(3, 4)], lambda lib, a: a.narrow(1, 1, 2)),
+    case("narrow_negative_start", [(3, 4)], lambda lib, a: lib.narrow(a, 0, -2, 2)),
+    case("select", [(3, 4)], lambda lib, a: a.select(1, -1)),
+    case("select_function", [(2, 3, 4)], lambda lib, a: lib.select(a, 0, 1)),
+    case("movedim", [(2, 3, 4)], lambda lib, a: lib.movedim(a, 0, -1)),
+    case("movedim_tuples", [(2, 3, 4, 5)], lambda lib, a: a.movedim((0, 1), (2, 0))),
+    case("moveaxis", [(2, 3, 4)], lambda lib, a: lib.moveaxis(a, 2, 0)),
+    case("tile", [(2, 3)], lambda lib, a: lib.tile(a, (2, 2))),
+    case("tile_short_dims", [(2, 3)], lambda lib, a: a.tile((3,))),
+    case("tile_long_dims", [(3,)], lambda lib, a: lib.tile(a, (2, 1, 2))),
+    case("broadcast_to", [(3, 1)], lambda lib, a: lib.broadcast_to(a, (2, 3, 4))),
+    case("meshgrid_ij", [(3,), (2,)], lambda lib, a, b: lib.meshgrid(a, b, indexing="ij")),
+    case("meshgrid_xy_three", [(3,), (2,), (4,)], lambda lib, a, b, c: lib.meshgrid([a, b, c], indexing="xy")),
 ]
 
 
@@ -330,6 +346,27 @@ def test_the_blitz_tensors_page_prints_what_torch_prints():
 # --- elementwise: dtypes and errors -------------------------------------------------------------------------
 
 INT_CALLS = [
+    ("nonzero", lambda lib: lib.tensor([[0.0, 1.5], [2.0, 0.0]]).nonzero()),
+    ("nonzero_as_tuple", lambda lib: lib.nonzero(lib.tensor([[0, 1], [2, 0]]), as_tuple=True)),
+    ("nonzero_0d", lambda lib: lib.nonzero(lib.tensor(3.0))),
+    ("nonzero_0d_tuple", lambda lib: lib.tensor(3.0).nonzero(as_tuple=True)),
+    ("nonzero_none", lambda lib: lib.zeros(2, 3).nonzero()),
+    ("count_nonzero", lambda lib: lib.count_nonzero(lib.tensor([[0.0, 1.5], [2.0, 0.0]]))),
+    ("count_nonzero_dim", lambda lib: lib.tensor([[0, 1], [2, 3]]).count_nonzero(dim=0)),
+    ("count_nonzero_dims", lambda lib: lib.count_nonzero(lib.tensor([[[0, 1], [2, 3]]]), dim=(0, 2))),
+    ("logspace", lambda lib: lib.logspace(0, 2, 3)),
+    ("logspace_base", lambda lib: lib.logspace(-1, 2, 4, base=2)),
+    ("logspace_dtype", lambda lib: lib.logspace(0, 2, 3, dtype=lib.float64)),
+    ("logspace_int", lambda lib: lib.logspace(0, 2, 3, dtype=lib.int64)),
+    ("unique", lambda lib: lib.unique(lib.tensor([3, 1, 2, 3, 1]))),
+    ("unique_inverse_counts", lambda lib: lib.unique(lib.tensor([[3, 1], [2, 3]]), return_inverse=True,
+                                                     return_counts=True)),
+    ("unique_counts_float", lambda lib: lib.tensor([1.5, -1.0, 1.5]).unique(return_counts=True)),
+    ("bincount", lambda lib: lib.bincount(lib.tensor([0, 1, 1, 3]))),
+    ("bincount_weights_minlength", lambda lib: lib.tensor([0, 1, 1]).bincount(lib.tensor([0.5, 1.0, 2.0]), 4)),
+    ("bincount_weights_double", lambda lib: lib.bincount(lib.tensor([2, 0]), lib.tensor([1.0, 2.0], dtype=lib.float64))),
+    ("bincount_int_weights", lambda lib: lib.bincount(lib.tensor([2, 0]), lib.tensor([1, 2]))),
+    ("bincount_empty", lambda lib: lib.bincount(lib.tensor([], dtype=lib.int64))),
     ("floor_int", lambda lib: lib.floor(lib.tensor([1, -2]))),
     ("ceil_int", lambda lib: lib.tensor([1, -2]).ceil()),
     ("round_int", lambda lib: lib.round(lib.tensor([1, -2]))),
@@ -354,6 +391,18 @@ def test_elementwise_values_and_dtypes_as_torch(fn):
 
 
 ERROR_CASES = [
+    ("bincount_negative", lambda lib: lib.bincount(lib.tensor([-1]))),
+    ("bincount_float", lambda lib: lib.bincount(lib.tensor([1.0]))),
+    ("bincount_2d", lambda lib: lib.bincount(lib.tensor([[1]]))),
+    ("narrow_too_long", lambda lib: lib.narrow(lib.ones(2, 2), 0, 1, 5)),
+    ("narrow_bad_start", lambda lib: lib.ones(2, 2).narrow(0, 3, 0)),
+    ("select_out_of_range", lambda lib: lib.ones(2, 2).select(0, 5)),
+    ("meshgrid_indexing", lambda lib: lib.meshgrid(lib.ones(2), lib.ones(2), indexing="foo")),
+    ("tile_negative", lambda lib: lib.tile(lib.ones(2, 2), (-1,))),
+    ("masked_select_shape", lambda lib: lib.masked_select(lib.ones(2, 2), lib.ones(3, dtype=lib.bool))),
+    ("masked_select_float_mask", lambda lib: lib.masked_select(lib.ones(2, 2), lib.ones(2))),
+    ("movedim_lengths", lambda lib: lib.movedim(lib.ones(2, 2), (0, 1), (1,))),
+    ("broadcast_to_shape", lambda lib: lib.broadcast_to(lib.ones(3), (2, 2))),
     ("bce_input_above_1", lambda lib: F(lib).binary_cross_entropy(lib.tensor([1.5]), lib.tensor([1.0]))),
     ("bce_input_nan", lambda lib: F(lib).binary_cross_entropy(lib.tensor([float("nan")]), lib.tensor([1.0]))),
     ("bce_target_above_1", lambda lib: F(lib).binary_cross_entropy(lib.tensor([0.5]), lib.tensor([2.0]))),
@@ -390,6 +439,12 @@ def test_errors_are_torchs(fn):
     assert str(ours.value), "an empty message teaches nothing"
     if "bce" in str(fn.__code__.co_consts) or "binary" in fn.__code__.co_names:
         assert str(ours.value) == str(theirs.value).replace("torch.", "graphviz_grad.")
+
+
+def test_meshgrid_without_indexing_warns_as_torch():
+    for lib in (torch, vg):
+        with pytest.warns(UserWarning, match="indexing argument"):
+            lib.meshgrid(lib.ones(2), lib.ones(3))
 
 
 def test_bce_modules_keep_their_weights_as_buffers():
