@@ -35,6 +35,12 @@ from ._functions import (amin, cos, cumsum, einsum, erf, gather, index_add, inde
 from ._functions import log10
 from ._functions import bmm, chunk, diag, flip, roll, split, unbind  # more shapes
 from ._functions import argsort, cumprod, isclose, logit, nan_to_num, nan_to_num_, sort, topk
+from ._functions import (addmm, ceil, exp2, fix, floor, fmod, frac, lerp, mv, remainder, sign,  # the blitz
+                         trunc)
+from ._functions import _round as round
+from ._functions import (bincount, broadcast_to, count_nonzero, masked_select, meshgrid, movedim, moveaxis,  # the blitz
+                         narrow, nonzero, select, tile, unique)
+from ._creation import logspace
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import inference_mode
 from .random import initial_seed, manual_seed, seed
@@ -50,6 +56,7 @@ ger = outer
 
 _LAZY_MODULES = {"nn", "optim", "viz", "record", "examples", "serialization", "utils"}
 _LAZY_MODULES |= {"special"}
+_LAZY_MODULES |= {"accelerator"}  # the blitz
 _LAZY_ATTRS = {
     "save": "serialization",
     "load": "serialization",

@@ -372,6 +372,13 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     return _finish(np.linspace(start, end, steps).astype(d.np), None, device, requires_grad)
 
 
+def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
+    """``steps`` numbers from ``base ** start`` to ``base ** end``, evenly spaced in the exponent."""
+    d = _dtype.to_dtype(dtype) or _dtype.get_default_dtype()
+    arr = np.power(float(base), np.linspace(start, end, steps))
+    return _finish(np.rint(arr) if d.np.kind != "f" else arr, d, device, requires_grad)
+
+
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     d = _dtype.to_dtype(dtype) or _dtype.get_default_dtype()
     return _finish(np.eye(n, m, dtype=d.np), None, device, requires_grad)

@@ -15,9 +15,13 @@ import collections
 import numbers
 import operator
 
+import warnings
+
 import numpy as np
 
 from . import _dtype, backend, ops
+from .autograd.function import broadcast_message
+from .autograd.grad_mode import state as _grad_state
 from .tensor import Tensor
 
 _ndarray = np.ndarray
@@ -154,9 +158,11 @@ def _dims(t, dim):
 # --- arithmetic -------------------------------------------------------------------
 
 
-def add(input, other, alpha=1):
+def add(input, other, alpha=1, *, out=None):
+    if out is not None:
+        return write_out("add", out, add, input, other, alpha)
     if alpha != 1:
-        other = mul(other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     return ops.Add.apply(*operands(input, other))
 
 
@@ -164,22 +170,28 @@ def _is_bool(x):
     return isinstance(x, (bool, np.bool_)) or (isinstance(x, Tensor) and x._data.dtype.kind == "b")
 
 
-def sub(input, other, alpha=1):
+def sub(input, other, alpha=1, *, out=None):
+    if out is not None:
+        return write_out("sub", out, sub, input, other, alpha)
     if _is_bool(input) or _is_bool(other):
         raise RuntimeError(
             "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
             "invert a mask, use the `~` or `logical_not()` operator instead."
         )
     if alpha != 1:
-        other = mul(other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     return ops.Sub.apply(*operands(input, other))
 
 
-def mul(input, other):
+def mul(input, other, *, out=None):
+    if out is not None:
+        return write_out("mul", out, mul, input, other)
     return ops.Mul.apply(*operands(input, other))
 
 
-def div(input, other, rounding_mode=None):
+def div(input, other, rounding_mode=None, *, out=None):
+    if out is not None:
+        return write_out("div", out, div, input, other, rounding_mode)
     if rounding_mode is not None:
         raise NotImplementedError("div(rounding_mode=...) is not supported; use true division")
     return ops.Div.apply(*_float_operands(input, other))
@@ -304,7 +316,9 @@ def square(input):
 # --- matrix products ------------------------------------------------------------
 
 
-def mm(input, mat2):
+def mm(input, mat2, *, out=None):
+    if out is not None:
+        return write_out("mm", out, mm, input, mat2, exact=True)
     if not (isinstance(input, Tensor) and isinstance(mat2, Tensor)):  # (one check on the hot path)
         require_tensor("mm", input, 1, "input")
         require_tensor("mm", mat2, 2, "mat2")
@@ -313,7 +327,9 @@ def mm(input, mat2):
     return ops.Mm.apply(input, mat2)
 
 
-def matmul(input, other):
+def matmul(input, other, *, out=None):
+    if out is not None:
+        return write_out("matmul", out, matmul, input, other, exact=True)
     if not isinstance(other, Tensor) or not isinstance(input, Tensor):
         raise TypeError("matmul(): argument 'other' must be Tensor")
     if input._data.dtype != other._data.dtype:
@@ -586,7 +602,9 @@ def _tensor_list(fn, tensors):
     return tensors
 
 
-def cat(tensors, dim=0):
+def cat(tensors, dim=0, *, out=None):
+    if out is not None:
+        return write_out("cat", out, cat, tensors, dim)
     tensors = _tensor_list("cat", tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -1499,3 +1517,300 @@ def logit(input, eps=None):
     tensor([0.0000, 1.0986])
     """
     return ops.Logit.apply(_float_input(input), eps=eps)
+
+
+# --- the blitz (PyTorch's 60-minute blitz, "Tensors" page and after): out=, elementwise extras, indexing ---
+
+
+def _requires_grad_in(args):
+    for a in args:
+        if isinstance(a, Tensor) and a.requires_grad:
+            return True
+        if isinstance(a, (list, tuple)) and _requires_grad_in(a):
+            return True
+    return False
+
+
+def write_out(fn, out, compute, *args, exact=False):
+    """``fn(*args, out=out)``: the result written into ``out`` (resized when its shape differs), ``out`` returned.
+
+    ``out`` may have a dtype the result casts to safely (float32 into float64, not float into int); with
+    ``exact`` (the matrix products) it must be the result's dtype.
+
+    >>> import graphviz_grad as vg
+    >>> o = vg.empty(2)
+    >>> vg.add(vg.ones(2), 1, out=o) is o, o
+    (True, tensor([2., 2.]))
+    """
+    require_tensor(fn, out, arg="out")
+    if _grad_state.enabled and _requires_grad_in(args + (out,)):
+        raise RuntimeError(f"{fn}(): functions with out=... arguments don't support automatic differentiation, "
+                           "but one of the arguments requires grad.")
+    result = compute(*args)
+    if exact and result._data.dtype != out._data.dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {_C_TYPE_NAMES[result.dtype.name]}, but got "
+                           f"{_C_TYPE_NAMES[out.dtype.name]} instead")
+    if fn == "cat" and not _can_cast(result, out):
+        raise TypeError(f"torch.cat(): input types can't be cast to the desired output type {_dtype.type_name(out)}")
+    check_cast(result, out)
+    if out._data.shape != result._data.shape:
+        if out._data.size:
+            warnings.warn(f"An output with one or more elements was resized since it had shape {list(out.shape)}, "
+                          f"which does not match the required output shape {list(result.shape)}. This behavior is "
+                          "deprecated, and in a future PyTorch release outputs will not be resized unless they have "
+                          "zero elements. You can explicitly reuse an out tensor t by resizing it, inplace, to zero "
+                          "elements with t.resize_(0).", UserWarning, stacklevel=3)
+        out._data = backend.xp_of(out._data).empty(result._data.shape, out._data.dtype)
+    return out.copy_(result)
+
+
+_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+                 "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def _can_cast(result, into):
+    kind, into_kind = result._data.dtype.kind, into._data.dtype.kind
+    return not ((into_kind != "f" and kind == "f") or (into_kind == "b" and kind != "b"))
+
+
+def check_cast(result, into):
+    """PyTorch's error when tensor ``result`` cannot be written into tensor ``into`` (a float into an int, ...)."""
+    if not _can_cast(result, into):
+        raise RuntimeError(f"result type {_dtype.type_name(result)} can't be cast to the desired output "
+                           f"type {_dtype.type_name(into)}")
+
+
+def sign(input):
+    """-1, 0 or 1 by the sign of each element (0 for nan); its gradient is zero, as PyTorch's."""
+    return ops.Sign.apply(input)
+
+
+def floor(input):
+    return ops.Floor.apply(input)
+
+
+def ceil(input):
+    return ops.Ceil.apply(input)
+
+
+def trunc(input):
+    return ops.Trunc.apply(input)
+
+
+fix = trunc
+
+
+def _round(input, *, decimals=0):
+    """``vg.round``: half to even, as PyTorch: ``vg.round(vg.tensor([0.5, 1.5, 1.25]), decimals=1)`` is
+    ``[0.5, 1.5, 1.2]``. (Named so here that this module's doctests keep Python's round.)"""
+    if decimals and input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"round_cpu\" not implemented for '{_dtype.type_name(input)}'")
+    return ops.Round.apply(input, decimals=decimals) if decimals else ops.Round.apply(input)
+
+
+def frac(input):
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_dtype.type_name(input)}'")
+    return ops.Frac.apply(input)
+
+
+def exp2(input):
+    return ops.Exp2.apply(_float_input(input))
+
+
+def _modulo(op_class, input, other):
+    a, b = operands(input, other)
+    if a._data.dtype.kind != "f" and not b._data.all():
+        raise RuntimeError("ZeroDivisionError")
+    return op_class.apply(a, b)
+
+
+def fmod(input, other):
+    """The remainder of ``input / other`` with the sign of ``input`` (C's fmod)."""
+    return _modulo(ops.Fmod, input, other)
+
+
+def remainder(input, other):
+    """The remainder of ``input / other`` with the sign of ``other`` (Python's %)."""
+    return _modulo(ops.Remainder, input, other)
+
+
+def lerp(input, end, weight):
+    """``input + weight · (end - input)``: a straight line from ``input`` (weight 0) to ``end`` (weight 1)."""
+    if input._data.dtype != end._data.dtype:
+        raise RuntimeError(f"expected dtype {_C_TYPE_NAMES[input.dtype.name]} for `end` but got dtype "
+                           f"{_C_TYPE_NAMES[end.dtype.name]}")
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{_dtype.type_name(input)}'")
+    return add(input, mul(weight, sub(end, input)))
+
+
+def mv(input, vec):
+    """The matrix-vector product: ``vg.mv(vg.ones(2, 3), vg.ones(3))`` is ``tensor([3., 3.])``."""
+    if input.dim() != 2 or vec.dim() != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.dim()}, {vec.dim()}")
+    if input.shape[1] != vec.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat ({input.shape[0]}x{input.shape[1]}), "
+                           f"vec ({vec.shape[0]})")
+    return matmul(input, vec)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    """``beta · input + alpha · (mat1 @ mat2)``; with ``beta=0`` ``input`` is ignored (its nans too), as PyTorch."""
+    if out is not None:
+        return write_out("addmm", out, lambda *args: addmm(*args, beta=beta, alpha=alpha), input, mat1, mat2)
+    product = mm(mat1, mat2)
+    if alpha != 1:
+        product = mul(product, alpha)
+    if beta == 0:
+        expand(input, *product.shape)  # (only for PyTorch's error when input does not broadcast)
+        return product
+    return add(mul(input, beta) if beta != 1 else input, product)
+
+
+# indexing and shape (composed from indexing, expand, permute and reshape, whose gradients they take)
+
+
+def nonzero(input, *, as_tuple=False):
+    """The indices of the nonzero elements: one row per element (int64), or one index tensor per dim."""
+    data = input._data
+    xp = backend.xp_of(data)
+    index = xp.nonzero(data.reshape(1) if data.ndim == 0 else data)
+    if as_tuple:
+        return tuple(Tensor._make(i.astype(np.int64, copy=False)) for i in index)
+    return Tensor._make(xp.stack(index, axis=1).astype(np.int64, copy=False)[:, :data.ndim])
+
+
+def count_nonzero(input, dim=None):
+    """How many elements are nonzero, in all (int64) or along ``dim`` (an int or a tuple)."""
+    dims = _dims(input, dim)
+    return Tensor._make(backend.xp_of(input._data).asarray(
+        backend.xp_of(input._data).count_nonzero(input._data, axis=dims), dtype=np.int64))
+
+
+def masked_select(input, mask):
+    """The elements of ``input`` where the (broadcast) bool ``mask`` is True, as a 1-D tensor."""
+    if mask._data.dtype.kind != "b":
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    shape = tuple(input.shape)
+    if mask.shape != input.shape:
+        mismatch = broadcast_message(shape, tuple(mask.shape))
+        if mismatch:
+            raise RuntimeError(mismatch)
+        shape = np.broadcast_shapes(shape, tuple(mask.shape))
+    return getitem(expand(input, *shape), expand(mask, *shape))
+
+
+def narrow(input, dim, start, length):
+    """``length`` elements of ``dim`` from ``start`` (a view): ``x.narrow(1, 0, 2)`` is ``x[:, 0:2]``."""
+    d = input._wrap_dim(dim)
+    size = input.shape[d]
+    if isinstance(start, Tensor):
+        start = start.item()
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    start = start + size if start < 0 else start
+    if start + length > size or length < 0:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return getitem(input, (slice(None),) * d + (slice(start, start + length),))
+
+
+def select(input, dim, index):
+    """The slice at ``index`` of ``dim``, without that dim: ``x.select(1, 0)`` is ``x[:, 0]``."""
+    d = input._wrap_dim(dim)
+    size = input.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} "
+                         f"at dimension {dim}")
+    return getitem(input, (slice(None),) * d + (index,))
+
+
+def movedim(input, source, destination):
+    """``input`` with the dims ``source`` moved to the positions ``destination`` (ints or tuples of ints)."""
+    source = [input._wrap_dim(d) for d in (source if isinstance(source, (tuple, list)) else (source,))]
+    destination = [input._wrap_dim(d) for d in (destination if isinstance(destination, (tuple, list))
+                                                else (destination,))]
+    if len(source) != len(destination):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({source} dims) should contain "
+                           f"the same number of dims as destination ({destination} dims)")
+    order = [d for d in range(input.dim()) if d not in source]
+    for dest, src in sorted(zip(destination, source)):
+        order.insert(dest, src)
+    return permute(input, *order)
+
+
+moveaxis = movedim
+
+
+def broadcast_to(input, size):
+    return expand(input, *size)
+
+
+def tile(input, dims):
+    """``input`` repeated ``dims[i]`` times along each dim (``dims`` padded with ones on the left, or the
+    tensor's shape with ones when ``dims`` is longer): ``vg.tile(vg.tensor([1, 2]), (2,))`` is ``[1, 2, 1, 2]``."""
+    dims = tuple(dims)
+    n = len(dims) if len(dims) > input.dim() else input.dim()  # (max is vg.max here)
+    reps = (1,) * (n - len(dims)) + dims
+    shape = (1,) * (n - input.dim()) + tuple(input.shape)
+    for r in reps:
+        if r < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {r}: {list(reps)}")
+    spread = reshape(input, *[s for size in shape for s in (1, size)])
+    tiled = expand(spread, *[s for r, size in zip(reps, shape) for s in (r, size)])
+    return reshape(tiled, *[r * size for r, size in zip(reps, shape)])
+
+
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids of 1-D tensors; ``indexing='ij'`` (matrix) or ``'xy'`` (Cartesian: the first two
+    dims swapped). Without ``indexing``, 'ij' with PyTorch's warning."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
+                UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
+    axes = list(range(len(tensors)))  # the axis each tensor runs along
+    if indexing == "xy" and len(tensors) >= 2:
+        axes[0], axes[1] = 1, 0
+    shape = [0] * len(tensors)
+    for t_, axis in zip(tensors, axes):
+        shape[axis] = t_.numel()
+    grids = []
+    for t_, axis in zip(tensors, axes):
+        view_shape = [1] * len(tensors)
+        view_shape[axis] = -1
+        grids.append(expand(reshape(t_, *view_shape), *shape))
+    return tuple(grids)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct values of ``input`` (sorted: always, as PyTorch's CPU code), optionally with the index of
+    each element's value and how often each value occurs."""
+    if dim is not None:
+        raise NotImplementedError("unique(dim=...) is not supported; flatten the tensor or use dim=None")
+    xp = backend.xp_of(input._data)
+    values, inverse, counts = xp.unique(input._data, return_inverse=True, return_counts=True)
+    out = [Tensor._make(values)]
+    if return_inverse:
+        out.append(Tensor._make(inverse.reshape(input._data.shape).astype(np.int64, copy=False)))
+    if return_counts:
+        out.append(Tensor._make(counts.astype(np.int64, copy=False)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def bincount(input, weights=None, minlength=0):
+    """How often each value 0, 1, ..., max occurs in a 1-D non-negative integer tensor (the sum of ``weights``
+    at those places, when given)."""
+    data = input._data
+    if data.dtype.kind not in "iub":
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_dtype.type_name(input)}'")
+    if data.ndim != 1 or (data.size and data.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    xp = backend.xp_of(data)
+    if weights is None:
+        return Tensor._make(xp.bincount(data, minlength=minlength).astype(np.int64, copy=False))
+    counts = xp.bincount(data, weights=weights._data, minlength=minlength)
+    return Tensor._make(counts.astype(weights._data.dtype if weights._data.dtype.kind == "f" else np.float64))

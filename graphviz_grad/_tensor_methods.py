@@ -4,6 +4,7 @@ One definition per operation: ``vg.mm(a, b)`` and ``a.mm(b)`` are the same code.
 """
 import numpy as np
 
+from . import _creation
 from . import _functions as F
 from ._dtype import type_name
 from . import ops
@@ -105,12 +106,7 @@ def _inplace_method(op_class, prepare=F.operands):
             other = F.mul(other, alpha) if isinstance(other, Tensor) else other * alpha
         _, other = prepare(self, other)
         if other._data.dtype is not self._data.dtype and other._data.dtype != self._data.dtype:
-            kind, other_kind = self._data.dtype.kind, other._data.dtype.kind
-            if (kind != "f" and other_kind == "f") or (kind == "b" and other_kind != "b"):
-                raise RuntimeError(
-                    f"result type {other.dtype.name.capitalize()} can't be cast to the desired output "
-                    f"type {self.dtype.name.capitalize()}"
-                )
+            F.check_cast(other, self)
             other = other.to(self.dtype)
         return self._inplace(op_class, other)
 
@@ -214,3 +210,31 @@ for _name in "storage stride storage_offset data_ptr element_size".split():
     setattr(Tensor, _name, getattr(_storage, _name))
 Tensor.nbytes = property(lambda self: self._data.nbytes)
 Tensor.itemsize = property(lambda self: self._data.itemsize)
+
+
+# --- the blitz (PyTorch's 60-minute blitz, "Tensors" page and after) ---
+
+
+def _new(make):
+    """``t.new_<make>(...)``: ``make(...)`` with ``t``'s dtype and device unless given."""
+    def method(self, *args, dtype=None, device=None, requires_grad=False, **kwargs):
+        return make(*args, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad,
+                    **kwargs)
+
+    method.__name__ = "new_" + make.__name__
+    return method
+
+
+Tensor.new_zeros = _new(_creation.zeros)
+Tensor.new_ones = _new(_creation.ones)
+Tensor.new_empty = _new(_creation.empty)
+Tensor.new_full = _new(_creation.full)
+Tensor.new_tensor = _new(_creation.tensor)
+
+_BLITZ_METHODS = ("sign floor ceil trunc fix frac exp2 fmod remainder lerp mv addmm nonzero count_nonzero masked_select "
+                  "narrow select movedim moveaxis broadcast_to tile unique bincount").split()
+for _name in _BLITZ_METHODS:
+    setattr(Tensor, _name, getattr(F, _name))
+Tensor.round = F._round
+Tensor.__mod__ = F.remainder
+Tensor.__rmod__ = _reflected(F.remainder)

@@ -302,10 +302,17 @@ class Tensor:
         return self.to(other.dtype)
 
     def type(self, dtype=None):
+        """``t.type()`` names the tensor type ('torch.FloatTensor'); ``t.type(torch.DoubleTensor)``,
+        ``t.type('torch.LongTensor')`` or ``t.type(torch.float64)`` converts."""
         if dtype is None:
-            return {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
-                    "int64": "torch.LongTensor", "int32": "torch.IntTensor",
-                    "bool": "torch.BoolTensor"}.get(self.dtype.name, f"torch.{self.dtype.name}")
+            return f"torch.{_dtype.type_name(self)}Tensor"
+        if isinstance(getattr(dtype, "dtype", None), _dtype.dtype):  # FloatTensor, DoubleTensor, LongTensor
+            dtype = dtype.dtype
+        elif isinstance(dtype, str) and dtype.endswith("Tensor"):
+            names = {f"torch.{kind}Tensor": name for name, kind in _dtype._TYPE_NAMES.items()}
+            if dtype not in names:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = names[dtype]
         return self.to(dtype)
 
     def contiguous(self, memory_format=None):

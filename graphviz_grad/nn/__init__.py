@@ -16,6 +16,7 @@ from .container import ModuleDict, ModuleList, Sequential
 from .dropout import Dropout
 from .linear import Identity, Linear
 from .loss import CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from .loss import BCELoss, BCEWithLogitsLoss  # the blitz
 from .module import Module
 from .parameter import Parameter
 from .sparse import Embedding
@@ -27,7 +28,7 @@ from .container import ParameterList
 __all__ = [
     "Module", "Parameter", "Linear", "Identity", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
     "Flatten", "Sequential", "ModuleList", "ModuleDict", "MSELoss", "L1Loss", "CrossEntropyLoss",
-    "NLLLoss", "functional", "init",
+    "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "functional", "init",
     "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d",
     "Dropout",
 ]

@@ -13,6 +13,8 @@ tensor(0.6931)
 import sys
 import warnings
 
+import numpy as np
+
 from .. import _dtype, _functions, backend, ops
 from .._dtype import type_name as _type_name
 from .._functions import sigmoid, tanh  # noqa: F401  (part of F's namespace)
@@ -533,3 +535,80 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     weight = _class_weights("nll_loss", weight, input)
     _check_class_target(input, target)
     return _weighted_nll(input, target, weight, ignore_index, reduction)
+
+
+# --- the blitz: binary cross-entropy --------------------------------------------------------------------------
+
+
+def _reduce(losses, reduction):
+    if reduction == "mean":
+        return losses.mean()
+    return losses.sum() if reduction == "sum" else losses
+
+
+def _binary_target(input, target, message):
+    _require_tensor("binary_cross_entropy", input)
+    _require_tensor("binary_cross_entropy", target, 2, "target")
+    if target.shape != input.shape:
+        raise ValueError(message)
+    if target._data.dtype != input._data.dtype:
+        raise RuntimeError(f"Found dtype {_type_name(target)} but expected {_type_name(input)}")
+
+
+def _no_grad_argument(fn, name, value):
+    if value is not None and value.requires_grad:
+        raise RuntimeError(f"The function '{fn}' is not differentiable with respect to argument '{name}'. "
+                           "This input cannot have requires_grad True.")
+
+
+def _weighted(losses, weight):
+    """``losses · weight``, the weight broadcast to the losses' shape (PyTorch's error when it does not)."""
+    if weight is None:
+        return losses
+    try:
+        shape = np.broadcast_shapes(tuple(losses.shape), tuple(weight.shape))
+    except ValueError:
+        shape = None
+    if shape != tuple(losses.shape):
+        raise RuntimeError(f"Attempting to broadcast a dimension of length {weight.shape[-1]} at -1! Mismatching "
+                           f"argument at index 1 had {weight.shape}; but expected shape should be broadcastable "
+                           f"to {list(losses.shape)}")
+    return losses * weight
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """``-w · (y · log p + (1 - y) · log(1 - p))`` for probabilities ``p`` in [0, 1] (each log at least -100).
+
+    >>> import graphviz_grad as vg
+    >>> F = vg.nn.functional
+    >>> F.binary_cross_entropy(vg.tensor([0.5, 1.0]), vg.tensor([1.0, 0.0]), reduction='none')
+    tensor([  0.6931, 100.0000])
+    """
+    _no_grad_argument("binary_cross_entropy", "weight", weight)
+    reduction = _reduction(reduction, size_average, reduce)
+    _binary_target(input, target, f"Using a target size ({target.shape}) that is different to the input size "
+                                  f"({input.shape}) is deprecated. Please ensure they have the same size.")
+    for name, t in (("input", input), ("target", target)):
+        data = t._data
+        if not ((data >= 0) & (data <= 1)).all():  # (nan fails both)
+            raise RuntimeError(f"all elements of {name} should be between 0 and 1")
+    losses = _weighted(ops.BinaryCrossEntropy.apply(input, target), weight)
+    return _reduce(losses, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
+                                     pos_weight=None):
+    """Binary cross-entropy of ``sigmoid(input)``, computed from the logits without overflow:
+    ``(1 - y) · x + (1 + (pos_weight - 1) · y) · softplus(-x)``, times ``weight``.
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.functional.binary_cross_entropy_with_logits(vg.tensor([100., -100.]), vg.tensor([0., 1.]))
+    tensor(100.)
+    """
+    _no_grad_argument("binary_cross_entropy_with_logits", "weight", weight)
+    _no_grad_argument("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
+    reduction = _reduction(reduction, size_average, reduce)
+    _binary_target(input, target, f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    log_weight = 1 if pos_weight is None else (pos_weight - 1) * target + 1
+    losses = (1 - target) * input + log_weight * softplus(-input)
+    return _reduce(_weighted(losses, weight), reduction)
