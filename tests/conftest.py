@@ -73,6 +73,14 @@ def make_inputs(shapes, dtype="float32", low=-2.0, high=2.0, seed=0, vals=None):
     return [rng.uniform(low, high, size=s).astype(dtype) for s in shapes]
 
 
+def gradcheck_case(shapes, fn, opts, device="cpu"):
+    """Finite differences in float64 agree with the backward of one oracle case (``shapes``, ``fn``, ``opts``
+    of a CASES entry: inputs drawn as :func:`make_inputs` draws them, seed 3)."""
+    arrays = make_inputs(shapes, "float64", opts.get("low", -2.0), opts.get("high", 2.0), seed=3)
+    inputs = [vg.tensor(a, device=device, requires_grad=True) for a in arrays]
+    assert vg.autograd.gradcheck(lambda *xs: fn(vg, *xs), inputs)
+
+
 def helper_test_op(shapes, fn, torch_fn=None, dtype="float32", device="cpu", vals=None, low=-2.0,
                    high=2.0, grad=True, rtol=None, atol=None, seed=0):
     """Run ``fn(lib, *inputs)`` on torch and graphviz_grad; compare values and every input's gradient.

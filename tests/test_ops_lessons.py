@@ -10,7 +10,7 @@ import torch.nn.functional as TF
 
 import graphviz_grad as vg
 import graphviz_grad.nn.functional as VF
-from conftest import assert_close, helper_test_op, make_inputs
+from conftest import assert_close, gradcheck_case, helper_test_op
 
 POS = {"low": 0.5, "high": 2.0}
 
@@ -213,9 +213,7 @@ DIFFERENTIABLE = [p for p in CASES if "vals" not in p.values[3] and p.id not in 
 
 @pytest.mark.parametrize("shapes, fn, torch_fn, opts", DIFFERENTIABLE)
 def test_gradcheck_op(shapes, fn, torch_fn, opts, backend):
-    arrays = make_inputs(shapes, "float64", opts.get("low", -2.0), opts.get("high", 2.0), seed=3)
-    inputs = [vg.tensor(a, device=backend, requires_grad=True) for a in arrays]
-    assert vg.autograd.gradcheck(lambda *xs: fn(vg, *xs), inputs)
+    gradcheck_case(shapes, fn, opts, backend)
 
 
 def test_gradcheck_prod_with_zeros():

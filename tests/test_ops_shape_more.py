@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import graphviz_grad as vg
-from conftest import helper_test_op, make_inputs
+from conftest import gradcheck_case, helper_test_op
 
 
 def case(name, shapes, fn, torch_fn=None, **opts):
@@ -77,9 +77,7 @@ def test_op_matches_torch(shapes, fn, torch_fn, opts, dtype, backend):
 
 @pytest.mark.parametrize("shapes, fn, torch_fn, opts", CASES)
 def test_gradcheck_op(shapes, fn, torch_fn, opts, backend):
-    arrays = make_inputs(shapes, "float64", opts.get("low", -2.0), opts.get("high", 2.0), seed=3)
-    inputs = [vg.tensor(a, device=backend, requires_grad=True) for a in arrays]
-    assert vg.autograd.gradcheck(lambda *xs: fn(vg, *xs), inputs)
+    gradcheck_case(shapes, fn, opts, backend)
 
 
 INTEGER_CASES = [

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import graphviz_grad as vg
-from conftest import helper_test_op, make_inputs
+from conftest import gradcheck_case, helper_test_op
 from test_ops_lessons import POS, case
 
 NAN, INF = float("nan"), float("inf")
@@ -90,9 +90,7 @@ DIFFERENTIABLE = [p for p in CASES if "vals" not in p.values[3] and p.id not in 
 
 @pytest.mark.parametrize("shapes, fn, torch_fn, opts", DIFFERENTIABLE)
 def test_gradcheck_op(shapes, fn, torch_fn, opts, backend):
-    arrays = make_inputs(shapes, "float64", opts.get("low", -2.0), opts.get("high", 2.0), seed=3)
-    inputs = [vg.tensor(a, device=backend, requires_grad=True) for a in arrays]
-    assert vg.autograd.gradcheck(lambda *xs: fn(vg, *xs), inputs)
+    gradcheck_case(shapes, fn, opts, backend)
 
 
 def test_gradcheck_cumprod_with_zeros():
