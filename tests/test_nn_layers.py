@@ -530,3 +530,37 @@ def test_a_gpt_trains_like_torch_with_the_same_weights():
     t_params = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
         assert_close(p, t_params[name], 1e-9, 1e-10, name)
+
+
+@pytest.mark.parametrize("fn,shape", [("dropout2d", (2, 3, 4, 5)), ("dropout2d", (3, 2, 2)), ("dropout2d", (5, 4)),
+                                      ("dropout1d", (4, 5, 3)), ("dropout1d", (3, 2))])
+@pytest.mark.parametrize("p", [0.3, 0.5, 1.0])
+def test_channel_dropout_is_torchs(fn, shape, p):
+    """Whole channels zeroed, one draw per (sample, channel) from the generator as PyTorch draws them: the
+    same output, gradient, warnings (3-D or 2-D input to dropout2d) and the next random number."""
+    import warnings
+
+    seen = []
+    for lib in (vg, torch):
+        lib.manual_seed(7)
+        x = lib.arange(float(np.prod(shape))).reshape(shape).requires_grad_()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            y = getattr(lib.nn.functional, fn)(x, p)
+        y.sum().backward()
+        seen.append((np.asarray(y.detach()).tolist(), np.asarray(x.grad).tolist(),
+                     [str(w.message) for w in caught], lib.rand(1).item()))
+    assert seen[0] == seen[1]
+
+
+def test_channel_dropout_modules_and_errors_as_torch():
+    for lib in (vg, torch):
+        assert repr(lib.nn.Dropout2d(0.3)) == "Dropout2d(p=0.3, inplace=False)"
+        module = lib.nn.Dropout1d(0.5).eval()
+        x = lib.ones(2, 3, 4)
+        assert module(x) is x  # eval mode: the identity
+    with pytest.raises(RuntimeError) as theirs:
+        torch.nn.functional.dropout1d(torch.ones(2, 2, 2, 2))
+    with pytest.raises(RuntimeError) as ours:
+        vg.nn.functional.dropout1d(vg.ones(2, 2, 2, 2))
+    assert str(ours.value) == str(theirs.value)

@@ -10,13 +10,12 @@ tensor(2.)
 >>> F.cross_entropy(vg.tensor([[0., 0.]]), vg.tensor([1]))
 tensor(0.6931)
 """
-import sys
-import warnings
 
 import numpy as np
 
 from .. import _dtype, _functions, backend, ops
 from .._dtype import type_name as _type_name
+from .._warnings import warn_user as _warn
 from .._functions import sigmoid, tanh  # noqa: F401  (part of F's namespace)
 from .._functions import require_tensor as _require_tensor
 from ..autograd.function import broadcast_message
@@ -24,17 +23,9 @@ from ..tensor import Tensor
 from .functional_conv import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,  # noqa: F401
                               adaptive_max_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_pool2d,
                               pad)
-from .dropout import dropout  # noqa: F401  (part of F's namespace)
+from .dropout import dropout, dropout1d, dropout2d  # noqa: F401  (part of F's namespace)
 
 _REDUCTIONS = ("mean", "sum", "none")
-
-
-def _warn(message):
-    """Warn, attributed to the first caller outside graphviz_grad (the user's line)."""
-    level, frame = 2, sys._getframe(1)
-    while frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] == "graphviz_grad":
-        frame, level = frame.f_back, level + 1
-    warnings.warn(message, UserWarning, stacklevel=level)
 
 
 # --- activations ---------------------------------------------------------------------
