@@ -1,4 +1,4 @@
-"""AdamW, RMSprop, the lr schedulers and gradient clipping against torch: same parameters, same gradients,
+"""AdamW, RMSprop, Adagrad, the lr schedulers and gradient clipping against torch: same parameters, same gradients,
 same numbers (over 100 steps), on the fast array path and on the recorded one."""
 import math
 
@@ -21,6 +21,9 @@ CONFIGS = [
     ("RMSprop", {"lr": 0.01, "momentum": 0.9}),
     ("RMSprop", {"lr": 0.01, "centered": True}),
     ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.5, "weight_decay": 0.05, "maximize": True}),
+    ("Adagrad", {}),
+    ("Adagrad", {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.1}),
+    ("Adagrad", {"lr": 0.1, "initial_accumulator_value": 0.5, "eps": 1e-6, "maximize": True}),
 ]
 IDS = [f"{n}-{'-'.join(k) or 'default'}" for n, k in CONFIGS]
 # float64: relative 1e-6 after 100 steps is the contract (we get ~1e-13); float32 within a few ulps per step.
@@ -224,3 +227,18 @@ def test_scheduler_stepped_before_the_optimizer_warns_like_torch():
         with _warnings.catch_warnings():
             _warnings.simplefilter("error")
             sched2.step()
+
+
+def test_adagrad_state_exists_from_the_start_and_errors_are_torchs():
+    ours, theirs = vg.optim.Adagrad([vg.ones(2, requires_grad=True)], initial_accumulator_value=0.25), \
+        torch.optim.Adagrad([torch.ones(2, requires_grad=True)], initial_accumulator_value=0.25)
+    assert repr(ours) == repr(theirs)
+    state, t_state = ours.state_dict()["state"], theirs.state_dict()["state"]
+    assert list(state[0]) == list(t_state[0]) and state[0]["sum"].tolist() == t_state[0]["sum"].tolist()
+    for kwargs in ({"lr": -1}, {"lr_decay": -1}, {"weight_decay": -1}, {"initial_accumulator_value": -1},
+                   {"eps": -1}):
+        with pytest.raises(ValueError) as t_err:
+            torch.optim.Adagrad([torch.ones(1, requires_grad=True)], **kwargs)
+        with pytest.raises(ValueError) as err:
+            vg.optim.Adagrad([vg.ones(1, requires_grad=True)], **kwargs)
+        assert str(err.value) == str(t_err.value)

@@ -1,4 +1,4 @@
-"""``graphviz_grad.optim``: ``SGD``, ``Adam``, ``AdamW``, ``RMSprop`` with PyTorch's update formulas, and
+"""``graphviz_grad.optim``: ``SGD``, ``Adam``, ``AdamW``, ``RMSprop``, ``Adagrad`` with PyTorch's update formulas, and
 ``lr_scheduler``.
 
 >>> import graphviz_grad as vg
@@ -12,7 +12,8 @@ from .optimizer import Optimizer
 from .sgd import SGD
 from .adamw import AdamW
 from .rmsprop import RMSprop
+from .adagrad import Adagrad
 from . import lr_scheduler
 
 __all__ = ["Optimizer", "SGD", "Adam"]
-__all__ += ["AdamW", "RMSprop", "lr_scheduler"]
+__all__ += ["AdamW", "RMSprop", "Adagrad", "lr_scheduler"]
