@@ -54,9 +54,10 @@ __version__ = "0.1.0"
 subtract, multiply, divide, true_divide, negative = sub, mul, div, div, neg
 ger = outer
 
-_LAZY_MODULES = {"nn", "optim", "viz", "record", "examples", "serialization", "utils"}
+_LAZY_MODULES = {"nn", "optim", "viz", "record", "serialization", "utils"}
 _LAZY_MODULES |= {"special"}
 _LAZY_MODULES |= {"accelerator"}  # the blitz
+_LAZY_MODULES |= {"linalg"}
 _LAZY_ATTRS = {
     "save": "serialization",
     "load": "serialization",
