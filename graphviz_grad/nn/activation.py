@@ -1,5 +1,5 @@
 """Activation layers: ``ReLU``, ``Tanh``, ``Sigmoid``, ``Softmax``, ``LogSoftmax``, ``Flatten``, ``GELU``,
-``SiLU``, ``LeakyReLU``, ``Softplus``.
+``SiLU``, ``LeakyReLU``, ``Softplus``, ``ELU``, ``Hardtanh``, ``ReLU6``.
 
 >>> import graphviz_grad as vg
 >>> vg.nn.ReLU()(vg.tensor([-1., 2.]))
@@ -126,3 +126,56 @@ class Softplus(Module):
 
     def extra_repr(self):
         return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class ELU(Module):
+    """``F.elu``: ``x`` where positive, ``alpha · (exp(x) - 1)`` elsewhere.
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.ELU(alpha=0.5, inplace=True)
+    ELU(alpha=0.5, inplace=True)
+    """
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.elu(input, self.alpha, self.inplace)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Hardtanh(Module):
+    """``F.hardtanh``: ``x`` clamped to ``[min_val, max_val]``.
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.Hardtanh(-2, 3)
+    Hardtanh(min_val=-2, max_val=3)
+    """
+
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+        super().__init__()
+        if max_val <= min_val:
+            raise AssertionError(f"max_val ({max_val}) must be greater than min_val ({min_val})")
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self):
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
+
+
+class ReLU6(Hardtanh):
+    """``F.relu6``: ``Hardtanh(0, 6)``."""
+
+    def __init__(self, inplace=False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""

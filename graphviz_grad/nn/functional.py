@@ -88,6 +88,60 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     return ops.LeakyRelu.apply(input, negative_slope=negative_slope)
 
 
+def _composed_inplace(input, fn):
+    """``fn(input)`` written back into ``input`` (an activation composed of several ops, run in place).
+
+    ``fn`` reads a clone, so its saved tensors are not the ones ``copy_`` overwrites.
+    """
+    return input.copy_(fn(input.clone()))
+
+
+def _float_only(name, input):
+    if not input.is_floating_point():
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_type_name(input)}'")
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """``x`` where positive, ``alpha · (exp(x) - 1)`` elsewhere: a ``where`` of the two branches.
+
+    >>> import graphviz_grad as vg
+    >>> import graphviz_grad.nn.functional as F
+    >>> F.elu(vg.tensor([-1., 0., 2.]))
+    tensor([-0.6321,  0.0000,  2.0000])
+    """
+    _require_tensor("elu", input)
+    _float_only("elu", input)
+    if inplace:
+        return _composed_inplace(input, lambda x: elu(x, alpha))
+    # exp of the non-positive part only: the positive side's exp could overflow, and inf · 0 is a nan gradient
+    negative = (_functions.exp(_functions.clamp_max(input, 0.0)) - 1) * alpha
+    return _functions.where(input > 0, input, negative)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """``x`` clamped to ``[min_val, max_val]``; as PyTorch, no gradient at the bounds themselves.
+
+    >>> import graphviz_grad as vg
+    >>> import graphviz_grad.nn.functional as F
+    >>> F.hardtanh(vg.tensor([-2., 0.5, 3.]))
+    tensor([-1.0000,  0.5000,  1.0000])
+    """
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    _require_tensor("hardtanh", input)
+    if inplace:
+        return _composed_inplace(input, lambda x: hardtanh(x, min_val, max_val))
+    if not input.is_floating_point():  # an integer tensor stays integer, as PyTorch's
+        min_val, max_val = int(min_val), int(max_val)
+    # two wheres, not clamp: clamp passes the gradient at the bounds, hardtanh does not
+    return _functions.where(input <= min_val, min_val, _functions.where(input >= max_val, max_val, input))
+
+
+def relu6(input, inplace=False):
+    """``min(max(x, 0), 6)``: ``hardtanh(x, 0, 6)``."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
 def one_hot(tensor, num_classes=-1):
     """Class indices (an int64 tensor) as one-hot rows of ``num_classes`` (-1: the largest index + 1), int64.
 
@@ -302,9 +356,16 @@ def _reduction(reduction, size_average=None, reduce=None):
 
 
 def _pointwise_loss(op, input, target, reduction, size_average, reduce):
+    input, target, reduction = _pointwise_operands(op.name, input, target, reduction, size_average, reduce)
+    return op.apply(input, target, reduction=reduction)
+
+
+def _pointwise_operands(name, input, target, reduction, size_average=None, reduce=None):
+    """An elementwise loss's checks, as PyTorch's: the reduction, the shapes (a warning when they differ),
+    float dtypes; returns ``(input, target, reduction)``."""
     reduction = _reduction(reduction, size_average, reduce)
-    _require_tensor(op.name, input)
-    _require_tensor(op.name, target, 2, "target")
+    _require_tensor(name, input)
+    _require_tensor(name, target, 2, "target")
     if target.shape != input.shape:
         mismatch = broadcast_message(tuple(input.shape), tuple(target.shape))
         if mismatch:
@@ -316,9 +377,9 @@ def _pointwise_loss(op, input, target, reduction, size_average, reduce):
         )
     input, target = _functions.operands(input, target)
     if input._data.dtype.kind != "f":
-        raise NotImplementedError(f"{op.name} is not implemented for '{input.dtype.name.capitalize()}' tensors; "
+        raise NotImplementedError(f"{name} is not implemented for '{input.dtype.name.capitalize()}' tensors; "
                                   "convert them to floats first, e.g. x.float()")
-    return op.apply(input, target, reduction=reduction)
+    return input, target, reduction
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -603,3 +664,84 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     log_weight = 1 if pos_weight is None else (pos_weight - 1) * target + 1
     losses = (1 - target) * input + log_weight * softplus(-input)
     return _reduce(_weighted(losses, weight), reduction)
+
+
+# --- robust regression and distribution losses, composed of tensor ops ------------------------------------------
+
+
+def _quadratic_then_linear(input, target, threshold):
+    """``0.5 · d² / threshold`` where ``|d| < threshold``, ``|d| - 0.5 · threshold`` elsewhere (``d = input -
+    target``): smooth L1's elementwise loss, which Huber's is ``threshold`` times."""
+    diff = input - target
+    size = _functions.abs(diff)
+    return _functions.where(size < threshold, diff * diff * (0.5 / threshold), size - 0.5 * threshold)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """Squared error below ``beta``, absolute error above (``beta=0``: ``l1_loss``).
+
+    >>> import graphviz_grad as vg
+    >>> import graphviz_grad.nn.functional as F
+    >>> F.smooth_l1_loss(vg.tensor([0.5, 3.]), vg.tensor([0., 0.]), reduction='none')
+    tensor([0.1250, 2.5000])
+    """
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0.0:
+        return l1_loss(input, target, size_average, reduce, reduction)
+    input, target, reduction = _pointwise_operands("smooth_l1_loss", input, target, reduction, size_average, reduce)
+    return _reduce(_quadratic_then_linear(input, target, beta), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """``0.5 · d²`` below ``delta``, ``delta · (|d| - 0.5 · delta)`` above; ``weight`` (the input's shape)
+    weighs each element.
+
+    >>> import graphviz_grad as vg
+    >>> import graphviz_grad.nn.functional as F
+    >>> F.huber_loss(vg.tensor([0.5, 3.]), vg.tensor([0., 0.]), reduction='none', delta=2.)
+    tensor([0.1250, 4.0000])
+    """
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    input, target, reduction = _pointwise_operands("huber_loss", input, target, reduction)
+    losses = _quadratic_then_linear(input, target, delta) * delta
+    if weight is not None:
+        if weight.shape != input.shape:
+            raise ValueError("Weights and input must have the same size.")
+        losses = losses * weight
+    return _reduce(losses, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """``target · (log target - input)`` for log-probabilities ``input`` (0 where the target is 0), or
+    ``exp(target) · (target - input)`` with ``log_target=True``; ``'batchmean'`` divides the sum by
+    ``input.size(0)``, the KL divergence per sample (``'mean'`` divides by every element, and warns).
+
+    >>> import graphviz_grad as vg
+    >>> import graphviz_grad.nn.functional as F
+    >>> F.kl_div(vg.tensor([[0.5, 0.5]]).log(), vg.tensor([[0.25, 0.75]]), reduction='batchmean')
+    tensor(0.1308)
+    """
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    elif reduction == "mean":
+        _warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+              "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+              "'mean' will be changed to behave the same as 'batchmean' in the next major release.")
+    if reduction not in _REDUCTIONS + ("batchmean",):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    _require_tensor("kl_div", input)
+    _require_tensor("kl_div", target, 2, "target")
+    if not (input.is_floating_point() and target.is_floating_point()):
+        raise RuntimeError("kl_div: Integral inputs not supported.")
+    if log_target:
+        losses = _functions.exp(target) * (target - input)
+    else:
+        # log of 1 where the target is 0 (not -inf): xlogy's 0 · log 0 = 0, and no nan gradient through it
+        positive = target > 0
+        losses = target * _functions.log(_functions.where(positive, target, 1.0)) - target * input
+    if reduction == "batchmean":
+        total = losses.sum()
+        return total / input.shape[0] if input.dim() else total
+    return _reduce(losses, reduction)

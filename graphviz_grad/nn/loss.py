@@ -1,4 +1,5 @@
-"""Loss layers: ``MSELoss``, ``L1Loss``, ``CrossEntropyLoss``, ``NLLLoss``, ``BCELoss``, ``BCEWithLogitsLoss``.
+"""Loss layers: ``MSELoss``, ``L1Loss``, ``CrossEntropyLoss``, ``NLLLoss``, ``BCELoss``, ``BCEWithLogitsLoss``,
+``SmoothL1Loss``, ``HuberLoss``, ``KLDivLoss``.
 
 >>> import graphviz_grad as vg
 >>> loss_fn = vg.nn.MSELoss(reduction='sum')
@@ -82,3 +83,43 @@ class BCEWithLogitsLoss(_Loss):
     def forward(self, input, target):
         return F.binary_cross_entropy_with_logits(input, target, weight=self.weight, reduction=self.reduction,
                                                   pos_weight=self.pos_weight)
+
+
+class SmoothL1Loss(_Loss):
+    """``F.smooth_l1_loss``: squared error below ``beta``, absolute error above."""
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
+        super().__init__(size_average, reduce, reduction)
+        self.beta = beta
+
+    def forward(self, input, target):
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    """``F.huber_loss``: ``0.5 · d²`` below ``delta``, ``delta · (|d| - 0.5 · delta)`` above."""
+
+    def __init__(self, reduction="mean", delta=1.0):
+        super().__init__(reduction=reduction)
+        self.delta = delta
+
+    def forward(self, input, target):
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class KLDivLoss(_Loss):
+    """``F.kl_div`` of log-probabilities ``input`` against probabilities (or, ``log_target=True``,
+    log-probabilities) ``target``; ``reduction='batchmean'`` gives the KL divergence per sample.
+
+    >>> import graphviz_grad as vg
+    >>> loss_fn = vg.nn.KLDivLoss(reduction='batchmean', log_target=True)
+    >>> loss_fn(vg.tensor([[0.5, 0.5]]).log(), vg.tensor([[0.5, 0.5]]).log())
+    tensor(0.)
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
+        super().__init__(size_average, reduce, reduction)
+        self.log_target = log_target
+
+    def forward(self, input, target):
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
