@@ -1,4 +1,4 @@
-"""Containers: ``Sequential``, ``ModuleList``, ``ModuleDict``.
+"""Containers: ``Sequential``, ``ModuleList``, ``ModuleDict``, ``ParameterList``, ``ParameterDict``.
 
 >>> import graphviz_grad as vg
 >>> model = vg.nn.Sequential(vg.nn.Linear(1000, 100), vg.nn.ReLU(), vg.nn.Linear(100, 10))
@@ -273,10 +273,150 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self):
-        lines = []
-        for key, p in self._parameters.items():
+        return _entry_lines(self._parameters.items())
+
+
+def _entry_lines(items):
+    """PyTorch's lines for a parameter container's ``(key, value)`` pairs: a tensor's dtype and size, or
+    another object's type."""
+    lines = []
+    for key, p in items:
+        if isinstance(p, Tensor):
             size = "x".join(str(n) for n in p.shape)
             device = f" ({p.device})" if p.device.type == "cuda" else ""
             kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
             lines.append(f"  ({key}): {kind} containing: [{p.dtype} of size {size}{device}]")
-        return "\n".join(lines)
+        else:
+            lines.append(f"  ({key}): Object of type: {type(p).__name__}")
+    return "\n".join(lines)
+
+
+class ParameterDict(Module):
+    """A dict of parameters that belong to the module holding it, under their keys; tensors put in become
+    Parameters, other values are kept as they are (as attributes).
+
+    A plain ``dict`` is added in sorted key order, an ``OrderedDict`` or a ParameterDict in its own (as PyTorch).
+
+    >>> import graphviz_grad as vg
+    >>> params = vg.nn.ParameterDict({'w': vg.ones(2, 3), 'b': vg.nn.Parameter(vg.zeros(2))})
+    >>> params
+    ParameterDict(
+        (b): Parameter containing: [graphviz_grad.float32 of size 2]
+        (w): Parameter containing: [graphviz_grad.float32 of size 2x3]
+    )
+    >>> list(params.state_dict()), params['w'].requires_grad
+    (['b', 'w'], True)
+    """
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        self.__dict__["_keys"] = {}
+        if parameters is not None:
+            self.update(parameters)
+
+    def _check_key(self, key):
+        if not isinstance(key, str):
+            raise TypeError("Index given to ParameterDict cannot be used as a key as it is not a string "
+                            f"(type is '{type(key).__name__}'). Open an issue on github if you need non-string keys.")
+        return key
+
+    def __getitem__(self, key):
+        return getattr(self, self._check_key(key))
+
+    def __setitem__(self, key, value):
+        self._keys[key] = None
+        if isinstance(value, Tensor) and not isinstance(value, Parameter):
+            value = Parameter(value)
+        setattr(self, self._check_key(key), value)
+
+    def __delitem__(self, key):
+        del self._keys[key]
+        delattr(self, self._check_key(key))
+
+    def __len__(self):
+        return len(self._keys)
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __reversed__(self):
+        return reversed(self._keys)
+
+    def __contains__(self, key):
+        return key in self._keys
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError("ParameterDict should not be called.")
+
+    def copy(self):
+        return ParameterDict(OrderedDict((k, self[k]) for k in self._keys))
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def clear(self):
+        for key in list(self._keys):
+            del self[key]
+
+    def pop(self, key):
+        value = self[key]
+        del self[key]
+        return value
+
+    def popitem(self):
+        key = next(reversed(self._keys))
+        return key, self.pop(key)
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+    def fromkeys(self, keys, default=None):
+        return ParameterDict((k, default) for k in keys)
+
+    def keys(self):
+        return self._keys.keys()
+
+    def items(self):
+        return ((k, self[k]) for k in self._keys)
+
+    def values(self):
+        return (self[k] for k in self._keys)
+
+    def update(self, parameters):
+        if not hasattr(parameters, "__iter__"):
+            raise TypeError("ParametersDict.update should be called with an iterable of key/value pairs, but got "
+                            + type(parameters).__name__)
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            pairs = parameters.items()
+        elif isinstance(parameters, Mapping):
+            pairs = sorted(parameters.items())
+        else:
+            pairs = list(parameters)
+            for j, pair in enumerate(pairs):
+                if not hasattr(pair, "__iter__"):
+                    raise TypeError(f"ParameterDict update sequence element #{j} should be Iterable; is"
+                                    + type(pair).__name__)
+                if len(pair) != 2:
+                    raise ValueError(f"ParameterDict update sequence element #{j} has length {len(pair)}; "
+                                     "2 is required")
+        for key, value in pairs:
+            self[key] = value
+
+    def __or__(self, other):
+        result = self.copy()
+        result.update(other)
+        return result
+
+    def __ror__(self, other):
+        result = other.copy()
+        result.update(self)
+        return result
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
+    def extra_repr(self):
+        return _entry_lines(self.items())
