@@ -49,6 +49,7 @@ from ._creation import bernoulli, multinomial, normal, randint_like, randperm
 from . import _random_methods  # noqa: F401  (attaches normal_, uniform_, random_, bernoulli_, ... to Tensor)
 from . import autograd, cuda
 from ._compile import compile
+from ._format import get_printoptions, set_printoptions
 
 __version__ = "0.1.0"
 

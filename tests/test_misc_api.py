@@ -76,3 +76,71 @@ def test_compile_refuses_what_is_not_callable_as_torch():
     with pytest.raises(AssertionError) as theirs:
         torch.compile(3)
     assert str(ours.value) == str(theirs.value)
+
+
+# --- set_printoptions / get_printoptions ----------------------------------------------------------------------
+
+@pytest.fixture
+def printoptions():
+    """Both libraries' print options back to the default profile after the test."""
+    yield
+    vg.set_printoptions(profile="default")
+    torch.set_printoptions(profile="default")
+
+
+PRINT_VALUES = [
+    [1.12345, -2.5, 3.0],
+    [[1e-5, 2.0], [3.0, 4.5]],
+    [1.0, 2.0, 3.0],
+    [1e6, 1.0, float("nan"), float("inf")],
+    np.linspace(-3, 3, 60).tolist(),
+    np.arange(24.0).reshape(2, 3, 4).tolist(),
+    np.arange(2000.0).reshape(40, 50).tolist(),
+    np.arange(30).tolist(),
+    1.23456789,
+]
+PRINT_OPTIONS = [
+    {"precision": 2},
+    {"precision": 8},
+    {"threshold": 5},
+    {"threshold": 5, "edgeitems": 1},
+    {"threshold": 5, "edgeitems": 0},
+    {"linewidth": 40},
+    {"sci_mode": True},
+    {"sci_mode": False},
+    {"profile": "short"},
+    {"profile": "full"},
+    {"profile": "short", "precision": 6, "linewidth": 120},
+]
+
+
+@pytest.mark.parametrize("options", PRINT_OPTIONS, ids=lambda o: "-".join(f"{k}={v}" for k, v in o.items()))
+@pytest.mark.parametrize("values", PRINT_VALUES, ids=range(len(PRINT_VALUES)))
+def test_set_printoptions_reprs_are_torch_s(printoptions, options, values):
+    vg.set_printoptions(**options)
+    torch.set_printoptions(**options)
+    assert repr(vg.tensor(values)) == repr(torch.tensor(values))  # float32 or int64: no dtype suffix
+
+    def values_part(text):  # "graphviz_grad.float64" is longer than "torch.float64": the suffix may wrap apart
+        return text.split("dtype=")[0].rstrip(", \n")
+    assert values_part(repr(vg.tensor(values, dtype=vg.float64))) == \
+        values_part(repr(torch.tensor(values, dtype=torch.float64)))
+
+
+def test_get_printoptions_follows_set_printoptions(printoptions):
+    assert vg.get_printoptions() == torch._tensor_str.get_printoptions()
+    for options in PRINT_OPTIONS:
+        vg.set_printoptions(**options)
+        torch.set_printoptions(**options)
+        assert vg.get_printoptions() == torch._tensor_str.get_printoptions()
+    vg.set_printoptions(profile="default")
+    assert vg.get_printoptions() == {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80,
+                                     "sci_mode": None}
+
+
+def test_set_printoptions_ignores_an_unknown_profile_as_torch(printoptions):
+    for lib in (vg, torch):
+        lib.set_printoptions(precision=6, sci_mode=True)
+        lib.set_printoptions(profile="long")
+    assert vg.get_printoptions() == torch._tensor_str.get_printoptions()
+    assert vg.get_printoptions()["precision"] == 6 and vg.get_printoptions()["sci_mode"] is None
