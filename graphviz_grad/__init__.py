@@ -48,6 +48,8 @@ from .random import Generator, default_generator, get_rng_state, set_rng_state
 from ._creation import bernoulli, multinomial, normal, randint_like, randperm
 from . import _random_methods  # noqa: F401  (attaches normal_, uniform_, random_, bernoulli_, ... to Tensor)
 from . import autograd, cuda
+from ._compile import compile
+from ._format import get_printoptions, set_printoptions
 
 __version__ = "0.1.0"
 
@@ -58,6 +60,7 @@ _LAZY_MODULES = {"nn", "optim", "viz", "record", "serialization", "utils"}
 _LAZY_MODULES |= {"special"}
 _LAZY_MODULES |= {"accelerator"}  # the blitz
 _LAZY_MODULES |= {"linalg"}
+_LAZY_MODULES |= {"backends"}
 _LAZY_ATTRS = {
     "save": "serialization",
     "load": "serialization",

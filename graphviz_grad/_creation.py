@@ -119,7 +119,7 @@ def as_array(data, dtype=None, device=None):
             raise ValueError(f"expected a sequence of equal-length rows: {e}") from None
         if arr.dtype.kind not in "biuf":
             _uninferable(data)
-        if arr.dtype.kind == "f":
+        if arr.dtype.kind == "f" and dtype is None:  # a given dtype rounds the Python floats once, as PyTorch
             arr = arr.astype(_float_dtype_of(data), copy=False)
     if dtype is not None:
         arr = arr.astype(dtype.np, copy=False)

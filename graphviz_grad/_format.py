@@ -10,7 +10,9 @@ tensor, a notation and a common width that every element is right-aligned to:
 * otherwise fixed ``2.5000`` with 4 decimals.
 
 Rows wrap at 80 columns, and a tensor of more than 1000 elements is shown by
-its first and last 3 items of each dimension around ``...``.
+its first and last 3 items of each dimension around ``...``: PyTorch's defaults,
+which ``set_printoptions`` changes (``torch.set_printoptions``) and
+``get_printoptions`` reads.
 
 >>> import numpy as np
 >>> print(format_tensor(np.array([1., 2.5, -3.], dtype=np.float32)))
@@ -24,11 +26,49 @@ import math
 
 import numpy as np
 
-PRECISION = 4  # decimals of fixed and scientific notation
-THRESHOLD = 1000  # more elements than this are summarized
-EDGEITEMS = 3  # items kept at each end of a summarized dimension
-LINEWIDTH = 80  # rows of elements and suffixes wrap at this width
 PREFIX = "tensor("
+_PROFILES = {  # precision, threshold, edgeitems, linewidth
+    "default": (4, 1000, 3, 80),
+    "short": (2, 1000, 2, 80),
+    "full": (4, math.inf, 3, 80),
+}
+# precision: decimals of fixed and scientific notation; threshold: more elements than this are summarized;
+# edgeitems: items kept at each end of a summarized dimension; linewidth: rows and suffixes wrap at this width;
+# sci_mode: None lets the values choose the notation, True/False forces it.
+PRINT_OPTS = dict(zip(("precision", "threshold", "edgeitems", "linewidth"), _PROFILES["default"]), sci_mode=None)
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
+    """Change how tensors print, as ``torch.set_printoptions``: ``profile`` (``"default"``, ``"short"``,
+    ``"full"``; any other is ignored, as PyTorch does) first, then each option given; ``sci_mode`` is always
+    set (None: chosen by the values).
+
+    >>> import graphviz_grad as vg
+    >>> vg.set_printoptions(precision=2)
+    >>> vg.tensor([1.12345])
+    tensor([1.12])
+    >>> vg.set_printoptions(threshold=5)
+    >>> vg.arange(10)
+    tensor([0, 1, 2,  ..., 7, 8, 9])
+    >>> vg.set_printoptions(profile="default")
+    >>> vg.tensor([1.12345])
+    tensor([1.1235])
+    """
+    if profile in _PROFILES:  # PyTorch ignores any other profile
+        PRINT_OPTS.update(zip(("precision", "threshold", "edgeitems", "linewidth"), _PROFILES[profile]))
+    given = dict(precision=precision, threshold=threshold, edgeitems=edgeitems, linewidth=linewidth)
+    PRINT_OPTS.update({key: value for key, value in given.items() if value is not None})
+    PRINT_OPTS["sci_mode"] = sci_mode
+
+
+def get_printoptions():
+    """The current print options, a dict that ``set_printoptions(**...)`` accepts (PyTorch 2.13 has it as
+    ``torch._tensor_str.get_printoptions``).
+
+    >>> get_printoptions()
+    {'precision': 4, 'threshold': 1000, 'edgeitems': 3, 'linewidth': 80, 'sci_mode': None}
+    """
+    return dict(PRINT_OPTS)
 
 
 class _Formatter:
@@ -56,25 +96,29 @@ class _Formatter:
         mags = np.abs(vals).astype(np.float64)
         vmin, vmax = mags.min(), mags.max()
         self.int_mode = bool(np.all(vals == np.ceil(vals)))
-        self.sci_mode = bool(vmax / vmin > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4)
+        self.sci_mode = PRINT_OPTS["sci_mode"]
+        if self.sci_mode is None:
+            self.sci_mode = bool(vmax / vmin > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4)
+        precision = PRINT_OPTS["precision"]
         if self.sci_mode:
-            spec, extra = f".{PRECISION}e", 0
+            spec, extra = f".{precision}e", 0
         elif self.int_mode:
             spec, extra = ".0f", 1  # room for the "." appended to each value
         else:
-            spec, extra = f".{PRECISION}f", 0
+            spec, extra = f".{precision}f", 0
         self.max_width = max(len(format(v, spec)) + extra for v in vals.tolist())
 
     def format(self, value):
         """``value`` (a Python number) in the chosen notation, padded on the left."""
+        precision = PRINT_OPTS["precision"]
         if not self.floating:
             ret = str(value)
         elif self.sci_mode:
-            ret = f"{value:{self.max_width}.{PRECISION}e}"
+            ret = f"{value:{self.max_width}.{precision}e}"
         elif self.int_mode:
             ret = f"{value:.0f}" + ("" if math.isinf(value) or math.isnan(value) else ".")
         else:
-            ret = f"{value:.{PRECISION}f}"
+            ret = f"{value:.{precision}f}"
         return ret.rjust(self.max_width)
 
 
@@ -84,8 +128,9 @@ def _rows(n, summarize):
     >>> _rows(8, True), _rows(3, True)
     ([0, 1, 2, None, 5, 6, 7], [0, 1, 2])
     """
-    if summarize and n > 2 * EDGEITEMS:
-        return list(range(EDGEITEMS)) + [None] + list(range(n - EDGEITEMS, n))
+    edge = PRINT_OPTS["edgeitems"]
+    if summarize and n > 2 * edge:
+        return list(range(edge)) + [None] + list(range(n - edge, n))
     return list(range(n))
 
 
@@ -97,6 +142,8 @@ def _summarized(arr):
     """
     if arr.ndim == 0:
         return arr
+    if arr.ndim > 1 and not PRINT_OPTS["edgeitems"]:
+        return arr[:0]
     rows = [i for i in _rows(arr.shape[0], True) if i is not None]
     if arr.ndim == 1:
         return arr[rows]
@@ -104,8 +151,11 @@ def _summarized(arr):
 
 
 def _vector_str(arr, indent, summarize, fmt):
-    per_line = max(1, (LINEWIDTH - indent) // (fmt.max_width + 2))
-    data = [" ..." if i is None else fmt.format(arr[i].item()) for i in _rows(arr.shape[0], summarize)]
+    per_line = max(1, math.floor((PRINT_OPTS["linewidth"] - indent) / (fmt.max_width + 2)))
+    if summarize and not PRINT_OPTS["edgeitems"]:
+        data = ["..."]
+    else:
+        data = [" ..." if i is None else fmt.format(arr[i].item()) for i in _rows(arr.shape[0], summarize)]
     lines = [", ".join(data[i:i + per_line]) for i in range(0, len(data), per_line)]
     return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
 
@@ -133,7 +183,7 @@ def format_values(arr, indent=len(PREFIX)):
     arr = np.asarray(arr)
     if arr.size == 0:
         return "[]"
-    summarize = arr.size > THRESHOLD
+    summarize = arr.size > PRINT_OPTS["threshold"]
     fmt = _Formatter(_summarized(arr) if summarize else arr)
     return _tensor_str(arr, indent, summarize, fmt)
 
@@ -143,7 +193,7 @@ def _add_suffixes(text, suffixes, indent):
     parts = [text]
     last_line_len = len(text) - text.rfind("\n") + 1
     for suffix in suffixes:
-        if last_line_len + len(suffix) + 2 > LINEWIDTH:
+        if last_line_len + len(suffix) + 2 > PRINT_OPTS["linewidth"]:
             parts.append(",\n" + " " * indent + suffix)
             last_line_len = indent + len(suffix)
         else:
@@ -155,7 +205,8 @@ def _add_suffixes(text, suffixes, indent):
 def format_tensor(arr, extra=()):
     """``tensor(...)`` for the NumPy array ``arr``, with the ``extra`` suffixes (``"requires_grad=True"``...).
 
-    An empty array that is not 1-D gets ``size=`` after any ``device=`` suffix, as in PyTorch.
+    An empty array that is not 1-D, or any array while ``edgeitems`` is 0, gets ``size=`` after any
+    ``device=`` suffix, as in PyTorch.
 
     >>> format_tensor(np.zeros((0, 2), dtype=np.int64), ["dtype=graphviz_grad.int64"])
     'tensor([], size=(0, 2), dtype=graphviz_grad.int64)'
@@ -165,7 +216,7 @@ def format_tensor(arr, extra=()):
     """
     arr = np.asarray(arr)
     suffixes = list(extra)
-    if arr.size == 0 and arr.ndim != 1:
+    if (arr.size == 0 and arr.ndim != 1) or (arr.size and not PRINT_OPTS["edgeitems"]):
         at = sum(1 for s in suffixes if s.startswith("device="))
         suffixes.insert(at, f"size={tuple(arr.shape)}")
     return _add_suffixes(PREFIX + format_values(arr), suffixes, len(PREFIX))
