@@ -798,11 +798,24 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, *, keepdims=None):
         keepdim = keepdims
     if dtype is not None:
         input = input.to(dtype)
-    if p in ("fro", 2, 2.0):
-        return sqrt(sum(mul(input, input), dim, keepdim))
-    if p in (float("inf"), float("-inf")):
-        return (amax if p > 0 else amin)(abs(input), () if dim is None else dim, keepdim)
-    return pow(sum(pow(abs(input), p), dim, keepdim), 1.0 / p)
+    return vector_norm(input, 2 if p == "fro" else p, dim, keepdim)
+
+
+def vector_norm(input, ord, dim, keepdim):
+    """``(Σ |x|^ord)^(1/ord)`` over ``dim`` (a dim, a tuple, or None: all); ``ord`` 0 counts the non-zeros
+    (with a zero gradient), ``±inf`` takes the largest or smallest ``|x|``. Behind ``t.norm`` and
+    ``vg.linalg``'s norms."""
+    dims = () if dim is None else tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    over = dims or None
+    if ord == 0:
+        return sum(sign(abs(input)), over, keepdim)
+    if ord in (float("inf"), float("-inf")):
+        return (amax if ord > 0 else amin)(abs(input), dims, keepdim)
+    if ord == 2:
+        return sqrt(sum(mul(input, input), over, keepdim))
+    if ord == 1:
+        return sum(abs(input), over, keepdim)
+    return pow(sum(pow(abs(input), ord), over, keepdim), 1.0 / ord)
 
 
 # --- indexing -------------------------------------------------------------------

@@ -30,17 +30,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     if not x.dtype.is_floating_point:
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
                            f"Got {type_name(x)}")
-    dims = _dims(dim)
-    over = dims if dims else None
-    if ord == 0:
-        return F.sum(F.sign(F.abs(x)), over, keepdim)  # (the count of non-zeros; its gradient is zero)
-    if ord in (math.inf, -math.inf):
-        return (F.amax if ord > 0 else F.amin)(F.abs(x), dims, keepdim)
-    if ord == 2:
-        return F.sqrt(F.sum(F.mul(x, x), over, keepdim))
-    if ord == 1:
-        return F.sum(F.abs(x), over, keepdim)
-    return F.pow(F.sum(F.pow(F.abs(x), ord), over, keepdim), 1.0 / ord)
+    return F.vector_norm(x, ord, dim, keepdim)
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
