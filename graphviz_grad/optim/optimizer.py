@@ -25,7 +25,7 @@ from ..autograd.hooks import phase
 from ..autograd.hooks import state as _hook_state
 from ..nn.module import zero_grads
 from ..tensor import Tensor
-from .update_math import ArrayMath, TensorMath
+from .update_math import ArrayMath, LoggedMath, TensorMath
 
 
 class _RequiredParameter:
@@ -123,7 +123,12 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         recorders = [r for r in _hook_state.recorders if hasattr(r, "on_param_update")]
-        math = TensorMath() if _hook_state.recorders else self._array_math
+        math = self._array_math
+        if _hook_state.recorders:
+            tensor_math = TensorMath()  # every op recorded as it runs
+            # the fast path, with each call logged for tapes that make the ops when read (record.update_log)
+            loggers = all(getattr(r, "logs_update_math", False) for r in _hook_state.recorders)
+            logged_math = LoggedMath(self._array_math, recorders) if loggers else None
         with no_grad(), phase("update"):
             for group in self.param_groups:
                 maximize = group.get("maximize", False)
@@ -135,6 +140,9 @@ class Optimizer:
                         rule, hyper, symbols = self._rule(group, self.state[p] if p in self.state else {})
                         for r in recorders:
                             r.on_param_update(p, type(self).__name__, rule, hyper, symbols)
+                    if _hook_state.recorders:
+                        math = logged_math if logged_math is not None and all(
+                            r.can_log_update(p) for r in recorders) else tensor_math
                     math.begin(p)
                     self._update(p, math.neg(grad) if maximize else grad, group, math)
                     math.finish(p)

@@ -9,7 +9,8 @@ An optimizer writes its update rule once, as calls on a *math* object:
   recorder sees every operation of the update.
 
 Both do the same operations in the same order (PyTorch's), so they give the same
-numbers. Values handed in are Tensors (parameters, grads, optimizer state) or,
+numbers. :class:`LoggedMath` is the fast path with a log for tapes that build the
+update's op records when they are first read (:mod:`graphviz_grad.record.update_log`). Values handed in are Tensors (parameters, grads, optimizer state) or,
 on the array path, arrays returned by an earlier call.
 
 >>> import graphviz_grad as vg
@@ -22,7 +23,6 @@ tensor([0., 1.])
 from .._writes import note_write
 from ..backend import xp_of
 from ..tensor import Tensor
-from .. import _functions
 
 
 def _array(value):
@@ -51,15 +51,14 @@ class ArrayMath:
         self._scalar = arr.dtype.type  # scalars are cast to the parameter's dtype, as PyTorch does
 
     def finish(self, param):
-        param._bump()
+        pass
 
     def _target(self, a):
-        """The array of ``a`` about to be written in place: a state buffer's write counts a version, as
-        PyTorch's in-place ops do (the parameter's is counted once, by ``finish``)."""
+        """The array of ``a`` about to be written in place: each write counts a version, as PyTorch's
+        in-place ops do (AdamW's ``param.mul_`` and ``param.addcdiv_``: two)."""
         if isinstance(a, Tensor):
             note_write(a._data)
-            if a is not self._param:
-                a._bump()
+            a._bump()
             return a._data
         return a
 
@@ -184,10 +183,105 @@ class TensorMath:
         a.add_(b * value / c)
 
     def maximum_(self, a, b):
-        a.copy_(_functions.maximum(a, b))
+        a.copy_(a.maximum(b))
 
     def addcmul(self, a, b, c, value, keep=()):
         return a + b * value * c
 
     def sqrt_div_add(self, a, divisor, addend, keep=()):
         return a.sqrt() / divisor + addend
+
+
+class Earlier:
+    """In a logged call's arguments: the value that an earlier call of the same update returned."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index):
+        self.index = index
+
+    def __repr__(self):
+        return f"Earlier({self.index})"
+
+
+class LoggedMath:
+    """:class:`ArrayMath` (the optimizer's own, with its scratch buffers) that tells the recording tapes
+    each call, so that they can build the ops :class:`TensorMath` would have recorded when they are
+    first read (:mod:`graphviz_grad.record.update_log`).
+
+    A tape gets ``update_operands(tensors)`` before a call (to take the records of the tensors as they
+    are) and ``on_update_call(name, args, records, written)`` after it: ``args`` with None where a
+    tensor was, :class:`Earlier` for an earlier call's value; ``written`` is the tensor the call wrote
+    in place (the first argument) or made (``clone``).
+    """
+
+    def __init__(self, array_math, tapes):
+        self._array = array_math
+        self._tapes = tapes
+        self._values = {}  # id(array an earlier call returned) -> that call's index
+        self._calls = 0
+
+    def begin(self, param):
+        self._array.begin(param)
+        self._values = {}
+        self._calls = 0
+
+    def finish(self, param):
+        self._array.finish(param)
+
+    def _run(self, name, args, keep=()):
+        tensors, spec, values = [], [], self._values
+        for a in args:
+            if isinstance(a, Tensor):
+                tensors.append(a)
+                spec.append(None)
+            else:
+                index = values.get(id(a))
+                spec.append(a if index is None else Earlier(index))
+        records = [tape.update_operands(tensors) for tape in self._tapes]
+        method = getattr(self._array, name)
+        result = method(*args, keep=keep) if keep else method(*args)  # (keep: scratch buffers still needed)
+        written = None
+        if name.endswith("_"):
+            written = args[0]
+        elif isinstance(result, Tensor):
+            written = result  # clone: a new tensor
+        elif result is not None:
+            values[id(result)] = self._calls
+        for tape, recs in zip(self._tapes, records):
+            tape.on_update_call(name, spec, recs, written)
+        self._calls += 1
+        return result
+
+    def neg(self, a):
+        return self._run("neg", (a,))
+
+    def clone(self, a):
+        return self._run("clone", (a,))
+
+    def scaled_add(self, a, b, alpha):
+        return self._run("scaled_add", (a, b, alpha))
+
+    def add_scaled_(self, a, b, alpha):
+        self._run("add_scaled_", (a, b, alpha))
+
+    def mul_(self, a, factor):
+        self._run("mul_", (a, factor))
+
+    def lerp_(self, a, b, weight):
+        self._run("lerp_", (a, b, weight))
+
+    def addcmul_(self, a, b, c, value):
+        self._run("addcmul_", (a, b, c, value))
+
+    def addcdiv_(self, a, b, c, value):
+        self._run("addcdiv_", (a, b, c, value))
+
+    def maximum_(self, a, b):
+        self._run("maximum_", (a, b))
+
+    def addcmul(self, a, b, c, value, keep=()):
+        return self._run("addcmul", (a, b, c, value), keep)
+
+    def sqrt_div_add(self, a, divisor, addend, keep=()):
+        return self._run("sqrt_div_add", (a, divisor, addend), keep)

@@ -49,6 +49,7 @@ from .graph import _Numbering, build
 from .naming import first_user_frame, name_variables, user_frames
 from .records import (IN_PLACE, BackwardStep, Ident, OpRecord, UpdateGroup, _is_parameter, capture_op, capture_tensor,
                       chain_rule, inplace_op, placeholder_tensor)
+from .update_log import UpdateLog
 from .summary import (as_dict, capture, capture_lazy, constant_summary, is_all_zero, known_summary, of_tensor,
                       plus_zero, remember, thumbnail)
 
@@ -206,6 +207,8 @@ class Tape:
         self._frame = None
         self._active = False
         self._update = None  # the UpdateGroup of the parameter optimizer.step() is updating
+        self._update_dtype = None
+        self._update_log = None  # its UpdateLog, when the optimizer logs its calls (update_math.LoggedMath)
         self._updates = 0
         from ..nn.module import Module, _call_state
 
@@ -214,10 +217,10 @@ class Tape:
         self._call_user = (None, None)  # (a module call's number, the user's frame above that call)
 
     def __repr__(self):
-        return f"<Tape: {len(self._events)} events{' (recording)' if self._active else ''}>"
+        return f"<Tape: {len(self)} events{' (recording)' if self._active else ''}>"
 
     def __len__(self):
-        return len(self._events)
+        return sum(len(e.ops()) if e.__class__ is UpdateLog else 1 for e in self._events)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         """In Jupyter, a tape left as a cell's result shows as its picture (:mod:`graphviz_grad.viz.jupyter`)."""
@@ -277,6 +280,8 @@ class Tape:
         for event in self._events:
             if isinstance(event, OpRecord):
                 out.append(_op_event(event, ids, forward_step[id(event)]))
+            elif event.__class__ is UpdateLog:
+                out.extend(_op_event(op, ids, forward_step[id(op)]) for op in event.ops())
             else:
                 out.append(_backward_event(event, ids, backward_step))
                 backward_step += 1
@@ -295,7 +300,12 @@ class Tape:
         for node in self._ops.alive():
             self._flag_anomaly(node)
         events = list(self._events)
-        ops = [e for e in events if isinstance(e, OpRecord)]
+        ops = []
+        for e in events:
+            if isinstance(e, OpRecord):
+                ops.append(e)
+            elif e.__class__ is UpdateLog:
+                ops.extend(e.ops())
         recorded = {id(op) for op in ops}
         earlier = {id(e.op): e.op for e in events if isinstance(e, BackwardStep) and id(e.op) not in recorded}
         steps = [e for e in events if isinstance(e, BackwardStep)]
@@ -497,11 +507,47 @@ class Tape:
             return
         self._update = UpdateGroup(self._updates, self._tensor(param), optimizer, tuple(rule), dict(hyper),
                                    dict(symbols))
+        self._update_dtype = param._data.dtype
+        self._update_log = None
         self._updates += 1
+
+    logs_update_math = True  # optimizer.step() may run its fast path and log its calls here (LoggedMath)
+
+    def can_log_update(self, param):
+        """Whether the update of ``param`` can be logged rather than recorded op by op: its temporaries
+        keep only their size (large, statistics read lazily), and every event stays (no ring)."""
+        return self._lazy and self.max_events is None and param._data.size > self.small and \
+            _hook_state.module is None and not _hook_state.in_backward
+
+    def update_operands(self, tensors):
+        """The records of a logged update call's tensor operands, as they are before it runs."""
+        return [self._tensor(t) for t in tensors]
+
+    def on_update_call(self, name, args, records, written):
+        """A call of the update math ran (see :class:`~graphviz_grad.optim.update_math.LoggedMath`)."""
+        log = self._update_log
+        if log is None:
+            log = self._update_log = UpdateLog(self._update, self._update_dtype, self.small)
+            self._append(log, "update", _getframe(2))
+        if records:
+            it = iter(records)
+            args = tuple(next(it) if a is None else a for a in args)
+        out = None
+        if written is not None:
+            small = self.small
+            data = capture_lazy(written._data, small)
+            if name.endswith("_"):  # written in place: a new version of the first argument
+                out = capture_tensor(written, small, args[0].ident, None, data=data)
+                remember(written, data, self._token)
+            else:  # a new tensor (clone)
+                out = capture_tensor(written, small, None, None, data)
+            self._live.set(written, out)
+        log.calls.append((name, args, out))
 
     def on_param_update_end(self, param, state):
         """Done with ``param``; its optimizer state tensors are named after it (``w.exp_avg``)."""
         group, self._update = self._update, None
+        self._update_log = None
         if group is None:
             return
         for key, value in state.items():
