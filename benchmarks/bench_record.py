@@ -16,8 +16,12 @@ with weak references, no records (the floor under any recorder that sees
 every event from Python). Target (issue 4): on/off ≤ 1.15×.
 
 ``--program gpt`` times the GPT lesson's training step instead (get_batch,
-forward, backward, AdamW: about 1,040 recorded events per step, 60% of them the
-optimizer's update); target (issue 17) ≤ 1.5×.
+forward, backward, AdamW: about 1,040 events per step, 60% of them the
+optimizer's update, which the tape logs per call of the update rule and turns
+into op records only when read, see graphviz_grad/record/update_log.py);
+target (issue 17) ≤ 1.5×. The "hooks only" and "minimal log" recorders take
+every update op as it runs (they do not log the update), so they are floors
+of the op-by-op recording, not of the logged one.
 
 What the tape does at once and what it leaves for the first read (neither
 program here reads its tape, so the figures are the cost of recording alone):

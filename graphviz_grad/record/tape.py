@@ -15,6 +15,10 @@ that computed its operand just before it (``lr * grad`` in ``w -= lr * grad``),
 and for ops under ``no_grad`` that read a ``.grad``; everything else is
 ``forward``.
 
+``optimizer.step()`` may log its update instead of running it op by op
+(:mod:`graphviz_grad.record.update_log`): the ops of that update are made when
+the tape is first read, the same as if recorded as they ran.
+
 ``max_events=N`` keeps only the newest N events (a ring), so one tape can stay
 open around a long training loop without growing.
 
@@ -49,9 +53,9 @@ from .graph import _Numbering, build
 from .naming import first_user_frame, name_variables, user_frames
 from .records import (IN_PLACE, BackwardStep, Ident, OpRecord, UpdateGroup, _is_parameter, capture_op, capture_tensor,
                       chain_rule, inplace_op, placeholder_tensor)
-from .update_log import UpdateLog
 from .summary import (as_dict, capture, capture_lazy, constant_summary, is_all_zero, known_summary, of_tensor,
                       plus_zero, remember, thumbnail)
+from .update_log import UpdateLog
 
 _hook_state = hooks.state
 _grad_state = grad_mode.state
