@@ -144,9 +144,7 @@ def calls_to(function_name):
 
 def _compared(calls, variables):
     """``{name: hand-written gradient}`` from ``cmp(name, dt, t)`` calls (the first call per name), naming
-    each ``t`` by it; the lesson's other tensors are named by the variables it returned."""
-    from graphviz_grad import Tensor
-
+    each ``t`` by it (the lesson's other tensors are named by the variables it returned, later)."""
     compare = {}
     for call in calls:
         name, hand, tensor = call["s"], call["dt"], call["t"]
@@ -154,9 +152,6 @@ def _compared(calls, variables):
             compare[name] = hand
             if tensor.name is None:
                 tensor.name = name
-    for key, value in variables.items():
-        if isinstance(value, Tensor) and not key.startswith("_") and value.name is None:
-            value.name = key
     return compare
 
 
@@ -404,9 +399,20 @@ def _example_loss(diagram, seed, cache):
     if key not in cache:
         example = examples_cmd.get(diagram.example)
         checker = COMPARED.get(diagram.example)
+        step = {}  # the program's variables at its last step (the loop's emb, h, logits; rebound after it)
+
+        def keep_step(number, loss):
+            step.clear()
+            step.update(sys._getframe(2).f_locals)  # (1: Lesson.run's own callback; 2: the program's main)
+
         with calls_to(checker) if checker else contextlib.nullcontext([]) as calls:
-            cache[key] = example.run(steps=diagram.steps, seed=getattr(example, "default_seed", seed))
+            cache[key] = example.run(steps=diagram.steps, seed=getattr(example, "default_seed", seed),
+                                     on_step=keep_step)
         if checker:
             cache[("compare", diagram.example, diagram.steps)] = _compared(calls, cache[key].variables)
+        from graphviz_grad.lessons import name_tensors
+
+        name_tensors(step)  # drawn with the lesson's own names (C, emb, h), not t0, t1
+        name_tensors(cache[key].variables)
     result = cache[key]
     return result.loss if diagram.draws == "loss" else result.variables[diagram.draws]

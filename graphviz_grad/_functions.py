@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 
 from . import _dtype, backend, ops
+from .ops.shape import SLOT
 from .autograd.function import broadcast_message
 from .autograd.grad_mode import state as _grad_state
 from .tensor import Tensor
@@ -835,6 +836,13 @@ def index_key(key):
 
 
 def getitem(input, key):
+    """``input[key]``; the tensors in ``key`` (``C[Xb]``, ``probs[arange(n), ys]``) are inputs of the op."""
+    if isinstance(key, Tensor):
+        return ops.Index.apply(input, key, key=SLOT)
+    tensors = [k for k in key if isinstance(k, Tensor)] if isinstance(key, tuple) else None
+    if tensors:
+        template = tuple(SLOT if isinstance(k, Tensor) else c for k, c in zip(key, index_key(key)))
+        return ops.Index.apply(input, *tensors, key=template)
     return ops.Index.apply(input, key=index_key(key))
 
 

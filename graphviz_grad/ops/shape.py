@@ -115,11 +115,39 @@ def is_basic_index(key):
     return all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in items)
 
 
+class _Slot:
+    """Where a tensor stands in an index key (``C[Xb]``, ``x[:, ix]``): the tensor is an input of the op
+    (drawn as one, as in PyTorch's ``index(self, indices)``), its array put in the slot by forward."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "·"
+
+
+SLOT = _Slot()
+
+
+def fill_key(key, arrays):
+    """``key`` with its :data:`SLOT`\ s replaced by ``arrays``, in order."""
+    if key is SLOT:
+        return arrays[0]
+    it = iter(arrays)
+    return tuple(next(it) if k is SLOT else k for k in key)
+
+
 class Index(Op):
-    """``a[key]``: basic slicing, integer-array and boolean-mask indexing."""
+    """``a[key]``: basic slicing, integer-array and boolean-mask indexing; index tensors are inputs after ``a``.
+
+    >>> import graphviz_grad as vg
+    >>> C, Xb = vg.ones(5, 2, requires_grad=True), vg.tensor([[0, 1], [1, 1]])
+    >>> C[Xb].grad_fn.inputs[1] is Xb, C[:, Xb[0]].shape
+    (True, graphviz_grad.Size([5, 2]))
+    """
 
     name = "index"
     derivatives = ("grad scattered back into a's shape",)
+    broadcasts = None  # (index arrays that do not broadcast: NumPy's IndexError says so)
 
     grad_fn_varies = True
 
@@ -140,8 +168,10 @@ class Index(Op):
                 return "IndexBackward0"
         return last
 
-    def forward(self, a):
+    def forward(self, a, *index_arrays):
         self.shape, self.dtype = a.shape, a.dtype
+        if index_arrays:
+            self.key = fill_key(self.key, index_arrays)
         try:
             out = a[self.key]
             if out.__class__ is not a.__class__ and is_basic_index(self.key):
@@ -162,13 +192,14 @@ class Index(Op):
                 n = 1
                 for s in self.shape[:lead]:
                     n *= s
-                return (accumulate(grad, (n,) + self.shape[lead:], rows, grad).reshape(self.shape),)
+                return (accumulate(grad, (n,) + self.shape[lead:], rows, grad).reshape(self.shape),) + \
+                    (None,) * (len(self.inputs) - 1)
         out = xp.zeros(self.shape, dtype=grad.dtype)
         if is_basic_index(key):
             out[key] = grad
         else:
             xp.add.at(out, key, grad)  # repeated indices accumulate
-        return (out,)
+        return (out,) + (None,) * (len(self.inputs) - 1)
 
 
 def _integer_rows(key, shape):

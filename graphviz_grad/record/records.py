@@ -305,6 +305,8 @@ def _short_text(value):
         parts = ["" if p is None else str(p) for p in (value.start, value.stop, value.step)]
         return ":".join(parts[:2] if value.step is None else parts)
     if hasattr(value, "shape") and hasattr(value, "dtype"):
+        if _is_range(value):
+            return f"range({value.shape[0]})"  # x[range(n), ys]
         return f"array{list(value.shape)}"
     if isinstance(value, (tuple, list)):
         return "(" + ", ".join(_short_text(v) for v in value) + ")"
@@ -312,12 +314,30 @@ def _short_text(value):
     return text if len(text) <= 40 else text[:39] + "…"
 
 
+def _is_range(a):
+    """A 1-D NumPy integer array ``0, 1, …, n-1`` (n > 1)."""
+    return (a.__class__ is _ndarray and a.ndim == 1 and a.shape[0] > 1 and a.dtype.kind in "iu" and a[0] == 0
+            and bool((a[1:] - a[:-1] == 1).all()))
+
+
 def op_label(op, attrs):
     """``"pow 2"``, ``"clamp min=0"``, ``"sum"``: the op with the arguments that matter."""
     shown = [(k, v) for k, v in attrs.items() if v is not None and v is not False]
     if op == "pow" and len(shown) == 1 and shown[0][0] == "exponent":
         return f"pow {_arg_text(shown[0][1])}"
+    if op in ("index", "setitem") and len(shown) == 1 and shown[0][0] == "key":
+        return _index_label(op, str(shown[0][1]))
     return " ".join([op] + [f"{k}={_arg_text(v)}" for k, v in shown])
+
+
+def _index_label(op, key):
+    """``index [:, ·]`` for ``x[:, ix]`` (``·``: an index tensor, drawn as an input of the op); ``index`` for
+    ``C[Xb]`` and ``probs[arange(n), ys]``, whose keys are index tensors only."""
+    if key.startswith("(") and key.endswith(")"):
+        key = key[1:-1]
+    if all(part.strip() == "·" for part in key.split(",")):
+        return op
+    return f"{op} [{key}]"
 
 
 def _arg_text(v):
