@@ -299,6 +299,7 @@ FORWARD_ERRORS = [
     ("GRU", (3, 5, 2), [(4, 2, 3), (2, 5)]),
     ("RNN", (3, 5), [(4,)]),
     ("RNN", (3, 5), [(2, 4)]),
+    ("GRU", (3, 5), [(0, 2, 3)]),
     ("RNNCell", (3, 5), [(2, 4)]),
     ("RNNCell", (3, 5), [(2, 2, 3)]),
     ("RNNCell", (3, 5), [(2, 3), (2, 2, 5)]),
@@ -411,3 +412,38 @@ def test_recording_shows_each_time_step_inside_the_module_call():
     assert ops and all(d.get("module") == "lstm" for d in ops)
     assert sum(d["op"] == "sigmoid" for d in ops) == 3 * 3  # i, f, o per step
     assert sum(d["op"] == "tanh" for d in ops) == 3 * 2  # g and tanh(c) per step
+
+
+@pytest.mark.parametrize("name", ["LSTMCell", "GRUCell", "RNNCell"])
+@pytest.mark.parametrize("first_state", ["zeros", "none"])
+def test_a_cell_called_over_time_steps_rolls_into_one_box(name, first_state):
+    from graphviz_grad.viz.draw import prepare
+
+    cell = getattr(vg.nn, name)(3, 4)
+    x = vg.randn(5, 2, 3)
+    with vg.record() as tape:
+        state = None if first_state == "none" else vg.zeros(2, 4)
+        if name == "LSTMCell" and state is not None:
+            state = (state, state)
+        for x_t in x:
+            state = cell(x_t, state)
+        (state[0] if name == "LSTMCell" else state).sum().backward()
+    G, diagram, _ = prepare(tape, level="tensor")
+    assert G.graph["repeat"] == {"cell": 5}
+    assert [c.label for c in diagram.clusters.values() if "cell" in c.label] == [f"cell · {name} ×5"]
+    boxes = [n.rows[0][1] for n in prepare(tape, level="module")[1].nodes if n.kind == "module"]
+    assert [b for b in boxes if "cell" in b] == [f"cell · {name} ×5"]
+
+
+def test_a_long_sequence_is_one_box_that_starts_with_its_projection():
+    from graphviz_grad.viz.draw import prepare
+
+    lstm = vg.nn.LSTM(3, 4, 2)
+    with vg.record() as tape:
+        out, _ = lstm(vg.randn(20, 2, 3))
+        out.sum().backward()
+    diagram = prepare(tape)[1]
+    assert diagram.level == "module"  # 20 steps of 2 layers: too many boxes for the tensor level
+    (box,) = [n for n in diagram.nodes if n.kind == "module"]
+    assert box.rows[0][1] == "lstm · LSTM"
+    assert box.rows[1][1].startswith("linear → unbind dim=0 index=0 → linear → add")

@@ -22,7 +22,7 @@ that order, so ``manual_seed(n)`` gives PyTorch's weights bit for bit.
 import math
 import numbers
 
-from .. import _functions
+from .. import _functions, ops
 from .._creation import empty, zeros
 from .._warnings import warn_user as _warn
 from . import functional as F
@@ -74,6 +74,12 @@ def _gru_step(x_proj, state, w_hh, b_hh):
 
 _STEPS = {"RNN_TANH": _simple_step(_functions.tanh), "RNN_RELU": _simple_step(_functions.relu),
           "LSTM": _lstm_step, "GRU": _gru_step}
+
+
+def _piece(t, index):
+    """``t.unbind(0)[index]`` alone: one recorded op, made when the loop needs it (a drawing and the
+    stepper then show each time step's slice next to the step that reads it)."""
+    return ops.Unbind.apply(t, dim=0, index=index)
 
 
 # --- the sequence modules -------------------------------------------------------------------------------------
@@ -244,7 +250,8 @@ class RNNBase(Module):
         step = _STEPS[self.mode]
         if self.batch_first:
             input = input.transpose(0, 1)
-        initial = [s.unbind(0) for s in states]
+        if input.size(0) == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         finals = [[] for _ in states]
         directions = 2 if self.bidirectional else 1
         layer_input = input
@@ -255,11 +262,11 @@ class RNNBase(Module):
                 w_ih, w_hh, *rest = [getattr(self, name) for name in self._all_weights[index]]
                 b_ih, b_hh = rest[:2] if self.bias else (None, None)
                 extra = rest[-1:] if self.proj_size > 0 else []
-                x_proj = F.linear(layer_input, w_ih, b_ih).unbind(0)
-                state = tuple(s[index] for s in initial)
+                x_proj = F.linear(layer_input, w_ih, b_ih)
+                state = tuple(_piece(s, index) for s in states)
                 steps = []
                 for t in (reversed(range(len(x_proj))) if direction else range(len(x_proj))):
-                    state = step(x_proj[t], state, w_hh, b_hh, *extra)
+                    state = step(_piece(x_proj, t), state, w_hh, b_hh, *extra)
                     steps.append(state[0])
                 if direction:
                     steps.reverse()
