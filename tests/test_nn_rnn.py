@@ -250,10 +250,10 @@ def test_tiny_cells_gradcheck(name):
 # --- dropout between layers ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["LSTM", "GRU", "RNN"])
+@pytest.mark.parametrize("name, kwargs", [("LSTM", {}), ("GRU", {}), ("RNN", {}), ("LSTM", {"bidirectional": True})])
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_dropout_between_layers_is_torchs(name, dtype):
-    ours, theirs = _pair(name, (3, 4, 3), {"dropout": 0.5}, dtype)
+def test_dropout_between_layers_is_torchs(name, kwargs, dtype):
+    ours, theirs = _pair(name, (3, 4, 3), {"dropout": 0.5, **kwargs}, dtype)
     x = _arrays([(5, 2, 3)], dtype)
     torch.manual_seed(7)
     vg.manual_seed(7)
@@ -447,3 +447,16 @@ def test_a_long_sequence_is_one_box_that_starts_with_its_projection():
     (box,) = [n for n in diagram.nodes if n.kind == "module"]
     assert box.rows[0][1] == "lstm · LSTM"
     assert box.rows[1][1].startswith("linear → unbind dim=0 index=0 → linear → add")
+
+
+def test_errors_of_a_subclass_name_the_layer_as_torchs_do():
+    class MyGRU(vg.nn.GRU):
+        pass
+
+    class MyCell(vg.nn.LSTMCell):
+        pass
+
+    with pytest.raises(ValueError, match="^GRU: Expected input to be 2D or 3D, got 1D instead$"):
+        MyGRU(3, 4)(vg.randn(3))
+    with pytest.raises(ValueError, match="^LSTMCell: Expected input to be 1D or 2D, got 3D instead$"):
+        MyCell(3, 4)(vg.randn(1, 2, 3))

@@ -34,8 +34,6 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
 # --- one time step: (input projection, state) -> new state, as PyTorch's cells -------------------------------
-
-
 # Each step takes and returns the state as a tuple: ``(h,)``, or ``(h, c)`` for an LSTM.
 
 
@@ -219,8 +217,8 @@ class RNNBase(Module):
     def _batched(self, input):
         """``(input as 3-D, was it batched)``, or PyTorch's error for other sizes."""
         if input.dim() not in (2, 3):
-            tensor = " tensor" if self.mode.startswith("RNN") else ""
-            raise ValueError(f"{type(self).__name__}: Expected input to be 2D or 3D, got {input.dim()}D{tensor} instead")
+            name, tensor = (self.mode, "") if self.mode in ("LSTM", "GRU") else ("RNN", " tensor")
+            raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D{tensor} instead")
         if input.dim() == 3:
             return input, True
         return input.unsqueeze(0 if self.batch_first else 1), False
@@ -392,6 +390,7 @@ class RNNCellBase(Module):
     ``bias_ih``, ``bias_hh``, all drawn from U(-1/√hidden_size, 1/√hidden_size)."""
 
     _mode = None
+    _cell_name = "RNNCellBase"  # in error messages, as PyTorch's (also for a subclass)
 
     def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
         super().__init__()
@@ -422,18 +421,18 @@ class RNNCellBase(Module):
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
 
-    def _cell(self, input, hx, what="hidden"):
+    def _cell(self, input, hx):
         """Check the sizes as PyTorch's ``*_cell`` ops, unsqueeze unbatched input, and run one step.
 
         ``hx`` is a tuple of states (one for RNN and GRU cells, ``(h, c)`` for LSTM cells) or None.
         """
-        name = type(self).__name__
+        name = self._cell_name
         if input.dim() not in (1, 2):
             raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
         if hx is not None:
             for i, value in enumerate(hx):
                 if value.dim() not in (1, 2):
-                    label = f"hx[{i}]" if len(hx) > 1 else what
+                    label = f"hx[{i}]" if len(hx) > 1 else "hidden"
                     raise ValueError(f"{name}: Expected {label} to be 1D or 2D, got {value.dim()}D instead")
         batched = input.dim() == 2
         if not batched:
@@ -470,6 +469,8 @@ class RNNCell(RNNCellBase):
     graphviz_grad.Size([3, 20])
     """
 
+    _cell_name = "RNNCell"
+
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
         super().__init__(input_size, hidden_size, bias, num_chunks=1, device=device, dtype=dtype)
         self.nonlinearity = nonlinearity
@@ -497,6 +498,7 @@ class LSTMCell(RNNCellBase):
     """
 
     _mode = "LSTM"
+    _cell_name = "LSTMCell"
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device, dtype=dtype)
@@ -515,6 +517,7 @@ class GRUCell(RNNCellBase):
     """
 
     _mode = "GRU"
+    _cell_name = "GRUCell"
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device, dtype=dtype)
