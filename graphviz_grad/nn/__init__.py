@@ -27,6 +27,7 @@ from .container import ParameterList
 from .activation import ELU, Hardtanh, ReLU6
 from .loss import HuberLoss, KLDivLoss, SmoothL1Loss
 from .container import ParameterDict
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 
 __all__ = [
     "Module", "Parameter", "Linear", "Identity", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
@@ -39,3 +40,4 @@ __all__ += ["Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "utils", "Pa
 __all__ += ["GELU", "SiLU", "LeakyReLU", "Softplus"]
 __all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Dropout1d", "Dropout2d"]
 __all__ += ["ELU", "Hardtanh", "ReLU6", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "ParameterDict"]
+__all__ += ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
