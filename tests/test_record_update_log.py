@@ -123,3 +123,36 @@ def test_a_logged_update_keeps_no_array_alive():
     gc.collect()
     assert ref() is None
     assert any(e["op"] == "clone" for e in tape.events)
+
+
+def test_nested_tapes_both_read_the_update(monkeypatch):
+    """Two tapes recording at once both get the log; a recorder that is not a tape gets every op as it runs."""
+    vg.manual_seed(0)
+    w = vg.nn.Parameter(vg.randn(6, 6))
+    opt = vg.optim.Adam([w], lr=0.1)
+    (w * w).sum().backward()
+    with vg.record() as outer:
+        with vg.record() as inner:
+            opt.step()
+    assert inner.events == outer.events
+    assert [e["label"] for e in inner.events][:3] == ["sub", "mul", "add_"]
+
+    seen = []
+
+    class Spy:
+        def on_op(self, node, inputs, result):
+            seen.append(type(node).__name__)
+
+        def __getattr__(self, name):
+            return lambda *a, **k: None
+
+    from graphviz_grad.autograd import hooks
+
+    spy = Spy()
+    hooks.state.recorders = hooks.state.recorders + (spy,)
+    try:
+        with vg.record() as tape:
+            opt.step()
+    finally:
+        hooks.state.recorders = tuple(r for r in hooks.state.recorders if r is not spy)
+    assert seen.count("Sqrt") == 1 and len(tape) == len(inner)

@@ -127,7 +127,7 @@ class Optimizer:
         if _hook_state.recorders:
             tensor_math = TensorMath()  # every op recorded as it runs
             # the fast path, with each call logged for tapes that make the ops when read (record.update_log)
-            loggers = all(getattr(r, "logs_update_math", False) for r in _hook_state.recorders)
+            loggers = all(getattr(r, "logs_update_math", False) is True for r in _hook_state.recorders)
             logged_math = LoggedMath(self._array_math, recorders) if loggers else None
         with no_grad(), phase("update"):
             for group in self.param_groups:

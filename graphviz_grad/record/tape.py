@@ -51,7 +51,7 @@ import weakref
 from ..autograd import grad_mode, hooks
 from .graph import _Numbering, build
 from .naming import first_user_frame, name_variables, user_frames
-from .records import (IN_PLACE, BackwardStep, Ident, OpRecord, UpdateGroup, _is_parameter, capture_op, capture_tensor,
+from .records import (IN_PLACE, BackwardStep, _ndarray, Ident, OpRecord, UpdateGroup, _is_parameter, capture_op, capture_tensor,
                       chain_rule, inplace_op, placeholder_tensor)
 from .summary import (as_dict, capture, capture_lazy, constant_summary, is_all_zero, known_summary, of_tensor,
                       plus_zero, remember, thumbnail)
@@ -519,9 +519,11 @@ class Tape:
 
     def can_log_update(self, param):
         """Whether the update of ``param`` can be logged rather than recorded op by op: its temporaries
-        keep only their size (large, statistics read lazily), and every event stays (no ring)."""
-        return self._lazy and self.max_events is None and param._data.size > self.small and \
-            _hook_state.module is None and not _hook_state.in_backward
+        keep only their size (large NumPy arrays, statistics read lazily: a CuPy array's are taken when
+        recorded), and every event stays (no ring)."""
+        arr = param._data
+        return self._lazy and self.max_events is None and arr.size > self.small and arr.__class__ is _ndarray \
+            and _hook_state.module is None and not _hook_state.in_backward
 
     def update_operands(self, tensors):
         """The records of a logged update call's tensor operands, as they are before it runs."""
