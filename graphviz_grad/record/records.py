@@ -178,8 +178,11 @@ def _device_text(arr):
     return str(device_of(arr))
 
 
-def capture_tensor(t, small=16, ident=None, module=None, data=None):
-    """A record of tensor ``t`` now; ``data`` is its summary when the caller already has it."""
+_MISSING = object()
+
+
+def capture_tensor(t, small=16, ident=None, module=None, data=None, image=_MISSING):
+    """A record of tensor ``t`` now; ``data`` (and ``image``) its summary (thumbnail) when the caller has it."""
     arr = t._data
     rec = _new(TensorRecord)
     rec._ident = ident
@@ -204,7 +207,9 @@ def capture_tensor(t, small=16, ident=None, module=None, data=None):
     rec.version = t._version[0]
     rec.array_id = id(arr)
     # a 2-D or 4-D tensor drawn as a heatmap; a lazy summary's waits for a reader (graph.build)
-    rec.image = None if data.__class__ is LazyStats or arr.size <= small else thumbnail(arr, small)
+    if image is _MISSING:
+        image = None if data.__class__ is LazyStats or arr.size <= small else thumbnail(arr, small)
+    rec.image = image
     return rec
 
 

@@ -53,7 +53,7 @@ from .graph import _Numbering, build
 from .naming import first_user_frame, name_variables, user_frames
 from .records import (IN_PLACE, BackwardStep, _ndarray, Ident, OpRecord, UpdateGroup, _is_parameter, capture_op, capture_tensor,
                       chain_rule, inplace_op, placeholder_tensor)
-from .summary import (as_dict, capture, capture_lazy, constant_summary, is_all_zero, known_summary, of_tensor,
+from .summary import (as_dict, capture, capture_lazy, constant_summary, constant_thumbnail, is_all_zero, known_summary, of_tensor,
                       plus_zero, remember, thumbnail)
 from .update_log import UpdateLog
 
@@ -485,9 +485,13 @@ class Tape:
                 self._retag_operand_producer(op)
         else:  # zero_, fill_, copy_, t[k] = v without a graph: no op class ran
             target = before if before is not None and before.version == tensor._version[0] - 1 else None
-            data = (constant_summary(tuple(tensor._data.shape), 0, self.small) if what == "zero_"
-                    else self._capture(tensor._data, self.small))
-            out = capture_tensor(tensor, self.small, target.ident if target else Ident(external=True), data=data)
+            arr, ident = tensor._data, target.ident if target else Ident(external=True)
+            if what == "zero_":  # no pass over the zeros
+                image = constant_thumbnail(tuple(arr.shape), 0, self.small) if arr.__class__ is _ndarray else None
+                out = capture_tensor(tensor, self.small, ident, data=constant_summary(tuple(arr.shape), 0, self.small),
+                                     image=image)
+            else:
+                out = capture_tensor(tensor, self.small, ident, data=self._capture(arr, self.small))
             op = inplace_op(what or "inplace", target, out, _hook_state.module,
                             self._inplace_phase(out.ident, "forward"))
             self._tag(op)
