@@ -80,7 +80,7 @@ class MinimalLog(NullRecorder):
     def on_backward(self, node, grad, delivered):
         self.log.append((_ref(node), grad.shape, [None if g is None else g.shape for g in delivered]))
 
-    def on_inplace(self, tensor, result, what=None):
+    def on_inplace(self, tensor, result, what=None, operands=(), key=None):
         self.log.append((_ref(tensor), what))
 
     def on_inplace_op(self, tensor, node, others):

@@ -850,6 +850,10 @@ def setitem(input, key, value):
     """``t[key] = value``: in place on the array, or through the graph when grad is on."""
     from .autograd import grad_mode
 
+    tensors = [key] if isinstance(key, Tensor) else [k for k in key if isinstance(k, Tensor)] \
+        if isinstance(key, tuple) else []
+    template = SLOT if isinstance(key, Tensor) else tuple(SLOT if isinstance(k, Tensor) else c for k, c in zip(
+        key, index_key(key))) if isinstance(key, tuple) else index_key(key)
     key = index_key(key)
     if not isinstance(value, Tensor):
         value = constant(value, input)
@@ -862,7 +866,7 @@ def setitem(input, key, value):
     input._check_inplace()
     input._writable()[key] = value._data
     input._bump()
-    input._notify_inplace("setitem")
+    input._notify_inplace("setitem", (*tensors, value), template)
 
 
 # --- the lessons after the tutorial (makemore, GPT): statistics, indexing, math -----------------

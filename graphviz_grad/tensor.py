@@ -560,12 +560,13 @@ class Tensor:
         arr = src._data if isinstance(src, Tensor) else np.asarray(src)
         self._writable()[...] = backend.to_device(arr, self.device)
         self._bump()
-        self._notify_inplace("copy_")
+        self._notify_inplace("copy_", (src,) if isinstance(src, Tensor) else ())
         return self
 
-    def _notify_inplace(self, what):
+    def _notify_inplace(self, what, operands=(), key=None):
+        """Tell the recorders of a write made without an op (``what``: ``"copy_"``...) that read ``operands``."""
         for r in _hook_state.recorders:
-            r.on_inplace(self, None, what)
+            r.on_inplace(self, None, what, operands, key)
 
 
 def _take_inplace_ops(recorders):

@@ -102,7 +102,7 @@ class PhaseRecorder:
     def on_op(self, node, inputs, result):
         self.phases.append((type(node).__name__, hooks.current_phase()))
 
-    def on_inplace(self, tensor, result, what=None):
+    def on_inplace(self, tensor, result, what=None, operands=(), key=None):
         self.phases.append(("inplace", hooks.current_phase()))
 
     takes_inplace_ops = True  # in-place arithmetic without a graph comes as on_inplace_op, no alias op

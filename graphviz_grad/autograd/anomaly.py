@@ -69,7 +69,7 @@ class _AnomalyRecorder:
     def on_function_end(self, node, inputs, results):
         pass
 
-    def on_inplace(self, tensor, result, what=None):
+    def on_inplace(self, tensor, result, what=None, operands=(), key=None):
         pass
 
 

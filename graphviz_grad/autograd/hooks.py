@@ -3,7 +3,10 @@
 The engine calls into the active recorders here and nowhere else; recording off
 means ``state.recorders`` is an empty tuple, one attribute read per op.
 A recorder has ``on_op``, ``on_function_start``, ``on_function_end``,
-``on_backward_start``, ``on_backward`` and ``on_inplace``; one that also has
+``on_backward_start``, ``on_backward`` and ``on_inplace(tensor, result, what, operands, key)`` (an
+in-place write: through an op on an alias, ``result``; else ``what`` it was, ``zero_``, ``copy_``,
+``setitem``..., the tensors it read, ``operands``, and for ``setitem`` the index ``key`` with
+``ops.shape.SLOT`` where an operand stood); one that also has
 ``takes_inplace_ops = True``, ``before_inplace(tensor, others)`` and
 ``on_inplace_op(tensor, node, others)`` is told
 of in-place arithmetic without a graph (``w -= lr * grad``) before and after

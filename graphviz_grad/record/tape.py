@@ -51,7 +51,7 @@ import weakref
 from ..autograd import grad_mode, hooks
 from .graph import _Numbering, build
 from .naming import first_user_frame, name_variables, user_frames
-from .records import (IN_PLACE, BackwardStep, _ndarray, Ident, OpRecord, UpdateGroup, _is_parameter, capture_op, capture_tensor,
+from .records import (IN_PLACE, BackwardStep, _attrs, _ndarray, Ident, OpRecord, UpdateGroup, _is_parameter, capture_op, capture_tensor,
                       chain_rule, inplace_op, placeholder_tensor)
 from .summary import (as_dict, capture, capture_lazy, constant_summary, constant_thumbnail, is_all_zero, known_summary, of_tensor,
                       plus_zero, remember, thumbnail)
@@ -461,7 +461,7 @@ class Tape:
         self._live.set(tensor, out)
         remember(tensor, out.data, self._token)
 
-    def on_inplace(self, tensor, result, what=None):
+    def on_inplace(self, tensor, result, what=None, operands=(), key=None):
         if _hook_state.in_backward:
             return
         before = self._live.get(tensor)
@@ -494,6 +494,11 @@ class Tape:
                 out = capture_tensor(tensor, self.small, ident, data=self._capture(arr, self.small))
             op = inplace_op(what or "inplace", target, out, _hook_state.module,
                             self._inplace_phase(out.ident, "forward"))
+            if operands:  # the value copied or set, the index tensors of a key: drawn flowing in
+                op.inputs += [self._tensor(t) for t in operands]
+            if key is not None:
+                op.attrs = _attrs({"key": key})
+                op.label = None  # (made when read: "setitem [·]")
             self._tag(op)
             self._append(op, op.phase, _getframe(2))
         op.inplace = True

@@ -185,6 +185,7 @@ class _Sym:
     def copy_(self, src):
         before, out = self.rec, self.after
         op = inplace_op("copy_", before if before.version == out.version - 1 else None, out, None, "update")
+        op.inputs.append(src.rec)
         self._append(op, out)
         return self
 
