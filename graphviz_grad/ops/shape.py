@@ -129,7 +129,7 @@ SLOT = _Slot()
 
 
 def fill_key(key, arrays):
-    """``key`` with its :data:`SLOT`\ s replaced by ``arrays``, in order."""
+    """``key`` with each :data:`SLOT` replaced by the next of ``arrays``."""
     if key is SLOT:
         return arrays[0]
     it = iter(arrays)
@@ -158,8 +158,8 @@ class Index(Op):
         for k in key:
             if k is Ellipsis or (isinstance(k, slice) and k == slice(None)):
                 continue
-            if isinstance(k, (int, np.integer)):
-                last = "SelectBackward0"
+            if isinstance(k, (int, np.integer)) or (getattr(k, "ndim", None) == 0 and k.dtype.kind in "iu"):
+                last = "SelectBackward0"  # (x[torch.tensor(1)] too)
             elif isinstance(k, slice):
                 last = "SliceBackward0"
             elif k is None:
