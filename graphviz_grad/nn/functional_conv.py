@@ -36,20 +36,10 @@ def _size_text(shape):
     return "[" + ", ".join(map(str, shape)) + "]"
 
 
-def _conv(nd, input, weight, bias, stride, padding, dilation, groups):
-    fn = f"conv{nd}d"
-    _require_tensor(fn, input)
-    _require_tensor(fn, weight, 2, "weight")
+def _conv_operands(input, weight, bias, groups, transposed=False):
+    """PyTorch's checks of a convolution's operands (batched input; weight (out, in / groups, *kernel), or
+    (in, out / groups, *kernel) when ``transposed``); returns ``groups`` as an int."""
     x, w = input._data, weight._data
-    if x.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {fn}, but got input "
-                           f"of size: {_size_text(x.shape)}")
-    if w.ndim != nd + 2:
-        raise RuntimeError(f"weight should have at least three dimensions: expected {nd + 2}D weight for {fn}, "
-                           f"got weight of size {_size_text(w.shape)}")
-    if x.ndim == nd + 1:  # unbatched: PyTorch adds the batch dim and removes it again
-        return _functions.squeeze(_conv(nd, _functions.unsqueeze(input, 0), weight, bias, stride, padding,
-                                        dilation, groups), 0)
     if x.dtype != w.dtype or (bias is not None and bias._data.dtype != x.dtype):
         if x.dtype != w.dtype:
             raise RuntimeError(f"expected scalar type {_type_name(input)} but found {_type_name(weight)} (convert "
@@ -59,19 +49,48 @@ def _conv(nd, input, weight, bias, stride, padding, dilation, groups):
     if x.__class__ is not w.__class__:
         _functions._check_device(input, weight)
     groups = int(groups)
-    out_ch, cg = w.shape[:2]
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
-    if out_ch % groups:
+    if w.shape[0] % groups:
+        shown = f"[{_size_text(w.shape)}]" if transposed else _size_text(w.shape)  # (as PyTorch prints them)
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
-                           f"but got weight of size {_size_text(w.shape)} instead")
-    if x.shape[1] != cg * groups:
-        raise RuntimeError(f"Given groups={groups}, weight of size {_size_text(w.shape)}, expected "
-                           f"input{_size_text(x.shape)} to have {cg * groups} channels, but got {x.shape[1]} "
-                           f"channels instead")
+                           f"but got weight of size {shown} instead")
+    if transposed:
+        in_ch, out_ch = w.shape[0], w.shape[1] * groups
+        given = f"Given transposed=1, weight of size {_size_text(w.shape)}"
+    else:
+        in_ch, out_ch = w.shape[1] * groups, w.shape[0]
+        given = f"Given groups={groups}, weight of size {_size_text(w.shape)}"
+    if x.shape[1] != in_ch:
+        raise RuntimeError(f"{given}, expected input{_size_text(x.shape)} to have {in_ch} channels, but got "
+                           f"{x.shape[1]} channels instead")
     if bias is not None and tuple(bias._data.shape) != (out_ch,):
-        raise RuntimeError(f"Given weight of size {_size_text(w.shape)}, expected bias to be 1-dimensional with "
-                           f"{out_ch} elements, but got bias of size {_size_text(bias._data.shape)} instead")
+        given = given.replace(f"Given groups={groups}, w", "Given w")
+        raise RuntimeError(f"{given}, expected bias to be 1-dimensional with {out_ch} elements, but got bias of "
+                           f"size {_size_text(bias._data.shape)} instead")
+    return groups
+
+
+def _conv_input(fn, nd, input, weight):
+    """PyTorch's checks of a convolution's input and weight ranks: True when the input is unbatched."""
+    _require_tensor(fn, input)
+    _require_tensor(fn, weight, 2, "weight")
+    x, w = input._data, weight._data
+    if x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {fn}, but got input "
+                           f"of size: {_size_text(x.shape)}")
+    if w.ndim != nd + 2:
+        raise RuntimeError(f"weight should have at least three dimensions: expected {nd + 2}D weight for {fn}, "
+                           f"got weight of size {_size_text(w.shape)}")
+    return x.ndim == nd + 1
+
+
+def _conv(nd, input, weight, bias, stride, padding, dilation, groups):
+    if _conv_input(f"conv{nd}d", nd, input, weight):  # unbatched: PyTorch adds the batch dim and removes it again
+        return _functions.squeeze(_conv(nd, _functions.unsqueeze(input, 0), weight, bias, stride, padding,
+                                        dilation, groups), 0)
+    groups = _conv_operands(input, weight, bias, groups)
+    x, w = input._data, weight._data
     stride = _tuple(stride, nd, "stride")
     dilation = _tuple(dilation, nd, "dilation")
     kernel = w.shape[2:]
@@ -140,6 +159,68 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     graphviz_grad.Size([1, 3, 4])
     """
     return _conv(1, input, weight, bias, stride, padding, dilation, groups)
+
+
+
+def _conv_transpose(nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    fn = f"conv_transpose{nd}d"
+    if _conv_input(fn, nd, input, weight):
+        return _functions.squeeze(_conv_transpose(nd, _functions.unsqueeze(input, 0), weight, bias, stride, padding,
+                                                  output_padding, groups, dilation), 0)
+    groups = _conv_operands(input, weight, bias, groups, transposed=True)
+    if isinstance(padding, str):
+        raise TypeError(f"{fn}(): argument 'padding' must be tuple of ints, not str")
+    stride, padding = _tuple(stride, nd, "stride"), _tuple(padding, nd, "padding")
+    extra, dilation = _tuple(output_padding, nd, "output_padding"), _tuple(dilation, nd, "dilation")
+    for values, what in ((stride, "non-positive stride"), (dilation, "non-positive dilation")):
+        if min(values) <= 0:
+            raise RuntimeError(f"{what} is not supported")
+    for values, what in ((padding, "padding"), (extra, "output_padding")):
+        if min(values) < 0:
+            raise RuntimeError(f"negative {what} is not supported")
+    if nd == 1:  # (as the 2-D convolution PyTorch runs, with a height of 1)
+        stride, padding, extra, dilation = (1,) + stride, (0,) + padding, (0,) + extra, (1,) + dilation
+    if any(e >= s and e >= d for e, s, d in zip(extra, stride, dilation)):
+        raise RuntimeError(
+            "output padding must be smaller than either stride or dilation, but got "
+            f"output_padding_height: {extra[0]} output_padding_width: {extra[1]} stride_height: {stride[0]} "
+            f"stride_width: {stride[1]} dilation_height: {dilation[0]} dilation_width: {dilation[1]}")
+    sizes = ((1,) if nd == 1 else ()) + tuple(input.shape[2:])
+    out = [(n - 1) * s - 2 * p + d * (k - 1) + e + 1 for n, s, p, d, k, e in
+           zip(sizes, stride, padding, dilation, ((1,) if nd == 1 else ()) + tuple(weight.shape[2:]), extra)]
+    if min(out) <= 0:
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, sizes))}). Calculated output size "
+                           f"per channel: ({' x '.join(map(str, out))}). Output size is too small")
+    attrs = dict(stride=stride, dilation=dilation, pads=tuple((q, q) for q in padding), output_padding=extra,
+                 groups=groups, one_d=nd == 1)
+    attrs = _shown(ops.ConvTranspose, attrs)
+    return ops.ConvTranspose.apply(input, weight, *([] if bias is None else [bias]), **attrs)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """2-D transposed convolution ("deconvolution") of ``input`` (N, C_in, H, W) or (C_in, H, W) with
+    ``weight`` (C_in, C_out / groups, KH, KW): each input pixel spreads a copy of its kernels onto the output,
+    ``stride`` apart. The output is (H - 1)·stride - 2·padding + dilation·(KH - 1) + output_padding + 1 high.
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.functional.conv_transpose2d(vg.ones(1, 1, 2, 2), vg.ones(1, 1, 2, 2), stride=2).tolist()
+    [[[[1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]]]]
+    >>> vg.nn.functional.conv_transpose2d(vg.ones(1, 1, 2, 2), vg.ones(1, 1, 2, 2))[0, 0]
+    tensor([[1., 2., 1.],
+            [2., 4., 2.],
+            [1., 2., 1.]])
+    """
+    return _conv_transpose(2, input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """1-D transposed convolution of ``input`` (N, C_in, L) or (C_in, L) with ``weight`` (C_in, C_out / groups, k).
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.functional.conv_transpose1d(vg.tensor([[[1., 2.]]]), vg.tensor([[[1., 10.]]]), stride=2).tolist()
+    [[[1.0, 10.0, 2.0, 20.0]]]
+    """
+    return _conv_transpose(1, input, weight, bias, stride, padding, output_padding, groups, dilation)
 
 
 # --- pooling -------------------------------------------------------------------------

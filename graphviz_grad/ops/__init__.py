@@ -3,7 +3,7 @@
 Adding an op means adding a class here and one line in the op tests.
 """
 from .arithmetic import Add, Div, Maximum, Minimum, Mul, Neg, Pow, PowTensor, Sub
-from .conv import Conv
+from .conv import Col2Im, Conv, ConvTranspose, Im2Col
 from .compare import BitwiseAnd, BitwiseNot, BitwiseOr, BitwiseXor, Eq, Ge, Gt, Le, LogicalNot, Lt, Ne
 from .matmul import Matmul, Mm
 from .nn_ops import CrossEntropy, L1Loss, Linear, MseLoss
@@ -58,3 +58,7 @@ from .elementwise_more import (BinaryCrossEntropy, Ceil, Exp2, Floor, Fmod, Frac
 
 BLITZ_OPS = (Sign, Floor, Ceil, Round, Trunc, Frac, Exp2, Fmod, Remainder, BinaryCrossEntropy)
 ALL_OPS += BLITZ_OPS
+
+# the image-model layers after the blitz CNN (autoencoders, GANs, U-Nets, super-resolution)
+CONV_MORE_OPS = (ConvTranspose, Im2Col, Col2Im)
+ALL_OPS += CONV_MORE_OPS
