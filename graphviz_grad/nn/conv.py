@@ -281,3 +281,44 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPool):
     """Maximum over ``output_size`` windows of the last dim."""
 
     _fn = staticmethod(F.adaptive_max_pool1d)
+
+
+class Unfold(Module):
+    """``F.unfold`` as a layer: every ``kernel_size`` window of an image as a column.
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.Unfold(kernel_size=(2, 3))(vg.zeros(2, 5, 3, 4)).shape
+    graphviz_grad.Size([2, 30, 4])
+    """
+
+    def __init__(self, kernel_size, dilation=1, padding=0, stride=1):
+        super().__init__()
+        self.kernel_size, self.dilation, self.padding, self.stride = kernel_size, dilation, padding, stride
+
+    def forward(self, input):
+        return F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def extra_repr(self):
+        return (f"kernel_size={self.kernel_size}, dilation={self.dilation}, padding={self.padding}, "
+                f"stride={self.stride}")
+
+
+class Fold(Module):
+    """``F.fold`` as a layer: columns summed back into an ``output_size`` image.
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.Fold(output_size=(4, 5), kernel_size=2)(vg.zeros(1, 12, 12)).shape
+    graphviz_grad.Size([1, 3, 4, 5])
+    """
+
+    def __init__(self, output_size, kernel_size, dilation=1, padding=0, stride=1):
+        super().__init__()
+        self.output_size, self.kernel_size = output_size, kernel_size
+        self.dilation, self.padding, self.stride = dilation, padding, stride
+
+    def forward(self, input):
+        return F.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def extra_repr(self):
+        return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, dilation={self.dilation}, "
+                f"padding={self.padding}, stride={self.stride}")

@@ -223,6 +223,86 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
     return _conv_transpose(1, input, weight, bias, stride, padding, output_padding, groups, dilation)
 
 
+
+def _window_args(kernel_size, dilation, padding, stride):
+    """``unfold``/``fold``'s arguments as pairs, with PyTorch's checks."""
+    kernel, dilation = _tuple(kernel_size, 2), _tuple(dilation, 2, "dilation")
+    padding, stride = _tuple(padding, 2, "padding"), _tuple(stride, 2, "stride")
+    for values, what, part in ((kernel, "kernel size", "kernel"), (stride, "stride", "stride"),
+                               (dilation, "dilation", "dilation")):
+        if min(values) <= 0:
+            raise RuntimeError(f"{what} should be greater than zero, but got {part}_height: {values[0]} "
+                               f"{part}_width: {values[1]}")
+    if min(padding) < 0:
+        raise RuntimeError(f"padding should be non-negative, but got pad_height: {padding[0]} pad_width: {padding[1]}")
+    return kernel, dilation, padding, stride
+
+
+def _blocks(hw, kernel, dilation, padding, stride):
+    """How many windows fit along each of the two dims (PyTorch's "sliding blocks")."""
+    return tuple((n + 2 * p - (d * (k - 1) + 1)) // s + 1 for n, k, d, p, s in zip(hw, kernel, dilation, padding, stride))
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """Every ``kernel_size`` window of the (N, C, H, W) or (C, H, W) ``input`` as a column: (N, C·KH·KW, L),
+    L the number of windows (the "im2col" inside a convolution; ``conv2d`` is ``weight.view(O, -1) @ unfold``).
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.functional.unfold(vg.arange(9.).reshape(1, 1, 3, 3), 2)
+    tensor([[[0., 1., 3., 4.],
+             [1., 2., 4., 5.],
+             [3., 4., 6., 7.],
+             [4., 5., 7., 8.]]])
+    """
+    _require_tensor("unfold", input)
+    shape = tuple(input.shape)
+    if len(shape) not in (3, 4) or 0 in shape[-3:]:
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
+                           f"dimensions for input, but got: {_size_text(shape)}")
+    kernel, dilation, padding, stride = _window_args(kernel_size, dilation, padding, stride)
+    blocks = _blocks(shape[-2:], kernel, dilation, padding, stride)
+    if min(blocks) < 1:
+        raise RuntimeError(f"Given input with spatial size {shape[-2:]}, kernel_size={kernel}, dilation={dilation}, "
+                           f"padding={padding}, calculated shape of the array of sliding blocks as {blocks}, but its "
+                           f"components must be at least one.")
+    attrs = _shown(ops.Im2Col, dict(kernel=kernel, stride=stride, dilation=dilation, pads=tuple((p, p) for p in padding)))
+    return ops.Im2Col.apply(input, **attrs)
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """The reverse of :func:`unfold`: columns (N, C·KH·KW, L) or (C·KH·KW, L) summed back into an
+    ``output_size`` image at their windows (overlaps add up), (N, C, H, W).
+
+    >>> import graphviz_grad as vg
+    >>> F = vg.nn.functional
+    >>> F.fold(F.unfold(vg.ones(1, 1, 3, 3), 2), (3, 3), 2)  # how many windows cover each pixel
+    tensor([[[[1., 2., 1.],
+              [2., 4., 2.],
+              [1., 2., 1.]]]])
+    """
+    _require_tensor("fold", input)
+    shape = tuple(input.shape)
+    if len(shape) not in (2, 3) or 0 in shape[-2:]:
+        raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero "
+                           f"dimensions for input, but got: {_size_text(shape)}")
+    size = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size, output_size)
+    if len(size) != 2:
+        raise RuntimeError(f"It is expected output_size equals to 2, but got size {len(size)}")
+    size = tuple(int(n) for n in size)
+    kernel, dilation, padding, stride = _window_args(kernel_size, dilation, padding, stride)
+    if shape[-2] % (kernel[0] * kernel[1]):
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
+                           f"got input.size(1)={shape[-2]} and kernel_size={kernel}.")
+    blocks = _blocks(size, kernel, dilation, padding, stride)
+    if min(blocks) < 1 or blocks[0] * blocks[1] != shape[-1]:
+        raise RuntimeError(f"Given output_size={size}, kernel_size={kernel}, dilation={dilation}, padding={padding}, "
+                           f"stride={stride}, expected size of input's dimension 2 to match the calculated number of "
+                           f"sliding blocks {blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got "
+                           f"input.size(2)={shape[-1]}.")
+    attrs = dict(kernel=kernel, stride=stride, dilation=dilation, pads=tuple((p, p) for p in padding))
+    return ops.Col2Im.apply(input, output_size=size, **_shown(ops.Col2Im, attrs))
+
+
 # --- pooling -------------------------------------------------------------------------
 
 

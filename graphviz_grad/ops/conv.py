@@ -250,16 +250,18 @@ class Im2Col(Op):
     pads = ((0, 0), (0, 0))
 
     def forward(self, x):
-        self.x_shape = x.shape
+        self.in_shape = x.shape  # (an unbatched (C, H, W) image gives unbatched columns)
+        x = x.reshape((-1,) + x.shape[-3:])
         xpad = pad_array(x, self.pads)
         self.out_hw = tuple(out_size(n, k, s, d) for n, k, s, d in
                             zip(xpad.shape[2:], self.kernel, self.stride, self.dilation))
-        return im2col(xpad, self.kernel, self.stride, self.dilation, self.out_hw)
+        cols = im2col(xpad, self.kernel, self.stride, self.dilation, self.out_hw)
+        return cols if len(self.in_shape) == 4 else cols[0]
 
     def backward(self, grad):
-        n, c = self.x_shape[:2]
+        n, c = (self.in_shape[0] if len(self.in_shape) == 4 else 1), self.in_shape[-3]
         cols = grad.reshape((n, c) + tuple(self.kernel) + self.out_hw).transpose(1, 2, 3, 4, 5, 0)
-        return (col2im(cols, self.x_shape[2:], self.pads, self.stride, self.dilation),)
+        return (col2im(cols, self.in_shape[-2:], self.pads, self.stride, self.dilation).reshape(self.in_shape),)
 
 
 class Col2Im(Op):
@@ -278,11 +280,14 @@ class Col2Im(Op):
         h, w = self.output_size
         self.out_hw = tuple(out_size(n, k, s, d) for n, k, s, d in
                             zip((h + t + b, w + left + r), self.kernel, self.stride, self.dilation))
-        n, ck = cols.shape[:2]
-        c = ck // (kh * kw)
-        six = cols.reshape((n, c, kh, kw) + self.out_hw).transpose(1, 2, 3, 4, 5, 0)
-        return col2im(six, self.output_size, self.pads, self.stride, self.dilation)
+        self.batched = cols.ndim == 3  # (unbatched columns give an unbatched image)
+        cols = cols.reshape((-1,) + cols.shape[-2:])
+        c = cols.shape[1] // (kh * kw)
+        six = cols.reshape((len(cols), c, kh, kw) + self.out_hw).transpose(1, 2, 3, 4, 5, 0)
+        out = col2im(six, self.output_size, self.pads, self.stride, self.dilation)
+        return out if self.batched else out[0]
 
     def backward(self, grad):
-        xpad = pad_array(grad, self.pads)
-        return (im2col(xpad, self.kernel, self.stride, self.dilation, self.out_hw),)
+        xpad = pad_array(grad.reshape((-1,) + grad.shape[-3:]), self.pads)
+        cols = im2col(xpad, self.kernel, self.stride, self.dilation, self.out_hw)
+        return (cols if self.batched else cols[0],)
