@@ -490,20 +490,6 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
 # --- padding -------------------------------------------------------------------------
 
 
-def _pad_index(n, lo, hi, mode, xp):
-    """Source positions along one dim for reflect/replicate/circular padding."""
-    i = xp.arange(-lo, n + hi)
-    if mode == "replicate":
-        return xp.clip(i, 0, n - 1)
-    if mode == "circular":
-        return i % n
-    if lo >= n or hi >= n:
-        raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
-                           f"but got: padding ({lo}, {hi}) at dimension of input {n}")
-    i = xp.abs(i)
-    return xp.where(i > n - 1, 2 * (n - 1) - i, i)
-
-
 def pad(input, pad, mode="constant", value=None):
     """Pad the last ``len(pad) // 2`` dims: ``pad = (left, right, top, bottom, ...)``, last dim first.
 
@@ -536,19 +522,23 @@ def pad(input, pad, mode="constant", value=None):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value:
         raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
-    if len(shape) not in (len(pad) // 2 + 1, len(pad) // 2 + 2) or len(pad) > 6:
+    k = len(pad) // 2
+    if len(shape) not in (k + 1, k + 2) or len(pad) > 6:
         raise NotImplementedError(
             f"Padding size {len(pad)} is not supported for {len(shape)}D input tensor.\n"
             "Supported combinations for non-constant padding:\n"
             "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
-    from ..backend import xp_of
-
-    xp = xp_of(input._data)
-    out = input
-    for k in range(len(pad) // 2):
-        d = len(shape) - 1 - k
-        idx = _pad_index(shape[d], pad[2 * k], pad[2 * k + 1], mode, xp)
-        out = out[(slice(None),) * d + (Tensor._make(idx),)]
-    return out
+    if 0 in shape[-k - 1:]:
+        raise RuntimeError(f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 batch size and other "
+                           f"non-zero dimensions for input, but got: {_size_text(shape)}")
+    for i in range(k):
+        n, lo, hi, dim = shape[-1 - i], pad[2 * i], pad[2 * i + 1], len(shape) - 1 - i
+        if mode == "reflect" and (lo >= n or hi >= n):
+            raise RuntimeError(f"Argument #{4 + 2 * i}: Padding size should be less than the corresponding input "
+                               f"dimension, but got: padding ({lo}, {hi}) at dimension {dim} of input "
+                               f"{_size_text(shape)}")
+        if mode == "circular" and (lo > n or hi > n):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+    return ops.Pad.apply(input, pad=pad, mode=mode)
