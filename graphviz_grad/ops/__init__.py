@@ -60,5 +60,7 @@ BLITZ_OPS = (Sign, Floor, Ceil, Round, Trunc, Frac, Exp2, Fmod, Remainder, Binar
 ALL_OPS += BLITZ_OPS
 
 # the image-model layers after the blitz CNN (autoencoders, GANs, U-Nets, super-resolution)
-CONV_MORE_OPS = (ConvTranspose, Im2Col, Col2Im, Pad)
+from .upsample import PixelShuffle, PixelUnshuffle, Upsample  # noqa: E402
+
+CONV_MORE_OPS = (ConvTranspose, Im2Col, Col2Im, Pad, PixelShuffle, PixelUnshuffle, Upsample)
 ALL_OPS += CONV_MORE_OPS
