@@ -25,7 +25,7 @@ from .functional_conv import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive
                               pad)
 from .functional_conv import conv_transpose1d, conv_transpose2d, fold, unfold  # noqa: F401  (autoencoders, GANs, U-Nets)
 from .functional_upsample import interpolate, pixel_shuffle, pixel_unshuffle  # noqa: F401
-from .dropout import dropout, dropout1d, dropout2d  # noqa: F401  (part of F's namespace)
+from .dropout import dropout, dropout1d, dropout2d, dropout3d  # noqa: F401  (part of F's namespace)
 
 _REDUCTIONS = ("mean", "sum", "none")
 
