@@ -12,7 +12,7 @@ from .activation import Flatten, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .activation import GELU, LeakyReLU, SiLU, Softplus
 from .conv import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d
 from .conv import AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
-from .conv import ConvTranspose1d, ConvTranspose2d, Fold, Unfold
+from .conv import ConvTranspose1d, ConvTranspose2d, Fold, MaxUnpool1d, MaxUnpool2d, Unfold
 from .padding import (CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d,
                       ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d)
 from .upsampling import PixelShuffle, PixelUnshuffle, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
@@ -43,7 +43,7 @@ __all__ += ["Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "utils", "Pa
 __all__ += ["GELU", "SiLU", "LeakyReLU", "Softplus"]
 __all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Dropout1d", "Dropout2d"]
 __all__ += ["ELU", "Hardtanh", "ReLU6", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "ParameterDict"]
-__all__ += ["ConvTranspose1d", "ConvTranspose2d", "Fold", "Unfold"]
+__all__ += ["ConvTranspose1d", "ConvTranspose2d", "Fold", "Unfold", "MaxUnpool1d", "MaxUnpool2d"]
 __all__ += ["ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d", "ReflectionPad2d",
             "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d"]
 __all__ += ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle"]

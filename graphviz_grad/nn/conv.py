@@ -322,3 +322,39 @@ class Fold(Module):
     def extra_repr(self):
         return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, dilation={self.dilation}, "
                 f"padding={self.padding}, stride={self.stride}")
+
+
+class _MaxUnpoolNd(Module):
+    _nd = 2
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size = _tuple(kernel_size, self._nd)
+        self.stride = _tuple(stride if stride is not None else kernel_size, self._nd, "stride")
+        self.padding = _tuple(padding, self._nd, "padding")
+
+    def forward(self, input, indices, output_size=None):
+        fn = F.max_unpool2d if self._nd == 2 else F.max_unpool1d
+        return fn(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """``F.max_unpool2d`` as a layer: a ``MaxPool2d(..., return_indices=True)``'s maxima put back in place.
+
+    >>> import graphviz_grad as vg
+    >>> pool, unpool = vg.nn.MaxPool2d(2, return_indices=True), vg.nn.MaxUnpool2d(2)
+    >>> unpool(*pool(vg.arange(16.).reshape(1, 1, 4, 4)))[0, 0]
+    tensor([[ 0.,  0.,  0.,  0.],
+            [ 0.,  5.,  0.,  7.],
+            [ 0.,  0.,  0.,  0.],
+            [ 0., 13.,  0., 15.]])
+    """
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """``F.max_unpool1d`` as a layer."""
+
+    _nd = 1

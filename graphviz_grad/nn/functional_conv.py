@@ -382,6 +382,84 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
+
+def _unpool_output_size(input, kernel, stride, padding, output_size):
+    """PyTorch's: the default (H - 1)·stride + kernel - 2·padding per dim, or ``output_size`` (spatial, or
+    with the batch and channel dims) if it lies within a stride of it."""
+    nd = len(kernel)
+    default = [(input.shape[-nd + d] - 1) * stride[d] + kernel[d] - 2 * padding[d] for d in range(nd)]
+    if output_size is None:
+        size = default
+    else:
+        size = list(output_size)
+        if len(size) == nd + 2:
+            size = size[2:]
+        if len(size) != nd:
+            raise ValueError(f"output_size should be a sequence containing {nd} or {nd + 2} elements, but it has a "
+                             f"length of '{len(size)}'")
+        for d in range(nd):
+            low, high = default[d] - stride[d], default[d] + stride[d]
+            if not low < size[d] < high:
+                raise ValueError(f'invalid output_size "{output_size}" (dim {d} must be between {low} and {high})')
+    for d in range(nd):
+        if size[d] < 0:
+            raise ValueError(f"max_unpooling: output_size must contain non-negative spatial dimensions, but got "
+                             f"output_size[{d}]={size[d]}")
+    return [int(n) for n in size]
+
+
+def _max_unpool(input, indices, output_size):
+    """``max_unpool2d`` on (N, C, H, W) or (C, H, W) ``input`` with its pool's ``indices``: PyTorch's checks."""
+    _require_tensor("max_unpool2d", input)
+    _require_tensor("max_unpool2d", indices, 2, "indices")
+    if input.dim() not in (3, 4):
+        raise RuntimeError(f"Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor with "
+                           f"{input.dim()} dimensions.")
+    if indices.dtype.name != "int64":
+        raise RuntimeError(f"elements in indices should be type int64 but got: {_type_name(indices)}")
+    if tuple(indices.shape) != tuple(input.shape):
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor ({_size_text(input.shape)})"
+                           f" but got indices tensor with shape: {_size_text(indices.shape)}")
+    h, w = output_size
+    at = indices._data
+    if at.size and (int(at.min()) < 0 or int(at.max()) >= h * w):
+        bad = int(at.max()) if int(at.max()) >= h * w else int(at.min())
+        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size {h}x{w}")
+    return ops.MaxUnpool.apply(input, indices, output_size=(h, w))
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of ``max_pool2d``: each maximum back at the position its ``indices`` (from
+    ``return_indices=True``) name, zeros elsewhere; ``output_size`` picks among the sizes that pool to ``input``.
+
+    >>> import graphviz_grad as vg
+    >>> F = vg.nn.functional
+    >>> out, at = F.max_pool2d(vg.tensor([[[[1., 2.], [4., 3.]]]]), 2, return_indices=True)
+    >>> F.max_unpool2d(out, at, 2)
+    tensor([[[[0., 0.],
+              [4., 0.]]]])
+    """
+    kernel = _tuple(kernel_size, 2)
+    stride = kernel if stride is None else _tuple(stride, 2, "stride")
+    size = _unpool_output_size(input, kernel, stride, _tuple(padding, 2, "padding"), output_size)
+    return _max_unpool(input, indices, size)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of ``max_pool1d`` (see :func:`max_unpool2d`), on (N, C, L) or (C, L) inputs.
+
+    >>> import graphviz_grad as vg
+    >>> F = vg.nn.functional
+    >>> F.max_unpool1d(*F.max_pool1d(vg.tensor([[1., 3., 2., 0.]]), 2, return_indices=True), 2)
+    tensor([[0., 3., 2., 0.]])
+    """
+    kernel = _tuple(kernel_size, 1)
+    stride = kernel if stride is None else _tuple(stride, 1, "stride")
+    size = _unpool_output_size(input, kernel, stride, _tuple(padding, 1, "padding"), output_size)
+    out = _max_unpool(_functions.unsqueeze(input, -1), _functions.unsqueeze(indices, -1), size + [1])
+    return _functions.squeeze(out, -1)
+
+
 def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override=None):
     kernel, stride, padding, _ = _pool_args(nd, f"avg_pool{nd}d", input, kernel_size, stride, padding, 1)
     if divisor_override is not None and divisor_override == 0:

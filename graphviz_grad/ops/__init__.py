@@ -7,7 +7,7 @@ from .conv import Col2Im, Conv, ConvTranspose, Im2Col
 from .compare import BitwiseAnd, BitwiseNot, BitwiseOr, BitwiseXor, Eq, Ge, Gt, Le, LogicalNot, Lt, Ne
 from .matmul import Matmul, Mm
 from .nn_ops import CrossEntropy, L1Loss, Linear, MseLoss
-from .pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, ConstantPad, MaxPool, Pad
+from .pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, ConstantPad, MaxPool, MaxUnpool, Pad
 from .reduce import Max, MaxDim, Mean, Min, MinDim, Sum
 from .shape import (Cat, Clone, Copy, Expand, Flatten, Index, Permute, Reshape, SetItem, Squeeze, Stack,
                     ToCopy, ToIntegral, Transpose, Unsqueeze, Where)
@@ -62,5 +62,5 @@ ALL_OPS += BLITZ_OPS
 # the image-model layers after the blitz CNN (autoencoders, GANs, U-Nets, super-resolution)
 from .upsample import PixelShuffle, PixelUnshuffle, Upsample  # noqa: E402
 
-CONV_MORE_OPS = (ConvTranspose, Im2Col, Col2Im, Pad, PixelShuffle, PixelUnshuffle, Upsample)
+CONV_MORE_OPS = (ConvTranspose, Im2Col, Col2Im, Pad, PixelShuffle, PixelUnshuffle, Upsample, MaxUnpool)
 ALL_OPS += CONV_MORE_OPS

@@ -378,3 +378,27 @@ class Pad(Op):
             summed = accumulate(grad, (self.in_shape[dim],) + moved.shape[1:], at, moved)
             grad = xp.moveaxis(summed, 0, dim)
         return (xp.ascontiguousarray(grad),)
+
+
+class MaxUnpool(Op):
+    """``F.max_unpool2d``: each value of x written at its ``indices`` (flat positions in an (H, W) plane, as a
+    max pool's ``return_indices`` gives them) of a zero plane of ``output_size`` (H, W). Inputs: x, indices."""
+
+    name = "max_unpool"
+    derivatives = ("grad read back at the indices", "")
+    torch_grad_fn = "MaxUnpool2DBackward0"
+    saved_inputs = (1,)
+
+    def forward(self, x, indices):
+        xp = xp_of(x)
+        h, w = self.output_size
+        planes = x.reshape(-1, x.shape[-2] * x.shape[-1])
+        self.rows = xp.arange(len(planes)).reshape(-1, 1)
+        self.at, self.in_shape = indices.reshape(planes.shape), x.shape
+        out = xp.zeros((len(planes), h * w), dtype=x.dtype)
+        out[self.rows, self.at] = planes
+        return out.reshape(x.shape[:-2] + (h, w))
+
+    def backward(self, grad):
+        planes = grad.reshape(len(self.at), -1)
+        return (planes[self.rows, self.at].reshape(self.in_shape), None)
