@@ -26,6 +26,7 @@ from .parameter import Parameter
 from .sparse import Embedding
 from .normalization import LayerNorm
 from .batchnorm import BatchNorm1d, BatchNorm2d
+from .instancenorm import InstanceNorm1d, InstanceNorm2d
 from . import utils
 from .container import ParameterList
 from .activation import ELU, Hardtanh, ReLU6
@@ -48,3 +49,4 @@ __all__ += ["ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "Reflect
             "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d"]
 __all__ += ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle"]
 __all__ += ["Dropout3d"]
+__all__ += ["InstanceNorm1d", "InstanceNorm2d"]
