@@ -1,4 +1,5 @@
-"""``nn.Conv1d``/``nn.Conv2d``, ``nn.ConvTranspose1d``/``2d`` and the pooling layers: parameters and arguments around ``F``.
+"""``nn.Conv1d``/``2d``, ``nn.ConvTranspose1d``/``2d``, the pooling, unpooling and fold layers: parameters and
+arguments around ``F``.
 
 >>> import graphviz_grad as vg
 >>> conv = vg.nn.Conv2d(3, 6, 5)
@@ -120,7 +121,6 @@ class _ConvTransposeNd(_ConvNd):
             return self.output_padding
         nd = self._nd
         lead = 2 if input.dim() == nd + 2 else 1
-        output_size = list(output_size)
         if len(output_size) == lead + nd:
             output_size = output_size[lead:]
         if len(output_size) != nd:

@@ -26,8 +26,8 @@ from ..tensor import Tensor
 from .functional_conv import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,  # noqa: F401
                               adaptive_max_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_pool2d,
                               pad)
-from .functional_conv import conv_transpose1d, conv_transpose2d, fold, unfold  # noqa: F401  (autoencoders, GANs, U-Nets)
-from .functional_conv import max_unpool1d, max_unpool2d  # noqa: F401
+# the image-model layers after the blitz CNN (autoencoders, GANs, U-Nets, super-resolution)
+from .functional_conv import conv_transpose1d, conv_transpose2d, fold, max_unpool1d, max_unpool2d, unfold  # noqa: F401
 from .functional_upsample import interpolate, pixel_shuffle, pixel_unshuffle  # noqa: F401
 from .dropout import dropout, dropout1d, dropout2d, dropout3d  # noqa: F401  (part of F's namespace)
 

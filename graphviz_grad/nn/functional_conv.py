@@ -240,7 +240,8 @@ def _window_args(kernel_size, dilation, padding, stride):
 
 def _blocks(hw, kernel, dilation, padding, stride):
     """How many windows fit along each of the two dims (PyTorch's "sliding blocks")."""
-    return tuple((n + 2 * p - (d * (k - 1) + 1)) // s + 1 for n, k, d, p, s in zip(hw, kernel, dilation, padding, stride))
+    return tuple((n + 2 * p - (d * (k - 1) + 1)) // s + 1
+                 for n, k, d, p, s in zip(hw, kernel, dilation, padding, stride))
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
@@ -265,8 +266,8 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
         raise RuntimeError(f"Given input with spatial size {shape[-2:]}, kernel_size={kernel}, dilation={dilation}, "
                            f"padding={padding}, calculated shape of the array of sliding blocks as {blocks}, but its "
                            f"components must be at least one.")
-    attrs = _shown(ops.Im2Col, dict(kernel=kernel, stride=stride, dilation=dilation, pads=tuple((p, p) for p in padding)))
-    return ops.Im2Col.apply(input, **attrs)
+    attrs = dict(kernel=kernel, stride=stride, dilation=dilation, pads=tuple((p, p) for p in padding))
+    return ops.Im2Col.apply(input, **_shown(ops.Im2Col, attrs))
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
@@ -418,13 +419,14 @@ def _max_unpool(input, indices, output_size):
     if indices.dtype.name != "int64":
         raise RuntimeError(f"elements in indices should be type int64 but got: {_type_name(indices)}")
     if tuple(indices.shape) != tuple(input.shape):
-        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor ({_size_text(input.shape)})"
-                           f" but got indices tensor with shape: {_size_text(indices.shape)}")
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
+                           f"({_size_text(input.shape)}) but got indices tensor with shape: "
+                           f"{_size_text(indices.shape)}")
     h, w = output_size
     at = indices._data
     if at.size and (int(at.min()) < 0 or int(at.max()) >= h * w):
         bad = int(at.max()) if int(at.max()) >= h * w else int(at.min())
-        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size {h}x{w}")
+        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size {h}x{w})")
     return ops.MaxUnpool.apply(input, indices, output_size=(h, w))
 
 
