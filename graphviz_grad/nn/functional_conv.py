@@ -424,8 +424,9 @@ def _max_unpool(input, indices, output_size):
                            f"{_size_text(indices.shape)}")
     h, w = output_size
     at = indices._data
-    if at.size and (int(at.min()) < 0 or int(at.max()) >= h * w):
-        bad = int(at.max()) if int(at.max()) >= h * w else int(at.min())
+    outside = (at < 0) | (at >= h * w)
+    if outside.any():
+        bad = int(at.reshape(-1)[int(outside.reshape(-1).argmax())])  # the first, as PyTorch's loop meets it
         raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size {h}x{w})")
     return ops.MaxUnpool.apply(input, indices, output_size=(h, w))
 
