@@ -12,8 +12,12 @@ from .activation import Flatten, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .activation import GELU, LeakyReLU, SiLU, Softplus
 from .conv import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d
 from .conv import AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
+from .conv import ConvTranspose1d, ConvTranspose2d, Fold, MaxUnpool1d, MaxUnpool2d, Unfold
+from .padding import (CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d,
+                      ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d)
+from .upsampling import PixelShuffle, PixelUnshuffle, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .container import ModuleDict, ModuleList, Sequential
-from .dropout import Dropout, Dropout1d, Dropout2d
+from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d
 from .linear import Identity, Linear
 from .loss import CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .loss import BCELoss, BCEWithLogitsLoss  # the blitz
@@ -22,6 +26,7 @@ from .parameter import Parameter
 from .sparse import Embedding
 from .normalization import LayerNorm
 from .batchnorm import BatchNorm1d, BatchNorm2d
+from .instancenorm import InstanceNorm1d, InstanceNorm2d
 from . import utils
 from .container import ParameterList
 from .activation import ELU, Hardtanh, ReLU6
@@ -41,3 +46,9 @@ __all__ += ["GELU", "SiLU", "LeakyReLU", "Softplus"]
 __all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Dropout1d", "Dropout2d"]
 __all__ += ["ELU", "Hardtanh", "ReLU6", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "ParameterDict"]
 __all__ += ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+__all__ += ["ConvTranspose1d", "ConvTranspose2d", "Fold", "Unfold", "MaxUnpool1d", "MaxUnpool2d"]
+__all__ += ["ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d", "ReflectionPad2d",
+            "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d"]
+__all__ += ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle"]
+__all__ += ["Dropout3d"]
+__all__ += ["InstanceNorm1d", "InstanceNorm2d"]

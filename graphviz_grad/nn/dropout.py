@@ -48,6 +48,16 @@ def _feature_dropout(input, p, training, inplace):
     return _dropout(input, p, training, inplace, tuple(input.shape[:2]) + (1,) * (input.dim() - 2))
 
 
+def _maybe_batched_dropout(input, p, training, inplace, batched):
+    """Channel dropout of a batched input, or of an unbatched one as PyTorch's: with a batch dim added and
+    removed again (in place: one draw per channel too, the input's own elements scaled)."""
+    if batched:
+        return _feature_dropout(input, p, training, inplace)
+    if inplace:
+        return _dropout(input, p, training, True, (input.shape[0],) + (1,) * (input.dim() - 1))
+    return _feature_dropout(input.unsqueeze(0), p, training, False).squeeze(0)
+
+
 def dropout1d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of (N, C, L) or (C, L) inputs with probability ``p`` (PyTorch's masks).
 
@@ -62,11 +72,7 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
             f"dropout1d: Expected 2D or 3D input, but received a {input.dim()}D input. Note that dropout1d exists to "
             "provide channel-wise dropout on inputs with 1 spatial dimension, a channel dimension, and an optional "
             "batch dimension (i.e. 2D or 3D inputs).")
-    if input.dim() == 3:
-        return _feature_dropout(input, p, training, inplace)
-    batched = input.unsqueeze_(0) if inplace else input.unsqueeze(0)
-    out = _feature_dropout(batched, p, training, inplace)
-    return out.squeeze_(0) if inplace else out.squeeze(0)
+    return _maybe_batched_dropout(input, p, training, inplace, input.dim() == 3)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
@@ -86,6 +92,24 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
               "change in a future release to interpret the input as one without a batch dimension, i.e. shape "
               "(C, H, W). To maintain the 1D channel-wise dropout behavior, please switch to using dropout1d instead.")
     return _feature_dropout(input, p, training, inplace)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels (volumes) of (N, C, D, H, W) or (C, D, H, W) inputs with probability ``p``
+    (PyTorch's masks); other sizes are warned about as in PyTorch.
+
+    >>> import graphviz_grad as vg
+    >>> _ = vg.manual_seed(0)
+    >>> vg.nn.functional.dropout3d(vg.ones(3, 1, 1, 2), 0.5).flatten().tolist()
+    [0.0, 0.0, 0.0, 0.0, 2.0, 2.0]
+    """
+    _check_p(p)
+    if input.dim() not in (4, 5):
+        _warn(f"dropout3d: Received a {input.dim()}-D input to dropout3d, which is deprecated and will result in an "
+              "error in a future release. To retain the behavior and silence this warning, please use dropout instead. "
+              "Note that dropout3d exists to provide channel-wise dropout on inputs with 3 spatial dimensions, a "
+              "channel dimension, and an optional batch dimension (i.e. 4D or 5D inputs).")
+    return _maybe_batched_dropout(input, p, training, inplace, input.dim() == 5)
 
 
 class Dropout(Module):
@@ -116,3 +140,9 @@ class Dropout2d(Dropout):
     """``Dropout2d(p=0.5)``: whole feature maps of (N, C, H, W) inputs, in training mode."""
 
     _fn = staticmethod(dropout2d)
+
+
+class Dropout3d(Dropout):
+    """``Dropout3d(p=0.5)``: whole channels of (N, C, D, H, W) inputs, in training mode."""
+
+    _fn = staticmethod(dropout3d)

@@ -11,9 +11,12 @@ tensor(2.)
 tensor(0.6931)
 """
 
+import math
+
 import numpy as np
 
 from .. import _dtype, _functions, backend, ops
+from ..autograd import grad_mode as _grad_mode
 from .._dtype import type_name as _type_name
 from .._warnings import warn_user as _warn
 from .._functions import sigmoid, tanh  # noqa: F401  (part of F's namespace)
@@ -23,7 +26,10 @@ from ..tensor import Tensor
 from .functional_conv import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,  # noqa: F401
                               adaptive_max_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_pool2d,
                               pad)
-from .dropout import dropout, dropout1d, dropout2d  # noqa: F401  (part of F's namespace)
+# the image-model layers after the blitz CNN (autoencoders, GANs, U-Nets, super-resolution)
+from .functional_conv import conv_transpose1d, conv_transpose2d, fold, max_unpool1d, max_unpool2d, unfold  # noqa: F401
+from .functional_upsample import interpolate, pixel_shuffle, pixel_unshuffle  # noqa: F401
+from .dropout import dropout, dropout1d, dropout2d, dropout3d  # noqa: F401  (part of F's namespace)
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -333,6 +339,34 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if eps != 1e-5:
         attrs["eps"] = eps
     return op.apply(input, *params, **attrs)
+
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-5):
+    """Normalize each channel of each sample (N, C, ...) over its own spatial dims, as PyTorch does it: a
+    batch norm of the input viewed as one sample of N·C channels, the per-channel ``weight``, ``bias`` and
+    running statistics repeated N times, then the running statistics averaged back over the samples.
+
+    >>> import graphviz_grad as vg
+    >>> import graphviz_grad.nn.functional as F
+    >>> F.instance_norm(vg.tensor([[[1., 3.], [0., 4.]]]))
+    tensor([[[-1.0000,  1.0000],
+             [-1.0000,  1.0000]]])
+    """
+    _require_tensor("instance_norm", input)
+    if use_input_stats:
+        if input.dim() >= 2 and math.prod(input.shape[2:]) == 1:
+            raise ValueError(f"Expected more than 1 spatial element when training, got input size {input.shape}")
+    b, c = input.shape[:2]
+    repeated = [None if t is None else t.repeat(b) for t in (running_mean, running_var, weight, bias)]
+    out = batch_norm(input.reshape((1, b * c) + tuple(input.shape[2:])), *repeated[:2], *repeated[2:],
+                     training=use_input_stats, momentum=momentum, eps=eps)
+    with _grad_mode.no_grad():
+        for running, per_sample in zip((running_mean, running_var), repeated[:2]):
+            if running is not None:
+                running.copy_(per_sample.view(b, c).mean(0))
+    return out.view(input.shape)
 
 
 # --- losses --------------------------------------------------------------------------

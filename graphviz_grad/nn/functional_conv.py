@@ -36,20 +36,10 @@ def _size_text(shape):
     return "[" + ", ".join(map(str, shape)) + "]"
 
 
-def _conv(nd, input, weight, bias, stride, padding, dilation, groups):
-    fn = f"conv{nd}d"
-    _require_tensor(fn, input)
-    _require_tensor(fn, weight, 2, "weight")
+def _conv_operands(input, weight, bias, groups, transposed=False):
+    """PyTorch's checks of a convolution's operands (batched input; weight (out, in / groups, *kernel), or
+    (in, out / groups, *kernel) when ``transposed``); returns ``groups`` as an int."""
     x, w = input._data, weight._data
-    if x.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {fn}, but got input "
-                           f"of size: {_size_text(x.shape)}")
-    if w.ndim != nd + 2:
-        raise RuntimeError(f"weight should have at least three dimensions: expected {nd + 2}D weight for {fn}, "
-                           f"got weight of size {_size_text(w.shape)}")
-    if x.ndim == nd + 1:  # unbatched: PyTorch adds the batch dim and removes it again
-        return _functions.squeeze(_conv(nd, _functions.unsqueeze(input, 0), weight, bias, stride, padding,
-                                        dilation, groups), 0)
     if x.dtype != w.dtype or (bias is not None and bias._data.dtype != x.dtype):
         if x.dtype != w.dtype:
             raise RuntimeError(f"expected scalar type {_type_name(input)} but found {_type_name(weight)} (convert "
@@ -59,19 +49,48 @@ def _conv(nd, input, weight, bias, stride, padding, dilation, groups):
     if x.__class__ is not w.__class__:
         _functions._check_device(input, weight)
     groups = int(groups)
-    out_ch, cg = w.shape[:2]
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
-    if out_ch % groups:
+    if w.shape[0] % groups:
+        shown = f"[{_size_text(w.shape)}]" if transposed else _size_text(w.shape)  # (as PyTorch prints them)
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
-                           f"but got weight of size {_size_text(w.shape)} instead")
-    if x.shape[1] != cg * groups:
-        raise RuntimeError(f"Given groups={groups}, weight of size {_size_text(w.shape)}, expected "
-                           f"input{_size_text(x.shape)} to have {cg * groups} channels, but got {x.shape[1]} "
-                           f"channels instead")
+                           f"but got weight of size {shown} instead")
+    if transposed:
+        in_ch, out_ch = w.shape[0], w.shape[1] * groups
+        given = f"Given transposed=1, weight of size {_size_text(w.shape)}"
+    else:
+        in_ch, out_ch = w.shape[1] * groups, w.shape[0]
+        given = f"Given groups={groups}, weight of size {_size_text(w.shape)}"
+    if x.shape[1] != in_ch:
+        raise RuntimeError(f"{given}, expected input{_size_text(x.shape)} to have {in_ch} channels, but got "
+                           f"{x.shape[1]} channels instead")
     if bias is not None and tuple(bias._data.shape) != (out_ch,):
-        raise RuntimeError(f"Given weight of size {_size_text(w.shape)}, expected bias to be 1-dimensional with "
-                           f"{out_ch} elements, but got bias of size {_size_text(bias._data.shape)} instead")
+        given = given.replace(f"Given groups={groups}, w", "Given w")
+        raise RuntimeError(f"{given}, expected bias to be 1-dimensional with {out_ch} elements, but got bias of "
+                           f"size {_size_text(bias._data.shape)} instead")
+    return groups
+
+
+def _conv_input(fn, nd, input, weight):
+    """PyTorch's checks of a convolution's input and weight ranks: True when the input is unbatched."""
+    _require_tensor(fn, input)
+    _require_tensor(fn, weight, 2, "weight")
+    x, w = input._data, weight._data
+    if x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {fn}, but got input "
+                           f"of size: {_size_text(x.shape)}")
+    if w.ndim != nd + 2:
+        raise RuntimeError(f"weight should have at least three dimensions: expected {nd + 2}D weight for {fn}, "
+                           f"got weight of size {_size_text(w.shape)}")
+    return x.ndim == nd + 1
+
+
+def _conv(nd, input, weight, bias, stride, padding, dilation, groups):
+    if _conv_input(f"conv{nd}d", nd, input, weight):  # unbatched: PyTorch adds the batch dim and removes it again
+        return _functions.squeeze(_conv(nd, _functions.unsqueeze(input, 0), weight, bias, stride, padding,
+                                        dilation, groups), 0)
+    groups = _conv_operands(input, weight, bias, groups)
+    x, w = input._data, weight._data
     stride = _tuple(stride, nd, "stride")
     dilation = _tuple(dilation, nd, "dilation")
     kernel = w.shape[2:]
@@ -140,6 +159,149 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     graphviz_grad.Size([1, 3, 4])
     """
     return _conv(1, input, weight, bias, stride, padding, dilation, groups)
+
+
+
+def _conv_transpose(nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    fn = f"conv_transpose{nd}d"
+    if _conv_input(fn, nd, input, weight):
+        return _functions.squeeze(_conv_transpose(nd, _functions.unsqueeze(input, 0), weight, bias, stride, padding,
+                                                  output_padding, groups, dilation), 0)
+    groups = _conv_operands(input, weight, bias, groups, transposed=True)
+    if isinstance(padding, str):
+        raise TypeError(f"{fn}(): argument 'padding' must be tuple of ints, not str")
+    stride, padding = _tuple(stride, nd, "stride"), _tuple(padding, nd, "padding")
+    extra, dilation = _tuple(output_padding, nd, "output_padding"), _tuple(dilation, nd, "dilation")
+    for values, what in ((stride, "non-positive stride"), (dilation, "non-positive dilation")):
+        if min(values) <= 0:
+            raise RuntimeError(f"{what} is not supported")
+    for values, what in ((padding, "padding"), (extra, "output_padding")):
+        if min(values) < 0:
+            raise RuntimeError(f"negative {what} is not supported")
+    if nd == 1:  # (as the 2-D convolution PyTorch runs, with a height of 1)
+        stride, padding, extra, dilation = (1,) + stride, (0,) + padding, (0,) + extra, (1,) + dilation
+    if any(e >= s and e >= d for e, s, d in zip(extra, stride, dilation)):
+        raise RuntimeError(
+            "output padding must be smaller than either stride or dilation, but got "
+            f"output_padding_height: {extra[0]} output_padding_width: {extra[1]} stride_height: {stride[0]} "
+            f"stride_width: {stride[1]} dilation_height: {dilation[0]} dilation_width: {dilation[1]}")
+    sizes = ((1,) if nd == 1 else ()) + tuple(input.shape[2:])
+    out = [(n - 1) * s - 2 * p + d * (k - 1) + e + 1 for n, s, p, d, k, e in
+           zip(sizes, stride, padding, dilation, ((1,) if nd == 1 else ()) + tuple(weight.shape[2:]), extra)]
+    if min(out) <= 0:
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, sizes))}). Calculated output size "
+                           f"per channel: ({' x '.join(map(str, out))}). Output size is too small")
+    attrs = dict(stride=stride, dilation=dilation, pads=tuple((q, q) for q in padding), output_padding=extra,
+                 groups=groups, one_d=nd == 1)
+    attrs = _shown(ops.ConvTranspose, attrs)
+    return ops.ConvTranspose.apply(input, weight, *([] if bias is None else [bias]), **attrs)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """2-D transposed convolution ("deconvolution") of ``input`` (N, C_in, H, W) or (C_in, H, W) with
+    ``weight`` (C_in, C_out / groups, KH, KW): each input pixel spreads a copy of its kernels onto the output,
+    ``stride`` apart. The output is (H - 1)·stride - 2·padding + dilation·(KH - 1) + output_padding + 1 high.
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.functional.conv_transpose2d(vg.ones(1, 1, 2, 2), vg.ones(1, 1, 2, 2), stride=2).tolist()
+    [[[[1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]]]]
+    >>> vg.nn.functional.conv_transpose2d(vg.ones(1, 1, 2, 2), vg.ones(1, 1, 2, 2))[0, 0]
+    tensor([[1., 2., 1.],
+            [2., 4., 2.],
+            [1., 2., 1.]])
+    """
+    return _conv_transpose(2, input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """1-D transposed convolution of ``input`` (N, C_in, L) or (C_in, L) with ``weight`` (C_in, C_out / groups, k).
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.functional.conv_transpose1d(vg.tensor([[[1., 2.]]]), vg.tensor([[[1., 10.]]]), stride=2).tolist()
+    [[[1.0, 10.0, 2.0, 20.0]]]
+    """
+    return _conv_transpose(1, input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+
+def _window_args(kernel_size, dilation, padding, stride):
+    """``unfold``/``fold``'s arguments as pairs, with PyTorch's checks."""
+    kernel, dilation = _tuple(kernel_size, 2), _tuple(dilation, 2, "dilation")
+    padding, stride = _tuple(padding, 2, "padding"), _tuple(stride, 2, "stride")
+    for values, what, part in ((kernel, "kernel size", "kernel"), (stride, "stride", "stride"),
+                               (dilation, "dilation", "dilation")):
+        if min(values) <= 0:
+            raise RuntimeError(f"{what} should be greater than zero, but got {part}_height: {values[0]} "
+                               f"{part}_width: {values[1]}")
+    if min(padding) < 0:
+        raise RuntimeError(f"padding should be non-negative, but got pad_height: {padding[0]} pad_width: {padding[1]}")
+    return kernel, dilation, padding, stride
+
+
+def _blocks(hw, kernel, dilation, padding, stride):
+    """How many windows fit along each of the two dims (PyTorch's "sliding blocks")."""
+    return tuple((n + 2 * p - (d * (k - 1) + 1)) // s + 1
+                 for n, k, d, p, s in zip(hw, kernel, dilation, padding, stride))
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """Every ``kernel_size`` window of the (N, C, H, W) or (C, H, W) ``input`` as a column: (N, C·KH·KW, L),
+    L the number of windows (the "im2col" inside a convolution; ``conv2d`` is ``weight.view(O, -1) @ unfold``).
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.functional.unfold(vg.arange(9.).reshape(1, 1, 3, 3), 2)
+    tensor([[[0., 1., 3., 4.],
+             [1., 2., 4., 5.],
+             [3., 4., 6., 7.],
+             [4., 5., 7., 8.]]])
+    """
+    _require_tensor("unfold", input)
+    shape = tuple(input.shape)
+    if len(shape) not in (3, 4) or 0 in shape[-3:]:
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
+                           f"dimensions for input, but got: {_size_text(shape)}")
+    kernel, dilation, padding, stride = _window_args(kernel_size, dilation, padding, stride)
+    blocks = _blocks(shape[-2:], kernel, dilation, padding, stride)
+    if min(blocks) < 1:
+        raise RuntimeError(f"Given input with spatial size {shape[-2:]}, kernel_size={kernel}, dilation={dilation}, "
+                           f"padding={padding}, calculated shape of the array of sliding blocks as {blocks}, but its "
+                           f"components must be at least one.")
+    attrs = dict(kernel=kernel, stride=stride, dilation=dilation, pads=tuple((p, p) for p in padding))
+    return ops.Im2Col.apply(input, **_shown(ops.Im2Col, attrs))
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """The reverse of :func:`unfold`: columns (N, C·KH·KW, L) or (C·KH·KW, L) summed back into an
+    ``output_size`` image at their windows (overlaps add up), (N, C, H, W).
+
+    >>> import graphviz_grad as vg
+    >>> F = vg.nn.functional
+    >>> F.fold(F.unfold(vg.ones(1, 1, 3, 3), 2), (3, 3), 2)  # how many windows cover each pixel
+    tensor([[[[1., 2., 1.],
+              [2., 4., 2.],
+              [1., 2., 1.]]]])
+    """
+    _require_tensor("fold", input)
+    shape = tuple(input.shape)
+    if len(shape) not in (2, 3) or 0 in shape[-2:]:
+        raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero "
+                           f"dimensions for input, but got: {_size_text(shape)}")
+    size = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size, output_size)
+    if len(size) != 2:
+        raise RuntimeError(f"It is expected output_size equals to 2, but got size {len(size)}")
+    size = tuple(int(n) for n in size)
+    kernel, dilation, padding, stride = _window_args(kernel_size, dilation, padding, stride)
+    if shape[-2] % (kernel[0] * kernel[1]):
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
+                           f"got input.size(1)={shape[-2]} and kernel_size={kernel}.")
+    blocks = _blocks(size, kernel, dilation, padding, stride)
+    if min(blocks) < 1 or blocks[0] * blocks[1] != shape[-1]:
+        raise RuntimeError(f"Given output_size={size}, kernel_size={kernel}, dilation={dilation}, padding={padding}, "
+                           f"stride={stride}, expected size of input's dimension 2 to match the calculated number of "
+                           f"sliding blocks {blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got "
+                           f"input.size(2)={shape[-1]}.")
+    attrs = dict(kernel=kernel, stride=stride, dilation=dilation, pads=tuple((p, p) for p in padding))
+    return ops.Col2Im.apply(input, output_size=size, **_shown(ops.Col2Im, attrs))
 
 
 # --- pooling -------------------------------------------------------------------------
@@ -219,6 +381,86 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     [[3.0, 2.0]]
     """
     return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+
+def _unpool_output_size(input, kernel, stride, padding, output_size):
+    """PyTorch's: the default (H - 1)·stride + kernel - 2·padding per dim, or ``output_size`` (spatial, or
+    with the batch and channel dims) if it lies within a stride of it."""
+    nd = len(kernel)
+    default = [(input.shape[-nd + d] - 1) * stride[d] + kernel[d] - 2 * padding[d] for d in range(nd)]
+    if output_size is None:
+        size = default
+    else:
+        size = list(output_size)
+        if len(size) == nd + 2:
+            size = size[2:]
+        if len(size) != nd:
+            raise ValueError(f"output_size should be a sequence containing {nd} or {nd + 2} elements, but it has a "
+                             f"length of '{len(size)}'")
+        for d in range(nd):
+            low, high = default[d] - stride[d], default[d] + stride[d]
+            if not low < size[d] < high:
+                raise ValueError(f'invalid output_size "{output_size}" (dim {d} must be between {low} and {high})')
+    for d in range(nd):
+        if size[d] < 0:
+            raise ValueError(f"max_unpooling: output_size must contain non-negative spatial dimensions, but got "
+                             f"output_size[{d}]={size[d]}")
+    return [int(n) for n in size]
+
+
+def _max_unpool(input, indices, output_size):
+    """``max_unpool2d`` on (N, C, H, W) or (C, H, W) ``input`` with its pool's ``indices``: PyTorch's checks."""
+    _require_tensor("max_unpool2d", input)
+    _require_tensor("max_unpool2d", indices, 2, "indices")
+    if input.dim() not in (3, 4):
+        raise RuntimeError(f"Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor with "
+                           f"{input.dim()} dimensions.")
+    if indices.dtype.name != "int64":
+        raise RuntimeError(f"elements in indices should be type int64 but got: {_type_name(indices)}")
+    if tuple(indices.shape) != tuple(input.shape):
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
+                           f"({_size_text(input.shape)}) but got indices tensor with shape: "
+                           f"{_size_text(indices.shape)}")
+    h, w = output_size
+    at = indices._data
+    outside = (at < 0) | (at >= h * w)
+    if outside.any():
+        bad = int(at.reshape(-1)[int(outside.reshape(-1).argmax())])  # the first, as PyTorch's loop meets it
+        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size {h}x{w})")
+    return ops.MaxUnpool.apply(input, indices, output_size=(h, w))
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of ``max_pool2d``: each maximum back at the position its ``indices`` (from
+    ``return_indices=True``) name, zeros elsewhere; ``output_size`` picks among the sizes that pool to ``input``.
+
+    >>> import graphviz_grad as vg
+    >>> F = vg.nn.functional
+    >>> out, at = F.max_pool2d(vg.tensor([[[[1., 2.], [4., 3.]]]]), 2, return_indices=True)
+    >>> F.max_unpool2d(out, at, 2)
+    tensor([[[[0., 0.],
+              [4., 0.]]]])
+    """
+    kernel = _tuple(kernel_size, 2)
+    stride = kernel if stride is None else _tuple(stride, 2, "stride")
+    size = _unpool_output_size(input, kernel, stride, _tuple(padding, 2, "padding"), output_size)
+    return _max_unpool(input, indices, size)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of ``max_pool1d`` (see :func:`max_unpool2d`), on (N, C, L) or (C, L) inputs.
+
+    >>> import graphviz_grad as vg
+    >>> F = vg.nn.functional
+    >>> F.max_unpool1d(*F.max_pool1d(vg.tensor([[1., 3., 2., 0.]]), 2, return_indices=True), 2)
+    tensor([[0., 3., 2., 0.]])
+    """
+    kernel = _tuple(kernel_size, 1)
+    stride = kernel if stride is None else _tuple(stride, 1, "stride")
+    size = _unpool_output_size(input, kernel, stride, _tuple(padding, 1, "padding"), output_size)
+    out = _max_unpool(_functions.unsqueeze(input, -1), _functions.unsqueeze(indices, -1), size + [1])
+    return _functions.squeeze(out, -1)
 
 
 def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override=None):
@@ -329,20 +571,6 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
 # --- padding -------------------------------------------------------------------------
 
 
-def _pad_index(n, lo, hi, mode, xp):
-    """Source positions along one dim for reflect/replicate/circular padding."""
-    i = xp.arange(-lo, n + hi)
-    if mode == "replicate":
-        return xp.clip(i, 0, n - 1)
-    if mode == "circular":
-        return i % n
-    if lo >= n or hi >= n:
-        raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
-                           f"but got: padding ({lo}, {hi}) at dimension of input {n}")
-    i = xp.abs(i)
-    return xp.where(i > n - 1, 2 * (n - 1) - i, i)
-
-
 def pad(input, pad, mode="constant", value=None):
     """Pad the last ``len(pad) // 2`` dims: ``pad = (left, right, top, bottom, ...)``, last dim first.
 
@@ -375,19 +603,23 @@ def pad(input, pad, mode="constant", value=None):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value:
         raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
-    if len(shape) not in (len(pad) // 2 + 1, len(pad) // 2 + 2) or len(pad) > 6:
+    k = len(pad) // 2
+    if len(shape) not in (k + 1, k + 2) or len(pad) > 6:
         raise NotImplementedError(
             f"Padding size {len(pad)} is not supported for {len(shape)}D input tensor.\n"
             "Supported combinations for non-constant padding:\n"
             "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
-    from ..backend import xp_of
-
-    xp = xp_of(input._data)
-    out = input
-    for k in range(len(pad) // 2):
-        d = len(shape) - 1 - k
-        idx = _pad_index(shape[d], pad[2 * k], pad[2 * k + 1], mode, xp)
-        out = out[(slice(None),) * d + (Tensor._make(idx),)]
-    return out
+    if 0 in shape[-k - 1:]:
+        raise RuntimeError(f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 batch size and other "
+                           f"non-zero dimensions for input, but got: {_size_text(shape)}")
+    for i in range(k):
+        n, lo, hi, dim = shape[-1 - i], pad[2 * i], pad[2 * i + 1], len(shape) - 1 - i
+        if mode == "reflect" and (lo >= n or hi >= n):
+            raise RuntimeError(f"Argument #{4 + 2 * i}: Padding size should be less than the corresponding input "
+                               f"dimension, but got: padding ({lo}, {hi}) at dimension {dim} of input "
+                               f"{_size_text(shape)}")
+        if mode == "circular" and (lo > n or hi > n):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+    return ops.Pad.apply(input, pad=pad, mode=mode)

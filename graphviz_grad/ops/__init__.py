@@ -3,11 +3,11 @@
 Adding an op means adding a class here and one line in the op tests.
 """
 from .arithmetic import Add, Div, Maximum, Minimum, Mul, Neg, Pow, PowTensor, Sub
-from .conv import Conv
+from .conv import Col2Im, Conv, ConvTranspose, Im2Col
 from .compare import BitwiseAnd, BitwiseNot, BitwiseOr, BitwiseXor, Eq, Ge, Gt, Le, LogicalNot, Lt, Ne
 from .matmul import Matmul, Mm
 from .nn_ops import CrossEntropy, L1Loss, Linear, MseLoss
-from .pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, ConstantPad, MaxPool
+from .pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, ConstantPad, MaxPool, MaxUnpool, Pad
 from .reduce import Max, MaxDim, Mean, Min, MinDim, Sum
 from .shape import (Cat, Clone, Copy, Expand, Flatten, Index, Permute, Reshape, SetItem, Squeeze, Stack,
                     ToCopy, ToIntegral, Transpose, Unsqueeze, Where)
@@ -58,3 +58,9 @@ from .elementwise_more import (BinaryCrossEntropy, Ceil, Exp2, Floor, Fmod, Frac
 
 BLITZ_OPS = (Sign, Floor, Ceil, Round, Trunc, Frac, Exp2, Fmod, Remainder, BinaryCrossEntropy)
 ALL_OPS += BLITZ_OPS
+
+# the image-model layers after the blitz CNN (autoencoders, GANs, U-Nets, super-resolution)
+from .upsample import PixelShuffle, PixelUnshuffle, Upsample  # noqa: E402
+
+CONV_MORE_OPS = (ConvTranspose, Im2Col, Col2Im, Pad, PixelShuffle, PixelUnshuffle, Upsample, MaxUnpool)
+ALL_OPS += CONV_MORE_OPS

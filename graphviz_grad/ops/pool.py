@@ -1,4 +1,4 @@
-"""Pooling and padding ops: max and average over windows (strided views), adaptive average, constant pad.
+"""Pooling and padding ops: max and average over windows (strided views), adaptive pools, padding.
 
 Every pool works on the last one or two dims of any input: the dims in front are one
 batch of planes (pooling never mixes channels), so 1-D and 2-D, batched and unbatched
@@ -318,3 +318,87 @@ class ConstantPad(Op):
         gx = xp.zeros(self.in_shape, dtype=grad.dtype)
         gx[src] = grad[dst]
         return (gx,)
+
+
+def pad_index(xp, n, lo, hi, mode):
+    """Where each position of a dim of length ``n`` padded by ``lo``, ``hi`` (negative ones crop) reads from,
+    for ``mode`` ``"reflect"``, ``"replicate"`` or ``"circular"`` (which wraps the part that is kept, as
+    PyTorch's does).
+
+    >>> import numpy as np
+    >>> [pad_index(np, 4, 2, 1, m).tolist() for m in ("reflect", "replicate", "circular")]
+    [[2, 1, 0, 1, 2, 3, 2], [0, 0, 0, 1, 2, 3, 3], [2, 3, 0, 1, 2, 3, 0]]
+    """
+    if mode == "circular":
+        start, kept = max(-lo, 0), n - max(-lo, 0) - max(-hi, 0)
+        if kept <= 0:
+            return xp.zeros(0, dtype=xp.int64)
+        return start + (xp.arange(kept + max(lo, 0) + max(hi, 0)) - max(lo, 0)) % kept
+    i = xp.arange(-lo, n + hi)
+    if mode == "replicate":
+        return xp.clip(i, 0, n - 1)
+    i = xp.abs(i)
+    return xp.where(i > n - 1, 2 * (n - 1) - i, i)
+
+
+class Pad(Op):
+    """``F.pad`` in the modes that repeat the input (``mode`` ``"reflect"``, ``"replicate"``, ``"circular"``):
+    ``pad`` as PyTorch's (last dim first, pairs). Each padded dim is one gather; backward adds each
+    gradient back onto the element it copied.
+    """
+
+    name = "pad"
+    derivatives = ("grad summed onto the element each position copies",)
+    grad_fn_varies = True
+    mode = "reflect"
+
+    def grad_fn_name(self):
+        if self.mode == "circular":
+            return "CopySlices"  # (PyTorch copies slices of its output for circular padding)
+        kind = {"reflect": "Reflection", "replicate": "Replication"}[self.mode]
+        return f"{kind}Pad{len(self.pad) // 2}DBackward0"
+
+    def forward(self, x):
+        xp = xp_of(x)
+        self.in_shape = x.shape
+        self.index = []
+        for k in range(len(self.pad) // 2):
+            dim = x.ndim - 1 - k
+            at = pad_index(xp, x.shape[dim], self.pad[2 * k], self.pad[2 * k + 1], self.mode)
+            self.index.append((dim, at))
+            x = xp.take(x, at, axis=dim)
+        return x
+
+    def backward(self, grad):
+        from .indexing import accumulate
+
+        xp = xp_of(grad)
+        for dim, at in reversed(self.index):
+            moved = xp.moveaxis(grad, dim, 0)
+            summed = accumulate(grad, (self.in_shape[dim],) + moved.shape[1:], at, moved)
+            grad = xp.moveaxis(summed, 0, dim)
+        return (xp.ascontiguousarray(grad),)
+
+
+class MaxUnpool(Op):
+    """``F.max_unpool2d``: each value of x written at its ``indices`` (flat positions in an (H, W) plane, as a
+    max pool's ``return_indices`` gives them) of a zero plane of ``output_size`` (H, W). Inputs: x, indices."""
+
+    name = "max_unpool"
+    derivatives = ("grad read back at the indices", "")
+    torch_grad_fn = "MaxUnpool2DBackward0"
+    saved_inputs = (1,)
+
+    def forward(self, x, indices):
+        xp = xp_of(x)
+        h, w = self.output_size
+        planes = x.reshape(-1, x.shape[-2] * x.shape[-1])
+        self.rows = xp.arange(len(planes)).reshape(-1, 1)
+        self.at, self.in_shape = indices.reshape(planes.shape), x.shape
+        out = xp.zeros((len(planes), h * w), dtype=x.dtype)
+        out[self.rows, self.at] = planes
+        return out.reshape(x.shape[:-2] + (h, w))
+
+    def backward(self, grad):
+        planes = grad.reshape(len(self.at), -1)
+        return (planes[self.rows, self.at].reshape(self.in_shape), None)
