@@ -564,3 +564,21 @@ def test_channel_dropout_modules_and_errors_as_torch():
     with pytest.raises(RuntimeError) as ours:
         vg.nn.functional.dropout1d(vg.ones(2, 2, 2, 2))
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("call", [
+    lambda L, x: L.nn.functional.batch_norm(x, None, None, L.ones(3, dtype=L.float64), None, training=True),
+    lambda L, x: L.nn.functional.batch_norm(x.double(), L.zeros(3), L.ones(3)),
+    lambda L, x: L.nn.functional.layer_norm(x, (3,), L.ones(3, dtype=L.float64)),
+    lambda L, x: L.nn.BatchNorm1d(3)(x.double()),
+    lambda L, x: L.nn.LayerNorm(3)(x.double()),
+])
+def test_norms_refuse_mixed_dtypes_as_pytorch(call):
+    """A float64 input through a float32 normalization layer (or the reverse): PyTorch's CPU error."""
+    import torch
+
+    with pytest.raises(RuntimeError) as expected:
+        call(torch, torch.randn(4, 3))
+    with pytest.raises(RuntimeError) as ours:
+        call(vg, vg.randn(4, 3))
+    assert str(ours.value).startswith(str(expected.value))

@@ -278,6 +278,20 @@ def _check_param_shape(what, param, shape, fn):
         raise RuntimeError(f"{fn}: expected {what} of shape {list(shape)}, got {list(param.shape)}")
 
 
+def _check_norm_dtypes(input, *params):
+    """PyTorch's CPU error for a normalization whose parameters (or running statistics) are not of the
+    input's dtype: a float64 input through a float32 layer."""
+    data = input._data
+    if data.__class__ is not np.ndarray:
+        return
+    for p in params:
+        if p is not None and p._data.dtype != data.dtype:
+            reason = ("expect parameter to have scalar type of Float" if data.dtype == np.float32
+                      else "all inputs must share same datatype.")
+            raise RuntimeError(f"mixed dtype (CPU): {reason} (convert the input, e.g. x.float(), or the layer, "
+                               f"e.g. model.double())")
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalize over the last ``len(normalized_shape)`` dims, then ``· weight + bias``: one op.
 
@@ -290,6 +304,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     shape = _check_normalized_shape(input, normalized_shape)
     _check_param_shape("weight", weight, shape, "layer_norm")
     _check_param_shape("bias", bias, shape, "layer_norm")
+    _check_norm_dtypes(input, weight, bias)
     params = [p for p in (weight, bias) if p is not None]
     op = ops.LayerNormAffine if weight is not None else ops.LayerNorm
     if eps != 1e-5:  # (only what differs from the defaults goes in the op's label)
@@ -318,6 +333,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                     ("bias", bias)):
         if t is not None and t.numel() != channels:
             raise RuntimeError(f"{what} should contain {channels} elements not {t.numel()}")
+    _check_norm_dtypes(input, running_mean, running_var, weight, bias)
     if training:
         per_channel = input.numel() // channels if channels else 0
         if per_channel == 1:
