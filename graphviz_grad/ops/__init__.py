@@ -58,3 +58,8 @@ from .elementwise_more import (BinaryCrossEntropy, Ceil, Exp2, Floor, Fmod, Frac
 
 BLITZ_OPS = (Sign, Floor, Ceil, Round, Trunc, Frac, Exp2, Fmod, Remainder, BinaryCrossEntropy)
 ALL_OPS += BLITZ_OPS
+
+# the node a module's backward hooks hang on (nn.Module.register_full_backward_hook)
+from .module_hooks import BackwardHook  # noqa: E402
+
+ALL_OPS += (BackwardHook,)
