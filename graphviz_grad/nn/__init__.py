@@ -27,6 +27,10 @@ from .container import ParameterList
 from .activation import ELU, Hardtanh, ReLU6
 from .loss import HuberLoss, KLDivLoss, SmoothL1Loss
 from .container import ParameterDict
+from .activation import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, LogSigmoid, Mish, PReLU, Softmin,
+                         Softshrink, Softsign, Tanhshrink, Threshold, Unflatten)
+from .distance import CosineSimilarity, PairwiseDistance
+from .normalization import GroupNorm, RMSNorm
 
 __all__ = [
     "Module", "Parameter", "Linear", "Identity", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
@@ -39,3 +43,6 @@ __all__ += ["Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "utils", "Pa
 __all__ += ["GELU", "SiLU", "LeakyReLU", "Softplus"]
 __all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Dropout1d", "Dropout2d"]
 __all__ += ["ELU", "Hardtanh", "ReLU6", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "ParameterDict"]
+__all__ += ["Hardswish", "Hardsigmoid", "Mish", "SELU", "CELU", "PReLU", "GLU", "LogSigmoid", "Softmin", "Softsign",
+            "Softshrink", "Hardshrink", "Tanhshrink", "Threshold", "Unflatten", "CosineSimilarity", "PairwiseDistance",
+            "GroupNorm", "RMSNorm"]

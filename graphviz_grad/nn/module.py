@@ -531,11 +531,11 @@ class Module:
 
         >>> import graphviz_grad as vg
         >>> layer = vg.nn.Linear(2, 1)
-        >>> handle = layer.register_full_backward_hook(lambda m, grad_in, grad_out: (grad_in[0] * 0,))
+        >>> handle = layer.register_full_backward_hook(lambda m, grad_in, grad_out: (grad_in[0].sign(),))
         >>> x = vg.ones(1, 2, requires_grad=True)
         >>> layer(x).sum().backward()
-        >>> x.grad
-        tensor([[0., 0.]])
+        >>> x.grad.abs()
+        tensor([[1., 1.]])
         """
         return self._add_hook("_backward_hooks", hook, prepend)
 

@@ -63,3 +63,13 @@ ALL_OPS += BLITZ_OPS
 from .module_hooks import BackwardHook  # noqa: E402
 
 ALL_OPS += (BackwardHook,)
+
+# more activations (nn.Hardswish, Mish, LogSigmoid, GLU, PReLU, ...) and nn.GroupNorm
+from .activations import (Glu, Hardshrink, Hardsigmoid, Hardswish, LogSigmoid, Mish, Prelu, Softshrink,  # noqa: E402
+                          Threshold)
+
+from .layers import GroupNorm, GroupNormAffine  # noqa: E402
+
+ACTIVATION_OPS = (Hardsigmoid, Hardswish, Mish, LogSigmoid, Softshrink, Hardshrink, Threshold, Glu, Prelu,
+                  GroupNorm, GroupNormAffine)
+ALL_OPS += ACTIVATION_OPS

@@ -1,10 +1,10 @@
 """``utils.hooks.RemovableHandle``: what registering a hook returns, as ``torch.utils.hooks``.
 
 >>> import graphviz_grad as vg
->>> layer = vg.nn.Linear(2, 1)
->>> handle = layer.register_forward_hook(lambda module, args, output: output * 0)
->>> layer(vg.ones(1, 2))
-tensor([[0.]], grad_fn=<MulBackward0>)
+>>> layer = vg.nn.Identity()
+>>> handle = layer.register_forward_hook(lambda module, args, output: output + 1)
+>>> layer(vg.ones(2))
+tensor([2., 2.])
 >>> handle.remove()
 >>> len(layer._forward_hooks)
 0
