@@ -316,8 +316,10 @@ def test_every_op_class_has_a_case():
         from test_ops_sorting import CASES as SORTING_CASES  # sort, topk, cumprod, nan_to_num, logit, in-place unary
         from test_ops_blitz import CASES as BLITZ_CASES  # the 60-minute blitz's
         from test_nn_activations_more import CASES as ACTIVATION_CASES  # hardswish, glu, prelu, group_norm, ...
+        from test_nn_attention import CASES as ATTENTION_CASES  # scaled_dot_product_attention
 
-        for p in CASES + LESSON_CASES + SHAPE_MORE_CASES + SORTING_CASES + BLITZ_CASES + ACTIVATION_CASES:
+        for p in (CASES + LESSON_CASES + SHAPE_MORE_CASES + SORTING_CASES + BLITZ_CASES + ACTIVATION_CASES
+                  + ATTENTION_CASES):
             shapes, fn, torch_fn, opts = p.values
             arrays = [vg.tensor(a, requires_grad=True) for a in _arrays(shapes, opts)]
             fn(vg, *arrays)

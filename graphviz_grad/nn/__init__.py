@@ -31,6 +31,7 @@ from .activation import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Lo
                          Softshrink, Softsign, Tanhshrink, Threshold, Unflatten)
 from .distance import CosineSimilarity, PairwiseDistance
 from .normalization import GroupNorm, RMSNorm
+from .transformer import MultiheadAttention, Transformer, TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
     "Module", "Parameter", "Linear", "Identity", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
@@ -46,3 +47,4 @@ __all__ += ["ELU", "Hardtanh", "ReLU6", "SmoothL1Loss", "HuberLoss", "KLDivLoss"
 __all__ += ["Hardswish", "Hardsigmoid", "Mish", "SELU", "CELU", "PReLU", "GLU", "LogSigmoid", "Softmin", "Softsign",
             "Softshrink", "Hardshrink", "Tanhshrink", "Threshold", "Unflatten", "CosineSimilarity", "PairwiseDistance",
             "GroupNorm", "RMSNorm"]
+__all__ += ["MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder", "Transformer"]

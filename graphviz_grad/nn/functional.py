@@ -22,8 +22,9 @@ from ..autograd.function import broadcast_message
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 from .functional_conv import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,  # noqa: F401
-                              adaptive_max_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_pool2d,
-                              pad)
+                              adaptive_max_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, linear, max_pool1d,
+                              max_pool2d, pad)
+from .functional_attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: F401
 from .dropout import dropout, dropout1d, dropout2d  # noqa: F401  (part of F's namespace)
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -370,25 +371,6 @@ def one_hot(tensor, num_classes=-1):
 
 
 # --- layers --------------------------------------------------------------------------
-
-
-def linear(input, weight, bias=None):
-    """``input @ weight.T + bias`` as one ``linear`` op."""
-    _require_tensor("linear", input)
-    if input._data.dtype != weight._data.dtype:
-        raise RuntimeError(
-            f"mat1 and mat2 must have the same dtype, but got {_type_name(input)} and {_type_name(weight)} "
-            f"(convert the input, e.g. x.float(), or the layer, e.g. model.double())"
-        )
-    if input._data.__class__ is not weight._data.__class__:
-        _functions._check_device(input, weight)
-    if weight._data.ndim == 1:  # one output feature, without its axis (as PyTorch, which takes no bias then)
-        if bias is not None:
-            raise RuntimeError("mat2 must be a matrix, got 1-D tensor: a 1-D weight takes no bias")
-        return _functions.matmul(input, weight)
-    if bias is None:
-        return ops.Linear.apply(input, weight)
-    return ops.Linear.apply(input, weight, bias)
 
 
 # --- embedding and normalization (fused ops, see ops/layers.py) ----------------------

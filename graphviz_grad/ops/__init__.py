@@ -73,3 +73,8 @@ from .layers import GroupNorm, GroupNormAffine  # noqa: E402
 ACTIVATION_OPS = (Hardsigmoid, Hardswish, Mish, LogSigmoid, Softshrink, Hardshrink, Threshold, Glu, Prelu,
                   GroupNorm, GroupNormAffine)
 ALL_OPS += ACTIVATION_OPS
+
+# attention (F.scaled_dot_product_attention, nn.MultiheadAttention, nn.TransformerEncoderLayer)
+from .attention import ScaledDotProductAttention  # noqa: E402
+
+ALL_OPS += (ScaledDotProductAttention,)
