@@ -272,7 +272,8 @@ class GroupNorm(_Normalization):
     viewed as rows, one per (sample, group)."""
 
     name = "group_norm"
-    derivatives = ("rstd · (g - mean(g) - x̂ · mean(g · x̂)) per group, g = grad · weight", "Σ grad · x̂", "Σ grad")
+    derivatives = ("rstd · (g - mean(g) - x̂ · mean(g · x̂)) per group, g = grad · weight", "Σ grad · x̂",
+                   "Σ grad")
     torch_grad_fn = "NativeGroupNormBackward0"
     eps = 1e-5
     num_groups = 1
