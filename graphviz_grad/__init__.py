@@ -33,6 +33,7 @@ from ._functions import (amin, cos, cumsum, einsum, erf, gather, index_add, inde
                          masked_fill, outer, prod, reciprocal, rsqrt, scatter, scatter_add, sin, std, tril, triu,
                          var)
 from ._functions import log10
+from ._functions import unflatten
 from ._functions import bmm, chunk, diag, flip, roll, split, unbind  # more shapes
 from ._functions import argsort, cumprod, isclose, logit, nan_to_num, nan_to_num_, sort, topk
 from ._functions import (addmm, ceil, exp2, fix, floor, fmod, frac, lerp, mv, remainder, sign,  # the blitz

@@ -520,6 +520,29 @@ def flatten(input, start_dim=0, end_dim=-1):
     return ops.Flatten.apply(input, shape=shape[:s] + (n,) + shape[e + 1:])
 
 
+
+def unflatten(input, dim, sizes):
+    """Dim ``dim`` split into ``sizes`` (one of them may be -1): the inverse of ``flatten``, a view.
+
+    >>> import graphviz_grad as vg
+    >>> vg.zeros(2, 6).unflatten(1, (3, -1)).shape
+    graphviz_grad.Size([2, 3, 2])
+    """
+    sizes = tuple(int(n) for n in sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    if sizes.count(-1) > 1:
+        raise RuntimeError("unflatten: only one dimension can be inferred")
+    d = input._wrap_dim(dim)
+    shape = tuple(input._data.shape)
+    n = 1
+    for size in sizes:
+        n *= size
+    if (n != shape[d]) if -1 not in sizes else (n == 0 or shape[d] % -n):
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {d} "
+                           f"({shape[d]}) in the input tensor")
+    return reshape(input, shape[:d] + sizes + shape[d + 1:])
+
 def transpose(input, dim0, dim1):
     return ops.Transpose.apply(input, dim0=input._wrap_dim(dim0), dim1=input._wrap_dim(dim1))
 

@@ -29,6 +29,7 @@ for _name in _METHODS:
 Tensor.ger = F.outer
 
 Tensor.log10 = F.log10
+Tensor.unflatten = F.unflatten
 Tensor.T = property(lambda self: F.permute(self, *reversed(range(self.dim()))) if self.dim() > 2 else F.t(self) if self.dim() == 2 else self)
 Tensor.mT = property(lambda self: F.transpose(self, -2, -1))
 Tensor.subtract, Tensor.multiply, Tensor.divide, Tensor.true_divide = F.sub, F.mul, F.div, F.div

@@ -316,8 +316,11 @@ def test_every_op_class_has_a_case():
         from test_ops_sorting import CASES as SORTING_CASES  # sort, topk, cumprod, nan_to_num, logit, in-place unary
         from test_ops_blitz import CASES as BLITZ_CASES  # the 60-minute blitz's
         from test_conv_more import CASES as CONV_MORE_CASES  # transposed conv, fold, pads, upsampling, instance norm
+        from test_nn_activations_more import CASES as ACTIVATION_CASES  # hardswish, glu, prelu, group_norm, ...
+        from test_nn_attention import CASES as ATTENTION_CASES  # scaled_dot_product_attention
 
-        for p in CASES + LESSON_CASES + SHAPE_MORE_CASES + SORTING_CASES + BLITZ_CASES + CONV_MORE_CASES:
+        for p in (CASES + LESSON_CASES + SHAPE_MORE_CASES + SORTING_CASES + BLITZ_CASES + CONV_MORE_CASES
+                  + ACTIVATION_CASES + ATTENTION_CASES):
             shapes, fn, torch_fn, opts = p.values
             arrays = [vg.tensor(a, requires_grad=True) for a in _arrays(shapes, opts)]
             fn(vg, *arrays)
@@ -326,6 +329,7 @@ def test_every_op_class_has_a_case():
     nn_only = {"Linear", "MseLoss", "L1Loss", "CrossEntropy"}  # tested in test_nn.py
     nn_only |= {"Embedding", "LayerNorm", "LayerNormAffine", "BatchNorm", "BatchNormAffine"}  # test_nn_layers.py
     nn_only |= {"Conv", "MaxPool", "AvgPool", "AdaptiveAvgPool", "AdaptiveMaxPool", "ConstantPad"}  # tested in test_conv.py
+    nn_only |= {"BackwardHook"}  # a module's backward hooks: tested in test_module_hooks.py
     missing = {c.__name__ for c in ops.ALL_OPS} - seen - nn_only
     assert not missing, f"op classes without an oracle case: {sorted(missing)}"
 

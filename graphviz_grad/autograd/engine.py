@@ -97,6 +97,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
     accumulate = capture is None
     heappop, heappush = heapq.heappop, heapq.heappush
     delivering = _delivering[0]  # (a backward run from inside another one's custom Function)
+    outer_buffers, _buffers_now[0] = _buffers_now[0], buffers
     try:
         while heap:
             # The most recent node first: every op that consumed its output was made after it,
@@ -154,6 +155,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                 node.release()
     finally:
         _delivering[0] = delivering
+        _buffers_now[0] = outer_buffers
         grad_mode.state.enabled = prev_grad
         hook_state.in_backward = prev_in_backward
 
@@ -201,9 +203,18 @@ def _accumulate(t, g, fresh, node=None):
 _graph_arrays = {}  # id(array) -> (weak reference to it, weak reference to the node, backward pass)
 _pass = [0]  # run_backward calls so far
 _delivering = [None]  # the node whose gradients run_backward is handing out now
+# The gradients gathered so far for the nodes still to run, by node, of the backward running now:
+# a node that stands for several tensors (a module's backward hook) reads its siblings' there.
+_buffers_now = [None]
 
 
 _sweep_at = [256]
+
+
+def pending_grads():
+    """The gradients gathered so far, by node, for the nodes the running backward has still to run (None
+    outside backward): what a node that stands for several tensors reads its siblings' gradients from."""
+    return _buffers_now[0]
 
 
 def share_with_graph(array, node):

@@ -33,6 +33,11 @@ from .activation import ELU, Hardtanh, ReLU6
 from .loss import HuberLoss, KLDivLoss, SmoothL1Loss
 from .container import ParameterDict
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
+from .activation import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, LogSigmoid, Mish, PReLU, Softmin,
+                         Softshrink, Softsign, Tanhshrink, Threshold, Unflatten)
+from .distance import CosineSimilarity, PairwiseDistance
+from .normalization import GroupNorm, RMSNorm
+from .transformer import MultiheadAttention, Transformer, TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
     "Module", "Parameter", "Linear", "Identity", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
@@ -52,3 +57,7 @@ __all__ += ["ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "Reflect
 __all__ += ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle"]
 __all__ += ["Dropout3d"]
 __all__ += ["InstanceNorm1d", "InstanceNorm2d"]
+__all__ += ["Hardswish", "Hardsigmoid", "Mish", "SELU", "CELU", "PReLU", "GLU", "LogSigmoid", "Softmin", "Softsign",
+            "Softshrink", "Hardshrink", "Tanhshrink", "Threshold", "Unflatten", "CosineSimilarity", "PairwiseDistance",
+            "GroupNorm", "RMSNorm"]
+__all__ += ["MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder", "Transformer"]

@@ -1,5 +1,7 @@
 """Activation layers: ``ReLU``, ``Tanh``, ``Sigmoid``, ``Softmax``, ``LogSoftmax``, ``Flatten``, ``GELU``,
-``SiLU``, ``LeakyReLU``, ``Softplus``, ``ELU``, ``Hardtanh``, ``ReLU6``.
+``SiLU``, ``LeakyReLU``, ``Softplus``, ``ELU``, ``Hardtanh``, ``ReLU6``; ``Hardswish``, ``Hardsigmoid``, ``Mish``,
+``SELU``, ``CELU``, ``PReLU`` (learnable), ``GLU``, ``LogSigmoid``, ``Softmin``, ``Softsign``, ``Softshrink``,
+``Hardshrink``, ``Tanhshrink``, ``Threshold``.
 
 >>> import graphviz_grad as vg
 >>> vg.nn.ReLU()(vg.tensor([-1., 2.]))
@@ -66,6 +68,28 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Dim ``dim`` split into ``unflattened_size`` (``Tensor.unflatten``): the inverse of ``Flatten``.
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.Unflatten(1, (2, 3))(vg.zeros(4, 6)).shape
+    graphviz_grad.Size([4, 2, 3])
+    """
+
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError(f"unflattened_size must be tuple of ints, but found type {type(unflattened_size).__name__}")
+        self.dim = dim
+        self.unflattened_size = unflattened_size
+
+    def forward(self, input):
+        return _functions.unflatten(input, self.dim, self.unflattened_size)
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
 
 
 # the lessons after the tutorial (makemore, GPT)
@@ -179,3 +203,198 @@ class ReLU6(Hardtanh):
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
+
+
+# more activations (transformers, feature maps, the activation zoo)
+
+
+class _Inplace(Module):
+    """An activation with only an ``inplace`` flag: ``_fn(input, inplace)``."""
+
+    _fn = None
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return type(self)._fn(input, inplace=self.inplace)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class Hardswish(_Inplace):
+    """``F.hardswish``: ``x · relu6(x + 3) / 6``."""
+
+    _fn = staticmethod(F.hardswish)
+
+    def extra_repr(self):
+        return ""
+
+
+class Hardsigmoid(Hardswish):
+    """``F.hardsigmoid``: ``relu6(x + 3) / 6``."""
+
+    _fn = staticmethod(F.hardsigmoid)
+
+
+class Mish(Hardswish):
+    """``F.mish``: ``x · tanh(softplus(x))``."""
+
+    _fn = staticmethod(F.mish)
+
+
+class SELU(_Inplace):
+    """``F.selu``: ``scale · elu(x, alpha)`` with SELU's constants.
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.SELU(inplace=True)
+    SELU(inplace=True)
+    """
+
+    _fn = staticmethod(F.selu)
+
+
+class CELU(Module):
+    """``F.celu``: ``x`` where positive, ``alpha · (exp(x / alpha) - 1)`` elsewhere."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.celu(input, self.alpha, self.inplace)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Threshold(Module):
+    """``F.threshold``: ``x`` where ``x > threshold``, else ``value``.
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.Threshold(0.1, 20)
+    Threshold(threshold=0.1, value=20)
+    """
+
+    def __init__(self, threshold, value, inplace=False):
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.threshold(input, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self):
+        return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")
+
+
+class PReLU(Module):
+    """``F.prelu`` with a learnable slope: ``num_parameters`` of them (1, or one per channel), all ``init``.
+
+    >>> import graphviz_grad as vg
+    >>> act = vg.nn.PReLU()
+    >>> act, act.weight
+    (PReLU(num_parameters=1), Parameter containing:
+    tensor([0.2500], requires_grad=True))
+    """
+
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+        from .._creation import empty
+        from .init import constant_
+        from .parameter import Parameter
+
+        self.num_parameters = num_parameters  # (before Module.__init__, as PyTorch's)
+        super().__init__()
+        self.init = init
+        self.weight = Parameter(empty(num_parameters, dtype=dtype, device=device))
+        constant_(self.weight, init)
+
+    def reset_parameters(self):
+        from .init import constant_
+
+        constant_(self.weight, self.init)
+
+    def forward(self, input):
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"
+
+
+class GLU(Module):
+    """``F.glu``: the first half along ``dim`` times the sigmoid of the second."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.glu(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class Softmin(Softmax):
+    """``F.softmin``: ``softmax(-x, dim)``."""
+
+    def forward(self, input):
+        return F.softmin(input, self.dim)
+
+
+class Softshrink(Module):
+    """``F.softshrink``: shrink towards 0 by ``lambd``, 0 within it.
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.Softshrink()
+    Softshrink(0.5)
+    """
+
+    _fn = staticmethod(F.softshrink)
+
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return type(self)._fn(input, self.lambd)
+
+    def extra_repr(self):
+        return str(self.lambd)
+
+
+class Hardshrink(Softshrink):
+    """``F.hardshrink``: ``x`` where ``|x| > lambd``, 0 elsewhere."""
+
+    _fn = staticmethod(F.hardshrink)
+
+
+class _Plain(Module):
+    """An activation without arguments: ``_fn(input)``."""
+
+    _fn = None
+
+    def forward(self, input):
+        return type(self)._fn(input)
+
+
+class LogSigmoid(_Plain):
+    """``F.logsigmoid``: ``log(sigmoid(x))``."""
+
+    _fn = staticmethod(F.logsigmoid)
+
+
+class Softsign(_Plain):
+    """``F.softsign``: ``x / (1 + |x|)``."""
+
+    _fn = staticmethod(F.softsign)
+
+
+class Tanhshrink(_Plain):
+    """``F.tanhshrink``: ``x - tanh(x)``."""
+
+    _fn = staticmethod(F.tanhshrink)

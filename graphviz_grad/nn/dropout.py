@@ -20,8 +20,22 @@ def _check_p(p):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
+def _memory_order(array):
+    """The dims of ``array`` from the slowest-varying in memory to the fastest (a transposed view's are not
+    0, 1, ...), or None when that is the logical order."""
+    if array.ndim < 2 or array.flags.c_contiguous:
+        return None
+    order = sorted(range(array.ndim), key=lambda i: -abs(array.strides[i]))
+    return None if order == list(range(array.ndim)) else order
+
+
 def _dropout(input, p, training, inplace, noise_shape):
-    """``input * mask``, the mask ``empty(noise_shape).bernoulli_(1 - p) / (1 - p)`` (broadcast over the rest)."""
+    """``input * mask``, the mask ``empty(noise_shape).bernoulli_(1 - p) / (1 - p)`` (broadcast over the rest).
+
+    A mask of the input's shape is drawn in the input's memory order, as PyTorch's ``empty_like`` keeps a
+    transposed input's layout and ``bernoulli_`` fills memory in order: a transposed input gets the mask of
+    its contiguous original, transposed.
+    """
     if not training or p == 0 or input.numel() == 0:
         return input
     from .._creation import empty, zeros
@@ -29,7 +43,12 @@ def _dropout(input, p, training, inplace, noise_shape):
     if p == 1:
         mask = zeros((), dtype=input.dtype, device=input.device)
     else:
-        mask = empty(noise_shape, dtype=input.dtype, device=input.device).bernoulli_(1 - p)
+        order = _memory_order(input._data) if tuple(noise_shape) == tuple(input.shape) else None
+        if order is None:
+            mask = empty(noise_shape, dtype=input.dtype, device=input.device).bernoulli_(1 - p)
+        else:
+            mask = empty(tuple(noise_shape[i] for i in order), dtype=input.dtype, device=input.device)
+            mask = mask.bernoulli_(1 - p).permute(*sorted(range(len(order)), key=order.__getitem__))
         mask.div_(1 - p)
     mask.name = "dropout mask"
     return input.mul_(mask) if inplace else input * mask

@@ -22,13 +22,15 @@ from .._warnings import warn_user as _warn
 from .._functions import sigmoid, tanh  # noqa: F401  (part of F's namespace)
 from .._functions import require_tensor as _require_tensor
 from ..autograd.function import broadcast_message
+from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 from .functional_conv import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,  # noqa: F401
-                              adaptive_max_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_pool2d,
-                              pad)
+                              adaptive_max_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, linear, max_pool1d,
+                              max_pool2d, pad)
 # the image-model layers after the blitz CNN (autoencoders, GANs, U-Nets, super-resolution)
 from .functional_conv import conv_transpose1d, conv_transpose2d, fold, max_unpool1d, max_unpool2d, unfold  # noqa: F401
 from .functional_upsample import interpolate, pixel_shuffle, pixel_unshuffle  # noqa: F401
+from .functional_attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: F401
 from .dropout import dropout, dropout1d, dropout2d, dropout3d  # noqa: F401  (part of F's namespace)
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -102,9 +104,22 @@ def _composed_inplace(input, fn):
     return input.copy_(fn(input.clone()))
 
 
-def _float_only(name, input):
+def _float_only(name, input, kernel=None):
     if not input.is_floating_point():
-        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_type_name(input)}'")
+        raise NotImplementedError(f"\"{kernel or name + '_cpu'}\" not implemented for '{_type_name(input)}'")
+
+
+def _elu(input, alpha, scale=1.0, input_scale=1.0):
+    """PyTorch's ``elu`` kernel, which selu and celu call: ``scale · x`` where positive, ``alpha · scale ·
+    (exp(input_scale · x) - 1)`` elsewhere, as a ``where`` of the two branches."""
+    _require_tensor("elu", input)
+    _float_only("elu", input)
+    # exp of the non-positive part only: the positive side's exp could overflow, and inf · 0 is a nan gradient
+    negative = _functions.clamp_max(input, 0.0)
+    if input_scale != 1.0:
+        negative = negative * input_scale
+    negative = (_functions.exp(negative) - 1) * (alpha * scale)
+    return _functions.where(input > 0, input * scale if scale != 1.0 else input, negative)
 
 
 def elu(input, alpha=1.0, inplace=False):
@@ -115,13 +130,10 @@ def elu(input, alpha=1.0, inplace=False):
     >>> F.elu(vg.tensor([-1., 0., 2.]))
     tensor([-0.6321,  0.0000,  2.0000])
     """
-    _require_tensor("elu", input)
-    _float_only("elu", input)
     if inplace:
-        return _composed_inplace(input, lambda x: elu(x, alpha))
-    # exp of the non-positive part only: the positive side's exp could overflow, and inf · 0 is a nan gradient
-    negative = (_functions.exp(_functions.clamp_max(input, 0.0)) - 1) * alpha
-    return _functions.where(input > 0, input, negative)
+        _require_tensor("elu", input)
+        return _composed_inplace(input, lambda x: _elu(x, alpha))
+    return _elu(input, alpha)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -146,6 +158,195 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 def relu6(input, inplace=False):
     """``min(max(x, 0), 6)``: ``hardtanh(x, 0, 6)``."""
     return hardtanh(input, 0.0, 6.0, inplace)
+
+
+# --- more activations (transformers, feature maps, the activation zoo) ---------------------------------------
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _activation_op(name, op, input, inplace=False, kernel=None, **attrs):
+    """One activation op on a floating ``input`` (PyTorch's error for others), in place if asked."""
+    _require_tensor(name, input)
+    _float_only(name, input, kernel)
+    if inplace:
+        return input._inplace(op, **attrs)
+    return op.apply(input, **attrs)
+
+
+def selu(input, inplace=False):
+    """``scale · elu(x, alpha)`` with SELU's constants (α ≈ 1.6733, scale ≈ 1.0507).
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.functional.selu(vg.tensor([-1., 1.]))
+    tensor([-1.1113,  1.0507])
+    """
+    if inplace:
+        _require_tensor("selu", input)
+        return _composed_inplace(input, lambda x: _elu(x, _SELU_ALPHA, _SELU_SCALE))
+    return _elu(input, _SELU_ALPHA, _SELU_SCALE)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """``x`` where positive, ``alpha · (exp(x / alpha) - 1)`` elsewhere.
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.functional.celu(vg.tensor([-1., 1.]), alpha=2.0)
+    tensor([-0.7869,  1.0000])
+    """
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    if inplace:
+        _require_tensor("celu", input)
+        return _composed_inplace(input, lambda x: _elu(x, alpha, 1.0, 1.0 / alpha))
+    return _elu(input, alpha, 1.0, 1.0 / alpha)
+
+
+def threshold(input, threshold, value, inplace=False):
+    """``x`` where ``x > threshold``, else ``value`` (one op; integer tensors too).
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.functional.threshold(vg.tensor([0.5, 1.0, 2.0]), 1.0, 20.0)
+    tensor([20., 20.,  2.])
+    """
+    _require_tensor("threshold", input)
+    if inplace:
+        return input._inplace(ops.Threshold, threshold=threshold, value=value)
+    return ops.Threshold.apply(input, threshold=threshold, value=value)
+
+
+def hardsigmoid(input, inplace=False):
+    """``relu6(x + 3) / 6``: 0 below -3, 1 above 3, a line between."""
+    return _activation_op("hardsigmoid", ops.Hardsigmoid, input, inplace)
+
+
+def hardswish(input, inplace=False):
+    """``x · relu6(x + 3) / 6`` (MobileNetV3's activation)."""
+    return _activation_op("hardswish", ops.Hardswish, input, inplace)
+
+
+def mish(input, inplace=False):
+    """``x · tanh(softplus(x))``.
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.functional.mish(vg.tensor([-1., 0., 1.]))
+    tensor([-0.3034,  0.0000,  0.8651])
+    """
+    return _activation_op("mish", ops.Mish, input, inplace)
+
+
+def logsigmoid(input):
+    """``log(sigmoid(x))``, computed without overflow as ``min(x, 0) - log1p(exp(-|x|))``."""
+    return _activation_op("log_sigmoid", ops.LogSigmoid, input)
+
+
+def softshrink(input, lambd=0.5):
+    """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, 0 between.
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.functional.softshrink(vg.tensor([-1., 0.2, 2.]))
+    tensor([-0.5000,  0.0000,  1.5000])
+    """
+    _require_tensor("softshrink", input)
+    _float_only("softshrink", input, "softshrink_check")
+    if lambd < 0:
+        top = np.finfo(input._data.dtype).max
+        raise RuntimeError(f"lambda must be in range [0, {top:g}] for input dtype {_type_name(input)}, "
+                           f"but found {lambd:g}")
+    return ops.Softshrink.apply(input, lambd=lambd)
+
+
+def hardshrink(input, lambd=0.5):
+    """``x`` where ``|x| > lambd``, 0 elsewhere."""
+    return _activation_op("hardshrink", ops.Hardshrink, input, lambd=lambd)
+
+
+def tanhshrink(input):
+    """``x - tanh(x)``."""
+    _require_tensor("tanhshrink", input)
+    return input - _functions.tanh(input)
+
+
+def softsign(input):
+    """``x / (1 + |x|)``."""
+    _require_tensor("softsign", input)
+    return input / (_functions.abs(input) + 1)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """``softmax(-x, dim)``: the smallest entries get the largest weights."""
+    _implicit_dim("softmin", dim)
+    return _functions.softmax(-input, dim, dtype=dtype)
+
+
+def glu(input, dim=-1):
+    """The gated linear unit: ``a · sigmoid(b)``, ``a`` and ``b`` the two halves of ``input`` along ``dim``.
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.functional.glu(vg.tensor([[1., 2., 0., 100.]]))
+    tensor([[0.5000, 2.0000]])
+    """
+    _require_tensor("glu", input)
+    if input.dim() == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = input._wrap_dim(dim)
+    if input.shape[d] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {input.shape[d]}")
+    _float_only("glu", input)
+    return ops.Glu.apply(input, dim=d)
+
+
+def prelu(input, weight):
+    """``x`` where positive, ``weight · x`` elsewhere; ``weight`` has one entry, or one per channel (dim 1).
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.functional.prelu(vg.tensor([[-2., 2.]]), vg.tensor([0.25]))
+    tensor([[-0.5000,  2.0000]])
+    """
+    _require_tensor("prelu", input)
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"prelu(): argument 'weight' (position 2) must be Tensor, not {type(weight).__name__}")
+    if weight.dim() > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.dim()}")
+    channels = input.shape[1] if input.dim() >= 2 else 1
+    if weight.numel() != 1 and weight.numel() != channels:
+        raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                           f"{weight.numel()} and channel size = {channels}.")
+    _float_only("prelu", input)
+    return ops.Prelu.apply(input, weight)
+
+
+# the in-place forms PyTorch's F has
+
+
+def relu_(input):
+    """``relu`` in place."""
+    return relu(input, inplace=True)
+
+
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, inplace=True)
+
+
+def selu_(input):
+    return selu(input, inplace=True)
+
+
+def celu_(input, alpha=1.0):
+    return celu(input, alpha, inplace=True)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def threshold_(input, threshold_value, value):
+    return threshold(input, threshold_value, value, inplace=True)
 
 
 def one_hot(tensor, num_classes=-1):
@@ -176,25 +377,6 @@ def one_hot(tensor, num_classes=-1):
 
 
 # --- layers --------------------------------------------------------------------------
-
-
-def linear(input, weight, bias=None):
-    """``input @ weight.T + bias`` as one ``linear`` op."""
-    _require_tensor("linear", input)
-    if input._data.dtype != weight._data.dtype:
-        raise RuntimeError(
-            f"mat1 and mat2 must have the same dtype, but got {_type_name(input)} and {_type_name(weight)} "
-            f"(convert the input, e.g. x.float(), or the layer, e.g. model.double())"
-        )
-    if input._data.__class__ is not weight._data.__class__:
-        _functions._check_device(input, weight)
-    if weight._data.ndim == 1:  # one output feature, without its axis (as PyTorch, which takes no bias then)
-        if bias is not None:
-            raise RuntimeError("mat2 must be a matrix, got 1-D tensor: a 1-D weight takes no bias")
-        return _functions.matmul(input, weight)
-    if bias is None:
-        return ops.Linear.apply(input, weight)
-    return ops.Linear.apply(input, weight, bias)
 
 
 # --- embedding and normalization (fused ops, see ops/layers.py) ----------------------
@@ -262,12 +444,12 @@ def _embedding_renorm_(weight, idx, max_norm, norm_type):
         weight._bump()
 
 
-def _check_normalized_shape(input, normalized_shape):
+def _check_normalized_shape(input, normalized_shape, star="*, "):
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     n = len(shape)
     if n == 0 or tuple(input.shape[input.dim() - n:]) != shape or input.dim() < n:
         raise RuntimeError(
-            f"Given normalized_shape={list(shape)}, expected input with shape [*, {', '.join(map(str, shape))}], "
+            f"Given normalized_shape={list(shape)}, expected input with shape [{star}{', '.join(map(str, shape))}], "
             f"but got input of size{list(input.shape)}"
         )
     return shape
@@ -384,6 +566,118 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
                 running.copy_(per_sample.view(b, c).mean(0))
     return out.view(input.shape)
 
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalize each sample's channels (dim 1) in ``num_groups`` groups, then ``· weight + bias`` per
+    channel: one op.
+
+    >>> import graphviz_grad as vg
+    >>> import graphviz_grad.nn.functional as F
+    >>> F.group_norm(vg.tensor([[1., 3., 10., 30.]]), 2)
+    tensor([[-1.0000,  1.0000, -1.0000,  1.0000]])
+    """
+    _require_tensor("group_norm", input)
+    if input.dim() < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
+    channels = input.shape[1]
+    if channels % num_groups:
+        raise RuntimeError("Expected number of channels in input to be divisible by num_groups, but got input of "
+                           f"shape {list(input.shape)} and num_groups={num_groups}")
+    for what, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.dim() != 1 or t.numel() != channels):
+            raise RuntimeError(f"Expected {what} to be a vector of size equal to the number of channels in input, "
+                               f"but got {what} of shape {list(t.shape)} and input of shape {list(input.shape)}")
+    _check_norm_dtypes(input, weight, bias)
+    params = [p for p in (weight, bias) if p is not None]
+    op = ops.GroupNormAffine if weight is not None else ops.GroupNorm
+    if eps != 1e-5:  # (only what differs from the defaults goes in the op's label)
+        return op.apply(input, *params, num_groups=num_groups, eps=eps)
+    return op.apply(input, *params, num_groups=num_groups)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """``x / √(mean(x²) + eps) · weight`` over the last ``len(normalized_shape)`` dims, composed of tensor ops
+    as PyTorch composes it (``eps=None``: the dtype's machine epsilon).
+
+    >>> import graphviz_grad as vg
+    >>> import graphviz_grad.nn.functional as F
+    >>> F.rms_norm(vg.tensor([[3., 4.]]), (2,))
+    tensor([[0.8485, 1.1314]])
+    """
+    _require_tensor("rms_norm", input)
+    shape = _check_normalized_shape(input, normalized_shape, star="*")
+    if weight is not None and tuple(weight.shape) != shape:
+        raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got weight of shape "
+                           f"{list(weight.shape)} and normalized_shape = {list(shape)}")
+    if eps is None:
+        eps = float(np.finfo(_functions._float_input(input)._data.dtype).eps)
+    dims = tuple(range(input.dim() - len(shape), input.dim()))
+    out = input * _functions.rsqrt(_functions.pow(input, 2).mean(dims, keepdim=True) + eps)
+    return out * weight if weight is not None else out
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """``input`` divided by its ``p``-norm along ``dim`` (at least ``eps``): unit vectors.
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.functional.normalize(vg.tensor([[3., 4.]]))
+    tensor([[0.6000, 0.8000]])
+    """
+    _require_tensor("normalize", input)
+    denom = _functions.norm(input, p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    if out is not None:
+        return _functions.div(input, denom, out=out)
+    return input / denom
+
+
+def _float_pair(fn, x1, x2):
+    _require_tensor(fn, x1)
+    _require_tensor(fn, x2, 2, "x2")
+    x1, x2 = _functions._common_dtype([x1, x2])
+    if not x1.is_floating_point():
+        raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is {_type_name(x1)}")
+    return x1, x2
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """``x1 · x2 / (‖x1‖ ‖x2‖)`` along ``dim`` (the inputs broadcast; each norm at least ``eps``).
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.functional.cosine_similarity(vg.tensor([[1., 0.], [1., 1.]]), vg.tensor([[1., 1.]]))
+    tensor([0.7071, 1.0000])
+    """
+    x1, x2 = _float_pair("cosine_similarity", x1, x2)
+    if x1.shape != x2.shape:
+        s1, s2 = tuple(x1.shape), tuple(x2.shape)
+        message = broadcast_message(s1, s2)
+        if message:
+            raise RuntimeError(message)
+        shape = np.broadcast_shapes(s1, s2)
+        x1, x2 = x1.expand(shape), x2.expand(shape)
+    # as PyTorch: each input divided by its norm first (the result stays in [-1, 1]); the norms clamped in
+    # place without grad, so the gradient goes through them as if unclamped
+    d = x1._wrap_dim(dim)
+    norms = []
+    for x in (x1, x2):
+        n = _functions.vector_norm(x, 2, d, True).clone()
+        with no_grad():
+            n.clamp_min_(eps)
+        norms.append(n)
+    return ((x1 / norms[0]) * (x2 / norms[1])).sum(d)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """``‖x1 - x2 + eps‖_p`` along the last dim (the inputs broadcast).
+
+    >>> import graphviz_grad as vg
+    >>> vg.nn.functional.pairwise_distance(vg.tensor([[0., 0.]]), vg.tensor([[3., 4.]]))
+    tensor([5.0000])
+    """
+    _require_tensor("pairwise_distance", x1)
+    _require_tensor("pairwise_distance", x2, 2, "x2")
+    innermost = max(x1.dim(), x2.dim()) - 1
+    return _functions.norm(x1 - x2 + eps, p, innermost, keepdim)
 
 # --- losses --------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""``F.conv1d``/``conv2d``, the pools and ``F.pad``: PyTorch's argument checks, then one op each.
+"""``F.linear``, ``F.conv1d``/``conv2d``, the pools and ``F.pad``: PyTorch's argument checks, then one op each.
 
 Re-exported by :mod:`graphviz_grad.nn.functional`.
 
@@ -19,6 +19,24 @@ from .._dtype import type_name as _type_name
 from .._functions import require_tensor as _require_tensor
 from ..tensor import Tensor
 
+
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias`` as one ``linear`` op."""
+    _require_tensor("linear", input)
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError(
+            f"mat1 and mat2 must have the same dtype, but got {_type_name(input)} and {_type_name(weight)} "
+            f"(convert the input, e.g. x.float(), or the layer, e.g. model.double())"
+        )
+    if input._data.__class__ is not weight._data.__class__:
+        _functions._check_device(input, weight)
+    if weight._data.ndim == 1:  # one output feature, without its axis (as PyTorch, which takes no bias then)
+        if bias is not None:
+            raise RuntimeError("mat2 must be a matrix, got 1-D tensor: a 1-D weight takes no bias")
+        return _functions.matmul(input, weight)
+    if bias is None:
+        return ops.Linear.apply(input, weight)
+    return ops.Linear.apply(input, weight, bias)
 
 
 def _tuple(value, n, name="kernel_size"):

@@ -31,6 +31,8 @@ from .. import _dtype, backend
 from ..autograd.grad_mode import no_grad
 from ..autograd.hooks import state as _hook_state
 from ..tensor import Tensor
+from ..utils.hooks import RemovableHandle
+from .hooks import call_with_hooks
 from .parameter import Parameter
 
 # Bumped whenever any module (un)registers a parameter, buffer or submodule, so that
@@ -48,6 +50,11 @@ class _CallState(threading.local):
 
 
 _call_state = _CallState()
+
+# A module's hooks, by handle id, as PyTorch names them; the last three hold the ids of hooks
+# registered with_kwargs / always_call.
+_HOOK_DICTS = ("_forward_pre_hooks", "_forward_hooks", "_backward_pre_hooks", "_backward_hooks",
+               "_forward_pre_hooks_with_kwargs", "_forward_hooks_with_kwargs", "_forward_hooks_always_called")
 
 
 def _submodule(module, path):
@@ -218,6 +225,7 @@ class Module:
     _gv_call_name = None  # the caller's variable name, found on the first top-level call
     _gv_labelled_at = -1  # _structure_version when this tree's parameters were last labelled
     _gv_parent = None  # (id(parent), attribute name): where a nested call found this module
+    _gv_hooked = False  # a hook was registered once: calls take the slower path of nn/hooks.py
 
     def __init__(self, *args, **kwargs):
         if kwargs:
@@ -230,6 +238,8 @@ class Module:
         d["_buffers"] = {}
         d["_non_persistent_buffers_set"] = set()
         d["_modules"] = {}
+        for key in _HOOK_DICTS:
+            d[key] = OrderedDict()  # (OrderedDicts: a hook's handle holds them by weak reference)
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
@@ -251,6 +261,8 @@ class Module:
         _call_state.call = _call_state.calls = call = _call_state.calls + 1
         _call_state.chain = parent_chain + ((path, call),)
         try:
+            if self._gv_hooked:
+                return call_with_hooks(self, args, kwargs)
             return self.forward(*args, **kwargs)
         finally:
             _hook_state.module = parent_path
@@ -433,6 +445,99 @@ class Module:
                 raise AttributeError(f"{type(module).__name__} has no attribute `{atom}`")
             module = module._modules[atom]
         return module
+
+    def get_parameter(self, target):
+        """The parameter at dotted path ``target`` (``"0.weight"``), with PyTorch's errors."""
+        return self._get_member(target, "_parameters", "an nn.Parameter")
+
+    def get_buffer(self, target):
+        """The buffer at dotted path ``target`` (``"bn.running_mean"``), with PyTorch's errors."""
+        return self._get_member(target, "_buffers", "a buffer")
+
+    def _get_member(self, target, store, what):
+        module_path, _, name = target.rpartition(".")
+        module = self._submodule_for_member(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        if name not in module.__dict__[store]:
+            raise AttributeError(f"`{name}` is not {what}")
+        return getattr(module, name)
+
+    def _submodule_for_member(self, path):
+        module = self
+        for atom in path.split(".") if path else ():
+            if not hasattr(module, atom):
+                raise AttributeError(f"{module._get_name()} has no attribute `{atom}`")
+            module = getattr(module, atom)
+            if not isinstance(module, Module):
+                raise AttributeError(f"`{atom}` is not an nn.Module")
+        return module
+
+    # --- hooks ---------------------------------------------------------------------------
+    def _add_hook(self, store, hook, prepend=False, extra=()):
+        """Register ``hook`` in the hook dict ``store``, its id also in the dicts ``extra``; the handle."""
+        d = self.__dict__
+        hooks = d[store]
+        handle = RemovableHandle(hooks, extra_dict=[d[key] for key in extra])
+        hooks[handle.id] = hook
+        for key in extra:
+            d[key][handle.id] = True
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        d["_gv_hooked"] = True
+        return handle
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """``hook(module, args)`` before each ``forward``, returning None or new ``args`` (a tuple, or one
+        value); ``with_kwargs``: ``hook(module, args, kwargs)`` returning None or ``(args, kwargs)``.
+        Returns a handle whose ``remove()`` unregisters it.
+
+        >>> import graphviz_grad as vg
+        >>> layer = vg.nn.Identity()
+        >>> handle = layer.register_forward_pre_hook(lambda module, args: args[0] * 2)
+        >>> layer(vg.tensor([1., 2.]))
+        tensor([2., 4.])
+        """
+        return self._add_hook("_forward_pre_hooks", hook, prepend,
+                              ("_forward_pre_hooks_with_kwargs",) if with_kwargs else ())
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """``hook(module, args, output)`` after each ``forward``, returning None or a new output
+        (``with_kwargs``: ``hook(module, args, kwargs, output)``); ``always_call``: run even when
+        ``forward`` raises. Returns a handle whose ``remove()`` unregisters it.
+
+        >>> import graphviz_grad as vg
+        >>> features = {}
+        >>> layer = vg.nn.Linear(3, 2)
+        >>> handle = layer.register_forward_hook(lambda m, args, out: features.update(linear=out.detach()))
+        >>> _ = layer(vg.ones(4, 3))
+        >>> features["linear"].shape
+        graphviz_grad.Size([4, 2])
+        """
+        extra = (("_forward_hooks_with_kwargs",) if with_kwargs else ()) + (
+            ("_forward_hooks_always_called",) if always_call else ())
+        return self._add_hook("_forward_hooks", hook, prepend, extra)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """``hook(module, grad_output)`` when the gradients of the outputs are computed, returning None or
+        new ``grad_output`` (a tuple as long)."""
+        return self._add_hook("_backward_pre_hooks", hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """``hook(module, grad_input, grad_output)`` when the gradients of the inputs are computed, returning
+        None or new ``grad_input`` (a tuple as long). ``grad_input`` has a gradient per tensor argument
+        (zeros where none flowed) and None for other arguments; ``grad_output`` one per output (None where
+        none flowed). If no input requires grad, it runs with ``grad_input`` all None, with PyTorch's warning.
+
+        >>> import graphviz_grad as vg
+        >>> layer = vg.nn.Linear(2, 1)
+        >>> handle = layer.register_full_backward_hook(lambda m, grad_in, grad_out: (grad_in[0].sign(),))
+        >>> x = vg.ones(1, 2, requires_grad=True)
+        >>> layer(x).sum().backward()
+        >>> x.grad.abs()
+        tensor([[1., 1.]])
+        """
+        return self._add_hook("_backward_hooks", hook, prepend)
 
     # --- walking the tree -----------------------------------------------------------
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):

@@ -64,3 +64,23 @@ from .upsample import PixelShuffle, PixelUnshuffle, Upsample  # noqa: E402
 
 CONV_MORE_OPS = (ConvTranspose, Im2Col, Col2Im, Pad, PixelShuffle, PixelUnshuffle, Upsample, MaxUnpool)
 ALL_OPS += CONV_MORE_OPS
+
+# the node a module's backward hooks hang on (nn.Module.register_full_backward_hook)
+from .module_hooks import BackwardHook  # noqa: E402
+
+ALL_OPS += (BackwardHook,)
+
+# more activations (nn.Hardswish, Mish, LogSigmoid, GLU, PReLU, ...) and nn.GroupNorm
+from .activations import (Glu, Hardshrink, Hardsigmoid, Hardswish, LogSigmoid, Mish, Prelu, Softshrink,  # noqa: E402
+                          Threshold)
+
+from .layers import GroupNorm, GroupNormAffine  # noqa: E402
+
+ACTIVATION_OPS = (Hardsigmoid, Hardswish, Mish, LogSigmoid, Softshrink, Hardshrink, Threshold, Glu, Prelu,
+                  GroupNorm, GroupNormAffine)
+ALL_OPS += ACTIVATION_OPS
+
+# attention (F.scaled_dot_product_attention, nn.MultiheadAttention, nn.TransformerEncoderLayer)
+from .attention import ScaledDotProductAttention  # noqa: E402
+
+ALL_OPS += (ScaledDotProductAttention,)

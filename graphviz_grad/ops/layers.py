@@ -264,3 +264,46 @@ class BatchNormAffine(BatchNorm):
     has_weight = True
     saved_inputs = (0, 1)
     saved_for = ((1,), (0,))
+
+
+class GroupNorm(_Normalization):
+    """Normalize each sample's channels in ``num_groups`` groups (each group over its channels and the other
+    dims), then scale and shift per channel (PyTorch's ``native_group_norm``); the work is done on the input
+    viewed as rows, one per (sample, group)."""
+
+    name = "group_norm"
+    derivatives = ("rstd · (g - mean(g) - x̂ · mean(g · x̂)) per group, g = grad · weight", "Σ grad · x̂",
+                   "Σ grad")
+    torch_grad_fn = "NativeGroupNormBackward0"
+    eps = 1e-5
+    num_groups = 1
+
+    def forward(self, x, *params):
+        xp = xp_of(x)
+        weight, bias = self._params(params)
+        self.weight = weight
+        self.shape = shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+        rows = x.reshape(x.shape[0] * self.num_groups, -1)
+        xc, var = _row_moments(xp, rows)
+        var += x.dtype.type(self.eps)
+        rstd = xp.sqrt(var, out=var)
+        xp.divide(1, rstd, out=rstd)
+        xc *= rstd[:, None]
+        self.xhat, self.rstd = xc.reshape(x.shape), rstd[:, None]
+        return _affine(self.xhat, weight, bias, shape)
+
+    def backward(self, grad):
+        gx = None
+        if self.needs_input_grad[0]:
+            g = grad * self.weight.reshape(self.shape) if self.weight is not None else grad
+            rows = self.rstd.shape[0]
+            gx = _normalized_grad(g.reshape(rows, -1), self.xhat.reshape(rows, -1), self.rstd, (1,)).reshape(grad.shape)
+        return (gx, *self._param_grads(grad, (0, *range(2, grad.ndim)), (grad.shape[1],)))
+
+
+class GroupNormAffine(GroupNorm):
+    """Group norm with a weight (read by x's gradient; see :class:`LayerNormAffine`)."""
+
+    has_weight = True
+    saved_inputs = (0, 1)
+    saved_for = ((1,), (0,))

@@ -1,2 +1,2 @@
 """``graphviz_grad.utils``: as ``torch.utils``; ``utils.data`` holds datasets and the ``DataLoader``."""
-from . import data  # noqa: F401
+from . import data, hooks  # noqa: F401
