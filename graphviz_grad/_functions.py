@@ -835,11 +835,14 @@ def vector_norm(input, ord, dim, keepdim):
         return sum(sign(abs(input)), over, keepdim)
     if ord in (float("inf"), float("-inf")):
         return (amax if ord > 0 else amin)(abs(input), dims, keepdim)
-    if ord == 2:
-        return sqrt(sum(mul(input, input), over, keepdim))
-    if ord == 1:
-        return sum(abs(input), over, keepdim)
-    return pow(sum(pow(abs(input), ord), over, keepdim), 1.0 / ord)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                           f"Got {_dtype.type_name(input._data)}")
+    axes = None if over is None else tuple(d % input.dim() if input.dim() else d for d in dims)
+    attrs = {"ord": ord} if ord != 2 else {}
+    if axes is not None:
+        attrs.update(axes=axes, keepdim=keepdim)
+    return ops.VectorNorm.apply(input, **attrs)
 
 
 # --- indexing -------------------------------------------------------------------

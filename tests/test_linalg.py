@@ -57,3 +57,27 @@ def test_errors_are_torchs(call):
     with pytest.raises(RuntimeError) as ours:
         call(vg)
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("ord", [2, 1, 3, 1.5, 0.5])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_norm_of_a_zero_row_has_pytorchs_gradient(ord, dtype):
+    """A zero row's norm is 0 and its gradient 0 (not NaN): F.normalize of an all-zero feature vector."""
+    import torch
+
+    data = [[0.0, 0.0, 0.0], [3.0, -4.0, 0.5]]
+    results = []
+    for L in (torch, vg):
+        x = L.tensor(data, dtype=getattr(L, dtype), requires_grad=True)
+        y = L.linalg.vector_norm(x, ord=ord, dim=1)
+        y.backward(L.tensor([0.7, -1.3], dtype=getattr(L, dtype)))
+        results.append((y.detach().numpy(), x.grad.numpy()))
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-6)
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-5)
+
+
+@pytest.mark.parametrize("ord", [2, 1, 3, 1.5])
+def test_vector_norm_gradcheck(ord):
+    x = vg.tensor(np.random.default_rng(int(ord * 10)).standard_normal((3, 4)), dtype=vg.float64, requires_grad=True)
+    assert vg.autograd.gradcheck(lambda t: vg.linalg.vector_norm(t, ord=ord, dim=1), [x])
+    assert vg.autograd.gradcheck(lambda t: t.norm(p=ord), [x])

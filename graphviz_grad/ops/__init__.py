@@ -16,7 +16,7 @@ from .unary import Abs, Clamp, Exp, Log, Log10, Relu, Sigmoid, Sqrt, Tanh
 # the lessons after the tutorial (makemore, GPT)
 from .einsum import Einsum
 from .indexing import Gather, IndexAdd, IndexSelect, MaskedFill, Scatter, ScatterAdd, ScatterValue, Tril, Triu
-from .reduce import Amax, Amin, Cumsum, LogSumExp, Prod, Std, Var
+from .reduce import Amax, Amin, Cumsum, LogSumExp, Prod, Std, Var, VectorNorm
 from .special import Cos, Erf, Gelu, LeakyRelu, Log1p, Reciprocal, Rsqrt, Silu, Sin, Softplus
 
 ALL_OPS = (
@@ -35,7 +35,7 @@ ALL_OPS += (Embedding, LayerNorm, LayerNormAffine, BatchNorm, BatchNormAffine)
 LESSON_OPS = (
     Amax, Amin, Var, Std, LogSumExp, Prod, Cumsum, Gather, IndexSelect, Scatter, ScatterAdd, ScatterValue, IndexAdd,
     MaskedFill, Tril, Triu, Einsum, Sin, Cos, Erf, Gelu, Softplus, LeakyRelu, Silu, Log1p, Rsqrt, Reciprocal,
-    Log10,
+    Log10, VectorNorm,
 )
 ALL_OPS += LESSON_OPS
 

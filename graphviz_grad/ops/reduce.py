@@ -364,3 +364,53 @@ class Amin(Amax):
     name = "amin"
     derivatives = ("grad · (a == out) / count",)
     reduce = "min"
+
+
+class VectorNorm(Op):
+    """``(Σ |a|^ord)^(1/ord)`` over ``axes`` (None: all), for ``ord`` other than 0 and ±inf: PyTorch's
+    ``linalg_vector_norm``, whose gradient is 0 where the norm is 0 (a zero row of ``F.normalize``).
+
+    >>> import graphviz_grad as vg
+    >>> x = vg.zeros(3, requires_grad=True)
+    >>> x.norm().backward(); x.grad, x.norm().grad_fn
+    (tensor([0., 0., 0.]), <LinalgVectorNormBackward0>)
+    """
+
+    name = "norm"
+    torch_grad_fn = "LinalgVectorNormBackward0"
+    derivatives = ("grad · a·|a|^(ord−2) / out^(ord−1) (0 where out = 0)",)
+    saved_inputs = (0,)
+    saves_output = True
+    ord = 2
+    axes = None
+    keepdim = False
+
+    def forward(self, a):
+        xp = xp_of(a)
+        self.a = a
+        p = self.ord
+        if p == 2:
+            out = xp.sqrt((a * a).sum(axis=self.axes, keepdims=self.keepdim))
+        elif p == 1:
+            out = xp.abs(a).sum(axis=self.axes, keepdims=self.keepdim)
+        else:
+            out = (xp.abs(a) ** p).sum(axis=self.axes, keepdims=self.keepdim) ** (1.0 / p)
+        self.out = out = xp.asarray(out, dtype=a.dtype)
+        return out
+
+    def backward(self, grad):
+        # PyTorch's norm_backward (FunctionsManual.cpp), case by case
+        xp, a, p = xp_of(grad), self.a, self.ord
+        norm = _expand_back(self.out, a.shape, self.axes, self.keepdim)
+        grad = _expand_back(grad, a.shape, self.axes, self.keepdim)
+        zero = norm == 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if p == 1:
+                return (xp.sign(a) * grad,)
+            if p == 2:
+                return (a * xp.where(zero, 0, grad / norm),)
+            if p < 1:
+                scaled = xp.where(a == 0, 0, xp.sign(a) * xp.abs(a) ** (p - 1))
+                return (scaled * grad * norm ** (1 - p),)
+            scaled = xp.sign(a) * xp.abs(a) ** (p - 1) if p < 2 else a * xp.abs(a) ** (p - 2)
+            return (scaled * xp.where(zero, 0, grad / norm ** (p - 1)),)
