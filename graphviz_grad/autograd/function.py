@@ -42,6 +42,25 @@ def _as_array(value):
     return value
 
 
+class _OpName(str):
+    """An op class's ``name`` (``"mul"``): the string itself on the class; on a node (a ``grad_fn``) also
+    callable, as PyTorch's ``grad_fn.name()`` (``"MulBackward0"``)."""
+
+    def __get__(self, node, cls=None):
+        return self if node is None else _NodeName(self, node)
+
+
+class _NodeName(str):
+    def __new__(cls, text, node):
+        name = str.__new__(cls, text)
+        name._node = node
+        return name
+
+    def __call__(self):
+        """PyTorch's name of this ``grad_fn``: ``MulBackward0``."""
+        return self._node.grad_fn_name()
+
+
 class Op:
     """One differentiable operation: ``forward`` on arrays, ``backward`` on arrays.
 
@@ -94,6 +113,8 @@ class Op:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("name").__class__ is str:
+            cls.name = _OpName(cls.name)  # (grad_fn.name() as in PyTorch)
         if "saves_tensors" not in cls.__dict__:
             cls.saves_tensors = cls.saves_tensors or bool(cls.saved_inputs) or cls.saves_output
 
