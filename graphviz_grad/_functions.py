@@ -838,9 +838,9 @@ def vector_norm(input, ord, dim, keepdim):
     if input._data.dtype.kind != "f":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
                            f"Got {_dtype.type_name(input._data)}")
-    axes = None if over is None else tuple(d % input.dim() if input.dim() else d for d in dims)
+    axes = _dims(input, dims) if dims else None
     attrs = {"ord": ord} if ord != 2 else {}
-    if axes is not None:
+    if axes is not None or keepdim:
         attrs.update(axes=axes, keepdim=keepdim)
     return ops.VectorNorm.apply(input, **attrs)
 
@@ -862,24 +862,37 @@ def index_key(key):
 
 
 def getitem(input, key):
-    """``input[key]``; the tensors in ``key`` (``C[Xb]``, ``probs[arange(n), ys]``) are inputs of the op."""
+    """``input[key]``; the tensors in ``key`` (``C[Xb]``, ``probs[arange(n), ys]``) are inputs of the op,
+    saved as PyTorch saves them (changed in place before backward, or backward twice: its errors)."""
+    tensors, template = _key_tensors(key)
+    if not tensors:
+        return ops.Index.apply(input, key=template)
+    out = ops.Index.apply(input, *tensors, key=template)
+    node = out.grad_fn
+    if node is not None:
+        node.saved_inputs = tuple(range(1, len(tensors) + 1))
+        node.saved_versions = tuple(t._version[0] for t in tensors)
+        node.saves_tensors = True
+    return out
+
+
+def _key_tensors(key):
+    """``(the tensors in an index key, the key with SLOT in their places)``; lists become arrays, ranges
+    stay ranges (drawn as ``range(0, 5)``)."""
     if isinstance(key, Tensor):
-        return ops.Index.apply(input, key, key=SLOT)
-    tensors = [k for k in key if isinstance(k, Tensor)] if isinstance(key, tuple) else None
-    if tensors:
-        template = tuple(SLOT if isinstance(k, Tensor) else c for k, c in zip(key, index_key(key)))
-        return ops.Index.apply(input, *tensors, key=template)
-    return ops.Index.apply(input, key=index_key(key))
+        return [key], SLOT
+    if not isinstance(key, tuple):
+        return [], index_key(key)
+    tensors = [k for k in key if isinstance(k, Tensor)]
+    return tensors, tuple(SLOT if isinstance(k, Tensor) else k if isinstance(k, range) else c
+                          for k, c in zip(key, index_key(key)))
 
 
 def setitem(input, key, value):
     """``t[key] = value``: in place on the array, or through the graph when grad is on."""
     from .autograd import grad_mode
 
-    tensors = [key] if isinstance(key, Tensor) else [k for k in key if isinstance(k, Tensor)] \
-        if isinstance(key, tuple) else []
-    template = SLOT if isinstance(key, Tensor) else tuple(SLOT if isinstance(k, Tensor) else c for k, c in zip(
-        key, index_key(key))) if isinstance(key, tuple) else index_key(key)
+    tensors, template = _key_tensors(key)
     key = index_key(key)
     if not isinstance(value, Tensor):
         value = constant(value, input)
@@ -887,7 +900,7 @@ def setitem(input, key, value):
     if needs_graph:
         if value._data.dtype != input._data.dtype:
             value = value.to(input.dtype)
-        input._inplace(ops.SetItem, value, key=key)
+        input._inplace(ops.SetItem, value, *tensors, key=template)
         return
     input._check_inplace()
     input._writable()[key] = value._data

@@ -389,13 +389,20 @@ class VectorNorm(Op):
         xp = xp_of(a)
         self.a = a
         p = self.ord
+        with np.errstate(divide="ignore"):  # (a negative ord of a zero: inf, then 0, as PyTorch)
+            out = self._norm(xp, a, p)
+        self.out = out = xp.asarray(out, dtype=a.dtype)
+        return out
+
+    def _norm(self, xp, a, p):
         if p == 2:
             out = xp.sqrt((a * a).sum(axis=self.axes, keepdims=self.keepdim))
         elif p == 1:
             out = xp.abs(a).sum(axis=self.axes, keepdims=self.keepdim)
         else:
             out = (xp.abs(a) ** p).sum(axis=self.axes, keepdims=self.keepdim) ** (1.0 / p)
-        self.out = out = xp.asarray(out, dtype=a.dtype)
+        if self.keepdim and self.axes is None:
+            out = xp.reshape(out, (1,) * a.ndim)
         return out
 
     def backward(self, grad):

@@ -129,11 +129,17 @@ SLOT = _Slot()
 
 
 def fill_key(key, arrays):
-    """``key`` with each :data:`SLOT` replaced by the next of ``arrays``."""
+    """``key`` with each :data:`SLOT` replaced by the next of ``arrays`` (a 0-d integer one as an int: a
+    view, as PyTorch's ``x[torch.tensor(1)]``) and each ``range`` by its array."""
     if key is SLOT:
-        return arrays[0]
+        return _index_array(arrays[0])
     it = iter(arrays)
-    return tuple(next(it) if k is SLOT else k for k in key)
+    return tuple(_index_array(next(it)) if k is SLOT else np.arange(k.start, k.stop, k.step) if k.__class__ is range
+                 else k for k in key)
+
+
+def _index_array(a):
+    return int(a) if a.ndim == 0 and a.dtype.kind in "iu" else a
 
 
 class Index(Op):
@@ -168,9 +174,14 @@ class Index(Op):
                 return "IndexBackward0"
         return last
 
+    @property
+    def next_functions(self):
+        """The indexed tensor's only: the index tensors take no gradient (as PyTorch's ``IndexBackward0``)."""
+        return super().next_functions[:1]
+
     def forward(self, a, *index_arrays):
         self.shape, self.dtype = a.shape, a.dtype
-        if index_arrays:
+        if index_arrays or self.key.__class__ is tuple and range in map(type, self.key):
             self.key = fill_key(self.key, index_arrays)
         try:
             out = a[self.key]
@@ -226,20 +237,26 @@ class SetItem(Op):
     broadcasts = None  # the value against the indexed region: NumPy's message says which
     derivatives = ("grad with the slot zeroed", "grad[key]")
 
-    def forward(self, a, v):
+    def forward(self, a, v, *index_arrays):
+        if index_arrays or self.key.__class__ is tuple and range in map(type, self.key):
+            self.key = fill_key(self.key, index_arrays)  # (the key's tensors are inputs after v, as for Index)
         out = a.copy()
         out[self.key] = v
         return out
 
     def backward(self, grad):
-        na, nv = self.needs_input_grad
+        na, nv = self.needs_input_grad[:2]
         ga = gv = None
         if na:
             ga = grad.copy()
             ga[self.key] = 0
         if nv:
             gv = grad[self.key]
-        return ga, gv
+        return (ga, gv) + (None,) * (len(self.inputs) - 2)
+
+    @property
+    def next_functions(self):
+        return super().next_functions[:2]
 
 
 class Cat(Op):

@@ -220,7 +220,7 @@ def _op_class_facts(cls, node, n_inputs):
     """What every node of one op class shares: name, custom, grad_fn name, derivative texts."""
     facts = _op_classes.get((cls, n_inputs))
     if facts is None:
-        name = cls.name
+        name = str.__str__(cls.name)  # (a plain str: _OpName is callable on nodes)
         facts = _op_classes[(cls, n_inputs)] = (
             name, getattr(cls, "function", None) is not None, node.grad_fn_name(),
             tuple(cls.derivatives) or (f"{name}.backward",) * n_inputs)
@@ -310,19 +310,13 @@ def _short_text(value):
         parts = ["" if p is None else str(p) for p in (value.start, value.stop, value.step)]
         return ":".join(parts[:2] if value.step is None else parts)
     if hasattr(value, "shape") and hasattr(value, "dtype"):
-        if _is_range(value):
-            return f"range({value.shape[0]})"  # x[range(n), ys]
         return f"array{list(value.shape)}"
+    if isinstance(value, range) and value.start == 0 and value.step == 1:
+        return f"range({value.stop})"  # x[range(n), ys]
     if isinstance(value, (tuple, list)):
         return "(" + ", ".join(_short_text(v) for v in value) + ")"
     text = str(value)
     return text if len(text) <= 40 else text[:39] + "…"
-
-
-def _is_range(a):
-    """A 1-D NumPy integer array ``0, 1, …, n-1`` (n > 1)."""
-    return (a.__class__ is _ndarray and a.ndim == 1 and a.shape[0] > 1 and a.dtype.kind in "iu" and a[0] == 0
-            and bool((a[1:] - a[:-1] == 1).all()))
 
 
 def op_label(op, attrs):
