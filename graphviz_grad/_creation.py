@@ -368,8 +368,29 @@ def arange(start=0, end=None, step=1, dtype=None, device=None, requires_grad=Fal
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    """``steps`` evenly spaced numbers from ``start`` to ``end``, value for value PyTorch's CPU kernel's:
+    ``start + step·i`` up to halfway, ``end − step·(steps − 1 − i)`` after it, each a fused multiply-add.
+
+    >>> linspace(-2, 2, 5)
+    tensor([-2., -1.,  0.,  1.,  2.])
+    """
     d = _dtype.to_dtype(dtype) or _dtype.get_default_dtype()
-    return _finish(np.linspace(start, end, steps).astype(d.np), None, device, requires_grad)
+    if not isinstance(steps, numbers.Integral) or steps < 0:
+        raise RuntimeError(f"number of steps must be non-negative, got {steps}")
+    return _finish(_linspace(start, end, int(steps), d.np), None, device, requires_grad)
+
+
+def _linspace(start, end, steps, np_dtype):
+    if steps <= 1:
+        return np.full(steps, start).astype(np_dtype)
+    op = np_dtype if np_dtype.kind == "f" else np.dtype(np.float64)  # (integers: a float64 step, truncated)
+    cast = op.type
+    lo, hi = (cast(start), cast(end)) if np_dtype.kind == "f" else (cast(np_dtype.type(start)), cast(np_dtype.type(end)))
+    step = (hi - lo) / cast(steps - 1)
+    half = steps // 2
+    first = _random._mul_add(np.arange(half).astype(op), step, lo, op)
+    second = _random._mul_add(np.arange(steps - half - 1, -1, -1).astype(op), -step, hi, op)
+    return np.concatenate([first, second]).astype(np_dtype)
 
 
 def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):

@@ -268,3 +268,18 @@ def test_one_cycle_lr_errors_are_torchs(kwargs):
     with pytest.raises(ValueError) as theirs:
         torch.optim.lr_scheduler.OneCycleLR(t_opt, **kwargs)
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "int32"])
+def test_linspace_is_pytorchs_bit_for_bit(dtype):
+    """Today's tutorial fits sin on linspace(-π, π, 2000): its x are PyTorch's to the last bit."""
+    import math
+
+    import torch
+
+    for start, end, steps in [(-math.pi, math.pi, 2000), (-2, 2, 150), (0.1, 7.3, 513), (3, -5, 99),
+                              (0, 10, 100_001), (0, 1, 1), (0, 1, 0), (5, 5, 4)]:
+        expected = torch.linspace(start, end, steps, dtype=getattr(torch, dtype)).numpy()
+        got = vg.linspace(start, end, steps, dtype=getattr(vg, dtype)).numpy()
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected)
