@@ -35,12 +35,18 @@ from ._functions import (amin, cos, cumsum, einsum, erf, gather, index_add, inde
 from ._functions import log10
 from ._functions import bmm, chunk, diag, flip, roll, split, unbind  # more shapes
 from ._functions import argsort, cumprod, isclose, logit, nan_to_num, nan_to_num_, sort, topk
-from ._functions import (addmm, ceil, exp2, fix, floor, fmod, frac, lerp, mv, remainder, sign,  # the blitz
+from ._functions import (addmm, ceil, exp2, fix, floor, fmod, frac, mv, remainder, sign,  # the blitz
                          trunc)
 from ._functions import _round as round
 from ._functions import (bincount, broadcast_to, count_nonzero, masked_select, meshgrid, movedim, moveaxis,  # the blitz
                          narrow, nonzero, select, tile, unique)
 from ._creation import logspace
+from ._math_functions import (addbmm, addmv, addr, aminmax, arctan2, atan2, baddbmm, block_diag, bucketize,  # more math
+                              cartesian_prod, cdist, combinations, copysign, cross, cummax, cummin, deg2rad, det,
+                              diagonal, diff, dist, floor_divide, heaviside, hypot, index_fill, inverse, kron, lerp,
+                              logaddexp, logaddexp2, logcumsumexp, matrix_power, median, mode, nanmean, nanmedian, nansum,
+                              nanquantile, quantile, rad2deg, rot90, searchsorted, signbit, std_mean, take,
+                              take_along_dim, trace, tril_indices, triu_indices, var_mean, xlogy)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import inference_mode
 from .random import initial_seed, manual_seed, seed
