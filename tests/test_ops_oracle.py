@@ -315,8 +315,9 @@ def test_every_op_class_has_a_case():
         from test_ops_shape_more import CASES as SHAPE_MORE_CASES  # unbind, split, repeat, flip, roll, bmm, diag
         from test_ops_sorting import CASES as SORTING_CASES  # sort, topk, cumprod, nan_to_num, logit, in-place unary
         from test_ops_blitz import CASES as BLITZ_CASES  # the 60-minute blitz's
+        from test_ops_math_more import CASES as MATH_MORE_CASES  # median, quantile, atan2, cross, inverse, cdist, ...
 
-        for p in CASES + LESSON_CASES + SHAPE_MORE_CASES + SORTING_CASES + BLITZ_CASES:
+        for p in CASES + LESSON_CASES + SHAPE_MORE_CASES + SORTING_CASES + BLITZ_CASES + MATH_MORE_CASES:
             shapes, fn, torch_fn, opts = p.values
             arrays = [vg.tensor(a, requires_grad=True) for a in _arrays(shapes, opts)]
             fn(vg, *arrays)
