@@ -77,7 +77,8 @@ class Logaddexp(Op):
     def forward(self, a, b):
         self.a, self.b = a, b
         xp = xp_of(a)
-        return xp.logaddexp(a, b) if self.base_e else xp.logaddexp2(a, b)
+        with np.errstate(invalid="ignore"):  # inf and -inf: nan, as PyTorch, without a warning
+            return xp.logaddexp(a, b) if self.base_e else xp.logaddexp2(a, b)
 
     def backward(self, grad):
         xp = xp_of(grad)
