@@ -27,7 +27,8 @@ from ._functions import (_along, _common_dtype, _float_input, _float_operands, _
                          _tensor_list, add_scaled_product, amax, amin, bmm, cat, clamp_min, clone, constant, expand,
                          flatten, flip, gather, getitem, isnan, logical_not, masked_fill, masked_fill_, matmul, mean,
                          meshgrid, movedim, mul, mv, operands, outer, picked_along, pow, require_tensor, reshape,
-                         return_types, setitem, sort, sqrt, squeeze, stack, std, sub, sum, transpose, unsqueeze, var)
+                         return_types, setitem, sort, sqrt, squeeze, stack, std, sub, sum, transpose, unsqueeze, var,
+                         where)
 from .autograd.function import broadcast_message
 from .tensor import Tensor
 
@@ -143,11 +144,26 @@ def _quantile(fn, input, q, dim, keepdim, interpolation, ignore_nan):
     values = gather(ordered, -1, Tensor._make(below))
     if interpolation in ("linear", "midpoint"):
         weights = xp.full(ranks.shape, 0.5, s.dtype) if interpolation == "midpoint" else ranks - below
+        weights = Tensor._make(weights.astype(s.dtype, copy=False))
+        if interpolation == "linear" and isinstance(q, Tensor) and q.requires_grad:
+            weights = _rank_weights(q, s, n, below, ignore_nan)  # the same numbers, in the graph: q gets a gradient
         above = gather(ordered, -1, Tensor._make(xp.ceil(ranks).astype(np.int64)))
-        values = ops.Lerp.apply(values, above, Tensor._make(weights.astype(s.dtype, copy=False)))
+        values = ops.Lerp.apply(values, above, weights)
     values = squeeze(values, -1) if qs.ndim == 0 else movedim(values, -1, 0)
     shape = tuple(kept) if qs.ndim == 0 else (qs.shape[0],) + tuple(kept)
     return values if tuple(values.shape) == shape else reshape(values, shape)
+
+
+def _rank_weights(q, s, n, below, ignore_nan):
+    """``ranks - below`` of :func:`_quantile` computed from the tensor ``q`` with tensor ops, as PyTorch does."""
+    xp = backend.xp_of(s)
+    q = reshape(q, -1)
+    if ignore_nan:
+        ranks = mul(q, Tensor._make((~xp.isnan(s)).sum(axis=-1, keepdims=True).astype(s.dtype) - 1))
+        ranks = where(Tensor._make(ranks._data < 0), 0.0, ranks)
+    else:
+        ranks = where(Tensor._make(xp.isnan(s).any(axis=-1, keepdims=True)), float(n - 1), mul(q, float(n - 1)))
+    return sub(ranks, Tensor._make(below.astype(s.dtype)))
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
@@ -237,7 +253,12 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """``(var, mean)`` over ``dim``, in one call (``var``'s arguments)."""
+    """``(var, mean)`` over ``dim``, in one call (``var``'s arguments).
+
+    >>> import graphviz_grad as vg
+    >>> vg.var_mean(vg.tensor([[1., 3.], [2., 6.]]), 1, unbiased=False)
+    (tensor([1., 4.]), tensor([2., 4.]))
+    """
     return _statistic_mean("var_mean", var, input, dim, unbiased, keepdim, correction)
 
 
@@ -270,7 +291,12 @@ def cummax(input, dim):
 
 
 def cummin(input, dim):
-    """The running min along ``dim`` and the index it came from (ties: the later one)."""
+    """The running min along ``dim`` and the index it came from (ties: the later one).
+
+    >>> import graphviz_grad as vg
+    >>> vg.tensor([2., 1., 3., 1.]).cummin(0).indices
+    tensor([0, 1, 1, 3])
+    """
     return _running_pick(ops.Cummin, input, dim)
 
 
@@ -339,7 +365,12 @@ def logaddexp(input, other):
 
 
 def logaddexp2(input, other):
-    """``log2(2^input + 2^other)`` without overflow."""
+    """``log2(2^input + 2^other)`` without overflow.
+
+    >>> import graphviz_grad as vg
+    >>> vg.logaddexp2(vg.tensor([1., 3.]), vg.tensor([1., 3.]))
+    tensor([2., 4.])
+    """
     return _float_only("logaddexp2", ops.Logaddexp2, input, other)
 
 
@@ -415,7 +446,12 @@ def deg2rad(input):
 
 
 def rad2deg(input):
-    """Radians to degrees: ``input · 180/π``."""
+    """Radians to degrees: ``input · 180/π``.
+
+    >>> import graphviz_grad as vg
+    >>> vg.rad2deg(vg.tensor([3.14159265]))
+    tensor([180.])
+    """
     return ops.Rad2deg.apply(_float_input(input))
 
 
@@ -553,7 +589,12 @@ def matrix_power(input, n):
 
 
 def linalg_cross(input, other, *, dim=-1):
-    """``torch.linalg.cross``: the cross product of 3-vectors along ``dim`` (the other dims broadcast)."""
+    """``torch.linalg.cross``: the cross product of 3-vectors along ``dim`` (the other dims broadcast).
+
+    >>> import graphviz_grad as vg
+    >>> vg.linalg.cross(vg.tensor([[0., 1., 0.]]), vg.tensor([[0., 0., 1.]]))
+    tensor([[1., 0., 0.]])
+    """
     _tensors("linalg_cross", input, other)
     if input._data.ndim != other._data.ndim:
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
@@ -617,7 +658,12 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
-    """``beta · input + alpha · Σ_b batch1[b] @ batch2[b]``: the batch of products summed into one matrix."""
+    """``beta · input + alpha · Σ_b batch1[b] @ batch2[b]``: the batch of products summed into one matrix.
+
+    >>> import graphviz_grad as vg
+    >>> vg.addbmm(vg.zeros(1, 1), vg.ones(3, 1, 2), vg.ones(3, 2, 1))
+    tensor([[6.]])
+    """
     for name, t in (("batch1", batch1), ("batch2", batch2)):
         if t._data.ndim != 3:
             raise RuntimeError(f"{name} must be a 3D tensor")
@@ -742,6 +788,12 @@ def index_fill(input, dim, index, value):
 
 
 def index_fill_(input, dim, index, value):
+    """:func:`index_fill` in place.
+
+    >>> import graphviz_grad as vg
+    >>> vg.zeros(3).index_fill_(0, vg.tensor([1]), 7)
+    tensor([0., 7., 0.])
+    """
     return masked_fill_(input, _fill_mask(input, dim, index, value), value)
 
 
@@ -847,7 +899,13 @@ def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
 
 
 def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
-    """The (row, column) indices of the lower triangle (to diagonal ``offset``), as a 2 × N tensor."""
+    """The (row, column) indices of the lower triangle (to diagonal ``offset``), as a 2 × N tensor.
+
+    >>> import graphviz_grad as vg
+    >>> vg.tril_indices(3, 3, -1)
+    tensor([[1, 2, 2],
+            [0, 0, 1]])
+    """
     return _indices("tril_indices", row, col, offset, dtype, device, np.tril_indices)
 
 
@@ -949,7 +1007,14 @@ def unfold(input, dimension, size, step):
 
 
 def t_(input):
-    """In place: :func:`t` (the tensor itself becomes its transpose)."""
+    """In place: :func:`t`. The tensor itself takes the new shape (its memory does not move), and its version
+    goes up, as for any in-place op; ``transpose_``, ``squeeze_`` and ``unsqueeze_`` do the same.
+
+    >>> import graphviz_grad as vg
+    >>> x = vg.zeros(2, 3)
+    >>> x.t_() is x, x.shape, x.unsqueeze_(0).shape, x.squeeze_().transpose_(0, 1).shape
+    (True, graphviz_grad.Size([3, 2]), graphviz_grad.Size([1, 3, 2]), graphviz_grad.Size([2, 3]))
+    """
     from ._functions import t
 
     if input._data.ndim > 2:

@@ -81,6 +81,11 @@ CASES = [
                                                   a.nanquantile(_q(lib, a, [0.2, 0.7]), 1, interpolation="lower")),
          vals=WITH_NAN),
     case("quantile_zero_dim", [()], lambda lib, a: (a.quantile(0.5), a.quantile(0.5, 0))),
+    case("quantile_q_gets_a_gradient", [(3, 5), (4,)], lambda lib, a, q: (
+        a.quantile(q * 0.2 + 0.5, dim=1), a.quantile((q[0] * 0.2 + 0.5)), a.nanquantile(q * 0.2 + 0.5, 0, True),
+        a.quantile(q * 0.2 + 0.5, interpolation="midpoint"), a.quantile(q * 0.2 + 0.5, interpolation="lower"))),
+    case("nanquantile_q_gets_a_gradient", [(3, 6), (2,)], lambda lib, a, q: a.nanquantile(q * 0.2 + 0.5, 1),
+         vals=WITH_NAN[0:1] + [[-0.5, 0.5]]),
     # --- nanmean, aminmax, std_mean, var_mean ---
     case("nanmean", [(3, 6)], lambda lib, a: (a.nanmean(), lib.nanmean(a, 1), a.nanmean((0, 1), keepdim=True)),
          vals=WITH_NAN),
