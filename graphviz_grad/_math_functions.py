@@ -81,7 +81,8 @@ def nanmedian(input, dim=None, keepdim=False):
 
 
 def mode(input, dim=-1, keepdim=False):
-    """The most frequent value along ``dim`` (the smallest of equally frequent ones) and its last index.
+    """The most frequent value along ``dim`` (the smallest of equally frequent ones) and its last index (the
+    index PyTorch gives on lines of up to 16 elements; on longer ones its sort decides which of the equal values).
 
     >>> import graphviz_grad as vg
     >>> vg.tensor([[2., 1., 2., 3.]]).mode()
