@@ -243,14 +243,14 @@ Tensor.__rmod__ = _reflected(F.remainder)
 # --- more math: statistics that pick elements, two-tensor functions, matrices, views -----------------
 
 from . import _math_functions as M  # noqa: E402
+from . import _matrix_functions as MX  # noqa: E402
 
-_MATH_METHODS = (
-    "median nanmedian mode quantile nanquantile nanmean nansum aminmax cummax cummin logcumsumexp atan2 arctan2 hypot "
-    "logaddexp logaddexp2 xlogy copysign heaviside floor_divide deg2rad rad2deg signbit lerp diagonal trace "
-    "inverse det matrix_power cross kron baddbmm addbmm addmv addr take take_along_dim index_fill index_fill_ "
-    "fill_diagonal_ dist unfold t_ transpose_ squeeze_ unsqueeze_ rot90 diff"
-).split()
-for _name in _MATH_METHODS:
+for _name in ("median nanmedian mode quantile nanquantile nanmean nansum aminmax cummax cummin logcumsumexp atan2 "
+              "arctan2 hypot logaddexp logaddexp2 xlogy copysign heaviside floor_divide deg2rad rad2deg signbit "
+              "lerp").split():
     setattr(Tensor, _name, getattr(M, _name))
+for _name in ("diagonal trace inverse det matrix_power cross kron baddbmm addbmm addmv addr take take_along_dim "
+              "index_fill index_fill_ fill_diagonal_ dist unfold t_ transpose_ squeeze_ unsqueeze_ rot90 diff").split():
+    setattr(Tensor, _name, getattr(MX, _name))
 Tensor.__floordiv__ = M.floor_divide
 Tensor.__rfloordiv__ = _reflected(M.floor_divide)

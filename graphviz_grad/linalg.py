@@ -12,7 +12,7 @@ differentiates each step.
 import math
 
 from . import _functions as F
-from . import _math_functions as M
+from . import _matrix_functions as M
 from ._dtype import type_name
 from .ops.linalg_ops import LinAlgError
 
