@@ -36,12 +36,18 @@ from ._functions import log10
 from ._functions import unflatten
 from ._functions import bmm, chunk, diag, flip, roll, split, unbind  # more shapes
 from ._functions import argsort, cumprod, isclose, logit, nan_to_num, nan_to_num_, sort, topk
-from ._functions import (addmm, ceil, exp2, fix, floor, fmod, frac, lerp, mv, remainder, sign,  # the blitz
+from ._functions import (addmm, ceil, exp2, fix, floor, fmod, frac, mv, remainder, sign,  # the blitz
                          trunc)
 from ._functions import _round as round
 from ._functions import (bincount, broadcast_to, count_nonzero, masked_select, meshgrid, movedim, moveaxis,  # the blitz
                          narrow, nonzero, select, tile, unique)
 from ._creation import logspace
+from ._math_functions import (aminmax, arctan2, atan2, copysign, cummax, cummin, deg2rad, floor_divide,  # more math
+                              heaviside, hypot, lerp, logaddexp, logaddexp2, logcumsumexp, median, mode, nanmean,
+                              nanmedian, nanquantile, nansum, quantile, rad2deg, signbit, std_mean, var_mean, xlogy)
+from ._matrix_functions import (addbmm, addmv, addr, baddbmm, block_diag, bucketize, cartesian_prod, cdist,
+                                combinations, cross, det, diagonal, diff, dist, index_fill, inverse, kron, matrix_power,
+                                rot90, searchsorted, take, take_along_dim, trace, tril_indices, triu_indices)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import inference_mode
 from .random import initial_seed, manual_seed, seed

@@ -377,16 +377,23 @@ def _max_min(full_op, dim_op, input, dim, keepdim, other):
         return binary_op.apply(*operands(input, other))
     if dim is None:
         return full_op.apply(input)
+    return picked_along(dim_op, input, dim, keepdim)
+
+
+def picked_along(op_class, input, dim, keepdim, **attrs):
+    """Run ``op_class``, a reduction that picks one element of each line along ``dim`` (max, min, median,
+    mode: a :class:`~.ops.reduce.MaxDim`), and return PyTorch's ``(values, indices)``: the values in the
+    graph, the int64 positions alongside."""
     d = input._wrap_dim(dim)
     if input._data.ndim == 0:
         return return_types(input.clone(), Tensor._make(np.asarray(0)))
-    values = dim_op.apply(input, dim=d, keepdim=keepdim)
-    node = values.grad_fn
-    indices = getattr(node, "indices", None)
-    if indices is None:  # no graph was built: recompute the indices
-        arr = input._data
-        indices = arr.argmax(axis=d) if full_op is ops.Max else arr.argmin(axis=d)
-        indices = backend.xp_of(arr).expand_dims(indices, d)
+    values = op_class.apply(input, dim=d, keepdim=keepdim, **attrs)
+    indices = getattr(values.grad_fn, "indices", None)
+    if indices is None:  # no graph was built: find the positions again
+        node = op_class.__new__(op_class)
+        for key, value in dict(attrs, dim=d).items():
+            setattr(node, key, value)
+        indices = backend.xp_of(input._data).expand_dims(node.pick(input._data), d)
     idx = indices if keepdim else indices.squeeze(d)
     return return_types(values, Tensor._make(idx.astype(np.int64, copy=False)))
 
@@ -1699,16 +1706,6 @@ def remainder(input, other):
     return _modulo(ops.Remainder, input, other)
 
 
-def lerp(input, end, weight):
-    """``input + weight · (end - input)``: a straight line from ``input`` (weight 0) to ``end`` (weight 1)."""
-    if input._data.dtype != end._data.dtype:
-        raise RuntimeError(f"expected dtype {_C_TYPE_NAMES[input.dtype.name]} for `end` but got dtype "
-                           f"{_C_TYPE_NAMES[end.dtype.name]}")
-    if input._data.dtype.kind != "f":
-        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{_dtype.type_name(input)}'")
-    return add(input, mul(weight, sub(end, input)))
-
-
 def mv(input, vec):
     """The matrix-vector product: ``vg.mv(vg.ones(2, 3), vg.ones(3))`` is ``tensor([3., 3.])``."""
     if input.dim() != 2 or vec.dim() != 1:
@@ -1723,12 +1720,21 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """``beta · input + alpha · (mat1 @ mat2)``; with ``beta=0`` ``input`` is ignored (its nans too), as PyTorch."""
     if out is not None:
         return write_out("addmm", out, lambda *args: addmm(*args, beta=beta, alpha=alpha), input, mat1, mat2)
-    product = mm(mat1, mat2)
+    return add_scaled_product(input, mm(mat1, mat2), beta, alpha)
+
+
+def add_scaled_product(input, product, beta=1, alpha=1):
+    """``beta · input + alpha · product``: the ``addmm`` family (addmm, baddbmm, addbmm, addmv, addr). With
+    ``beta=0`` ``input`` is ignored (its nans too) but must still broadcast, as in PyTorch."""
     if alpha != 1:
         product = mul(product, alpha)
+    if input._data.shape != product._data.shape:
+        expand(input, *product.shape)  # (PyTorch's error when input does not broadcast)
     if beta == 0:
-        expand(input, *product.shape)  # (only for PyTorch's error when input does not broadcast)
-        return product
+        input = expand(input, *product.shape)
+        if not input.requires_grad:
+            return product
+        return where(Tensor._make(backend.xp_of(product._data).ones(product.shape, bool)), product, input)  # 0 to input
     return add(mul(input, beta) if beta != 1 else input, product)
 
 

@@ -232,10 +232,26 @@ Tensor.new_empty = _new(_creation.empty)
 Tensor.new_full = _new(_creation.full)
 Tensor.new_tensor = _new(_creation.tensor)
 
-_BLITZ_METHODS = ("sign floor ceil trunc fix frac exp2 fmod remainder lerp mv addmm nonzero count_nonzero masked_select "
+_BLITZ_METHODS = ("sign floor ceil trunc fix frac exp2 fmod remainder mv addmm nonzero count_nonzero masked_select "
                   "narrow select movedim moveaxis broadcast_to tile unique bincount").split()
 for _name in _BLITZ_METHODS:
     setattr(Tensor, _name, getattr(F, _name))
 Tensor.round = F._round
 Tensor.__mod__ = F.remainder
 Tensor.__rmod__ = _reflected(F.remainder)
+
+
+# --- more math: statistics that pick elements, two-tensor functions, matrices, views -----------------
+
+from . import _math_functions as M  # noqa: E402
+from . import _matrix_functions as MX  # noqa: E402
+
+for _name in ("median nanmedian mode quantile nanquantile nanmean nansum aminmax cummax cummin logcumsumexp atan2 "
+              "arctan2 hypot logaddexp logaddexp2 xlogy copysign heaviside floor_divide deg2rad rad2deg signbit "
+              "lerp").split():
+    setattr(Tensor, _name, getattr(M, _name))
+for _name in ("diagonal trace inverse det matrix_power cross kron baddbmm addbmm addmv addr take take_along_dim "
+              "index_fill index_fill_ fill_diagonal_ dist unfold t_ transpose_ squeeze_ unsqueeze_ rot90 diff").split():
+    setattr(Tensor, _name, getattr(MX, _name))
+Tensor.__floordiv__ = M.floor_divide
+Tensor.__rfloordiv__ = _reflected(M.floor_divide)

@@ -1,6 +1,7 @@
-"""``torch.linalg``'s norms: ``vector_norm``, ``matrix_norm`` (Frobenius, 1, ∞) and ``norm``.
+"""``torch.linalg``: the norms ``vector_norm``, ``matrix_norm`` (Frobenius, 1, ∞) and ``norm``; ``inv``, ``det``,
+``matrix_power`` and ``cross`` (the functions of ``vg.inverse``, ``vg.det``, ...), and ``LinAlgError``.
 
-Built from the tensor ops, so a drawing shows how a norm is computed and autograd
+The norms are built from the tensor ops, so a drawing shows how a norm is computed and autograd
 differentiates each step.
 
 >>> import graphviz_grad as vg
@@ -11,9 +12,16 @@ differentiates each step.
 import math
 
 from . import _functions as F
+from . import _matrix_functions as M
 from ._dtype import type_name
+from .ops.linalg_ops import LinAlgError
 
-__all__ = ["vector_norm", "matrix_norm", "norm"]
+__all__ = ["vector_norm", "matrix_norm", "norm", "inv", "det", "matrix_power", "cross", "LinAlgError"]
+
+inv = M.inverse
+det = M.det
+matrix_power = M.matrix_power
+cross = M.linalg_cross
 
 _MATRIX_ORDS = ("fro", 1, -1, math.inf, -math.inf)
 

@@ -519,6 +519,26 @@ class Tensor:
             node.output_version = self._version  # its saved output is our array from now on
             node.saved_output_version = self._version[0]
 
+    def _inplace_view(self, view):
+        """``t.t_()``, ``t.squeeze_()``, ...: become ``view(self)``, the same memory in another shape.
+
+        As for any in-place op, a leaf that requires grad refuses under grad mode and the version
+        goes up (so an op that saved this tensor refuses to backward); in the graph, the view op.
+        """
+        if _grad_state.enabled and self.requires_grad and self.grad_fn is None:
+            self._check_inplace()  # raises
+        alias = Tensor._make(self._data, self._version)
+        alias.requires_grad, alias.grad_fn, alias._name = self.requires_grad, self.grad_fn, self._name
+        result = view(alias)
+        if result.grad_fn is not None:
+            self._adopt(result)
+        else:
+            self._data = result._data
+            self._bump()
+        for r in _hook_state.recorders:
+            r.on_inplace(self, result)
+        return self
+
     def zero_(self):
         if self.requires_grad:
             self._check_inplace()

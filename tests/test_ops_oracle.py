@@ -318,9 +318,10 @@ def test_every_op_class_has_a_case():
         from test_conv_more import CASES as CONV_MORE_CASES  # transposed conv, fold, pads, upsampling, instance norm
         from test_nn_activations_more import CASES as ACTIVATION_CASES  # hardswish, glu, prelu, group_norm, ...
         from test_nn_attention import CASES as ATTENTION_CASES  # scaled_dot_product_attention
+        from test_ops_math_more import CASES as MATH_MORE_CASES  # median, quantile, atan2, cross, inverse, cdist, ...
 
         for p in (CASES + LESSON_CASES + SHAPE_MORE_CASES + SORTING_CASES + BLITZ_CASES + CONV_MORE_CASES
-                  + ACTIVATION_CASES + ATTENTION_CASES):
+                  + ACTIVATION_CASES + ATTENTION_CASES + MATH_MORE_CASES):
             shapes, fn, torch_fn, opts = p.values
             arrays = [vg.tensor(a, requires_grad=True) for a in _arrays(shapes, opts)]
             fn(vg, *arrays)

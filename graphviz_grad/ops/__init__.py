@@ -84,3 +84,16 @@ ALL_OPS += ACTIVATION_OPS
 from .attention import ScaledDotProductAttention  # noqa: E402
 
 ALL_OPS += (ScaledDotProductAttention,)
+
+# more math (median, quantile, atan2, cross, inverse, det, cdist, unfold, ...)
+from .binary_more import (Atan2, Copysign, Deg2rad, FloorDivide, Heaviside, Hypot, Lerp, Logaddexp,  # noqa: E402
+                          Logaddexp2, Rad2deg, Xlogy)
+from .linalg_ops import Cdist, Cross, Det, Dist, Inverse  # noqa: E402
+from .reduce import Nansum  # noqa: E402
+from .selection import Cummax, Cummin, Logcumsumexp, Median, MedianDim, Mode  # noqa: E402
+from .shape_more import BlockDiag, Diagonal, Unfold  # noqa: E402
+
+MATH_MORE_OPS = (Atan2, Hypot, Logaddexp, Logaddexp2, Xlogy, Copysign, Lerp, Heaviside, FloorDivide, Deg2rad,
+                 Rad2deg, Median, MedianDim, Mode, Cummax, Cummin, Logcumsumexp, Inverse, Det, Cross, Dist, Cdist,
+                 Diagonal, Unfold, BlockDiag, Nansum)
+ALL_OPS += MATH_MORE_OPS

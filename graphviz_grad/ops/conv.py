@@ -22,10 +22,10 @@ from ..autograd.function import Op
 from ..backend import xp_of
 
 
-def strided(x, shape, strides):
-    """A read-only strided view of ``x`` (NumPy or CuPy)."""
+def strided(x, shape, strides, writeable=False):
+    """A strided view of ``x`` (NumPy or CuPy); read-only unless ``writeable`` (and ``x`` is)."""
     if x.__class__ is np.ndarray:
-        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
+        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=writeable and x.flags.writeable)
     return xp_of(x).lib.stride_tricks.as_strided(x, shape, strides)  # (CuPy's takes no writeable flag)
 
 

@@ -61,6 +61,28 @@ class Sum(Op):
         return (xp_of(g).broadcast_to(g, self.shape),)
 
 
+class Nansum(Sum):
+    """Sum of the elements that are not NaN; the gradient is ``grad · (a is not NaN)``, a product (so an inf
+    ``grad`` makes NaN there, as in PyTorch)."""
+
+    name = "nansum"
+    derivatives = ("grad · (a is not nan)",)
+    saved_inputs = (0,)
+    grad_fn_varies = False
+    grad_fn_name = Op.grad_fn_name
+
+    def forward(self, a):
+        self.a = a
+        if a.dtype.kind != "f":
+            return Sum.forward(self, a)
+        self.shape = a.shape
+        return xp_of(a).asarray(xp_of(a).nansum(a, axis=self.axes, keepdims=self.keepdim, dtype=self.dtype))
+
+    def backward(self, grad):
+        (g,) = Sum.backward(self, grad)
+        return (g * ~xp_of(grad).isnan(self.a),)
+
+
 class Mean(Op):
     name = "mean"
     derivatives = ("grad / n (broadcast to a's shape)",)
@@ -88,7 +110,7 @@ class Mean(Op):
 
 
 class Max(Op):
-    """Max of all elements; ties share the gradient evenly, as PyTorch's does."""
+    """Max of all elements; ties share the gradient evenly, as PyTorch's does (a NaN result: the NaNs share it)."""
 
     name = "max"
     torch_grad_fn = "MaxBackward1"  # (PyTorch's overload without a dim)
@@ -108,8 +130,18 @@ class Max(Op):
         return xp_of(a).asarray(self.out)
 
     def backward(self, grad):
-        mask = self.a == self.out
-        return (mask * (grad / mask.sum()).astype(grad.dtype, copy=False),)
+        return (evenly_distributed(grad, self.a, self.out),)
+
+
+def evenly_distributed(grad, a, out):
+    """``grad`` shared evenly by the elements of ``a`` equal to the one-element ``out`` (by its NaNs when
+    ``out`` is NaN): PyTorch's ``evenly_distribute_backward``, the gradient of max, min and median.
+
+    >>> evenly_distributed(np.array(1.0), np.array([2.0, np.nan, 2.0, np.nan]), np.array(np.nan))
+    array([0. , 0.5, 0. , 0.5])
+    """
+    mask = xp_of(a).isnan(a) if out != out else a == out
+    return mask * (grad / mask.sum()).astype(grad.dtype, copy=False)
 
 
 class Min(Max):
@@ -128,10 +160,13 @@ class MaxDim(Op):
     saves_tensors = True  # the indices
     keepdim = False
 
+    def pick(self, a):
+        """The position along ``dim`` of the element each line gives (here its max; median and mode override)."""
+        return a.argmax(axis=self.dim) if self.reduce == "max" else a.argmin(axis=self.dim)
+
     def forward(self, a):
         xp = xp_of(a)
-        arg = a.argmax(axis=self.dim) if self.reduce == "max" else a.argmin(axis=self.dim)
-        self.indices = xp.expand_dims(arg, self.dim)
+        self.indices = xp.expand_dims(self.pick(a), self.dim)
         self.shape = a.shape
         values = xp.take_along_axis(a, self.indices, axis=self.dim)
         return values if self.keepdim else values.squeeze(self.dim)

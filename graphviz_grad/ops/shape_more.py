@@ -1,12 +1,15 @@
 """More ops that move data around: the pieces of ``unbind``/``split``/``chunk``, ``repeat``, ``flip``, ``roll``,
-``bmm`` and ``diag``.
+``bmm``, ``diag``, and the views ``diagonal`` and ``unfold``, and ``block_diag``.
 
 ``unbind``, ``split`` and ``chunk`` return several tensors; an op here has one output, so each piece is its own
 node: a view of one slice (an :class:`~.shape.Index` under the name the learner typed), whose gradient goes back
 into that slice of the input.
 """
+import numpy as np
+
 from ..autograd.function import Op
 from ..backend import xp_of
+from .conv import strided
 from .matmul import Matmul
 from .shape import Index
 
@@ -133,3 +136,79 @@ class Diag(Op):
         steps = xp.arange(grad.shape[0])
         out[steps + max(-k, 0), steps + max(k, 0)] = grad
         return (out,)
+
+
+class Diagonal(Op):
+    """``a.diagonal(offset, dim1, dim2)``: a view of one diagonal of the (dim1, dim2) planes, as the last dim."""
+
+    name = "diagonal"
+    derivatives = ("grad placed on the diagonal",)
+    is_view = True
+
+    def forward(self, a):
+        self.in_shape = a.shape
+        out = _diagonal(a, self.offset, self.dim1, self.dim2)
+        if out.__class__ is np.ndarray and a.flags.writeable:
+            out.flags.writeable = True  # (NumPy hands it out read-only; PyTorch's writes through)
+        return out
+
+    def backward(self, grad):
+        out = xp_of(grad).zeros(self.in_shape, grad.dtype)
+        view = _diagonal(out, self.offset, self.dim1, self.dim2)
+        if view.__class__ is np.ndarray:
+            view.flags.writeable = True
+        view[...] = grad
+        return (out,)
+
+
+def _diagonal(a, offset, dim1, dim2):
+    return xp_of(a).diagonal(a, offset, dim1, dim2)
+
+
+class Unfold(Op):
+    """``a.unfold(dim, size, step)``: a view of every window of ``size`` elements ``step`` apart along ``dim``,
+    the window as a new last dim; overlapping windows add their gradients."""
+
+    name = "unfold"
+    derivatives = ("grad of each window added back in place",)
+    is_view = True
+
+    def forward(self, a):
+        self.in_shape = a.shape
+        d, size, step = self.dim, self.size, self.step
+        count = (a.shape[d] - size) // step + 1
+        strides = a.strides
+        return strided(a, a.shape[:d] + (count,) + a.shape[d + 1:] + (size,),
+                       strides[:d] + (strides[d] * step,) + strides[d + 1:] + (strides[d],), writeable=True)
+
+    def backward(self, grad):
+        xp = xp_of(grad)
+        d, step = self.dim, self.step
+        count = grad.shape[d]
+        out = xp.zeros(self.in_shape, grad.dtype)
+        lead = (slice(None),) * d
+        for j in range(self.size):  # one strided add per place in the window
+            out[lead + (slice(j, j + step * (count - 1) + 1, step),)] += grad[..., j]
+        return (out,)
+
+
+class BlockDiag(Op):
+    """``block_diag(*tensors)``: the (at most 2-D) inputs down the diagonal of one matrix, zeros elsewhere."""
+
+    name = "block_diag"
+    derivatives = ("each input's block of grad",)
+
+    def forward(self, *arrays):
+        xp = xp_of(arrays[0])
+        blocks = [a.reshape((1,) * (2 - a.ndim) + a.shape) for a in arrays]
+        out = xp.zeros((sum(b.shape[0] for b in blocks), sum(b.shape[1] for b in blocks)), arrays[0].dtype)
+        self.places = []
+        row = col = 0
+        for a, b in zip(arrays, blocks):
+            out[row:row + b.shape[0], col:col + b.shape[1]] = b
+            self.places.append((row, col, b.shape, a.shape))
+            row, col = row + b.shape[0], col + b.shape[1]
+        return out
+
+    def backward(self, grad):
+        return tuple(grad[r:r + h, c:c + w].reshape(shape) for r, c, (h, w), shape in self.places)
