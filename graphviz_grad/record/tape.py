@@ -558,6 +558,7 @@ class Tape:
                 out = capture_tensor(written, small, None, None, data)
             self._live.set(written, out)
         log.calls.append((name, args, out))
+        log._ops = None  # (read mid-update: made again with this call)
 
     def on_param_update_end(self, param, state):
         """Done with ``param``; its optimizer state tensors are named after it (``w.exp_avg``)."""
