@@ -19,15 +19,18 @@ import numpy as np
 import pytest
 
 
-def get(modname):
+def _libraries(modname):
+    """The tutorial's imports for one library: torch, torch.nn, torch.nn.functional, torch.optim."""
     torch = importlib.import_module(modname)
     nn = importlib.import_module(modname + '.nn')
     F = importlib.import_module(modname + '.nn.functional')
     optim = importlib.import_module(modname + '.optim')
     return torch, nn, F, optim
 
+
 def dcgan(modname):
-    torch, nn, F, optim = get(modname)
+    """DCGAN tutorial: one generator and discriminator step per batch (small sizes, 16x16 images)."""
+    torch, nn, F, optim = _libraries(modname)
     torch.manual_seed(0)
     nz, ngf, ndf, nc = 8, 4, 4, 3
     def weights_init(m):
@@ -107,8 +110,10 @@ def dcgan(modname):
     losses.append(float(fake.sum()))
     return losses
 
+
 def char_rnn(modname):
-    torch, nn, F, optim = get(modname)
+    """"Classifying names with a character-level RNN", today's nn.RNN version."""
+    torch, nn, F, optim = _libraries(modname)
     torch.manual_seed(0)
     all_letters = string.ascii_letters + " .,;'"
     n_letters = len(all_letters)
@@ -159,8 +164,10 @@ def char_rnn(modname):
     losses.append(li)
     return losses
 
+
 def seq2seq(modname):
-    torch, nn, F, optim = get(modname)
+    """"Translation with a sequence to sequence network and attention", today's batch_first version."""
+    torch, nn, F, optim = _libraries(modname)
     random.seed(0)
     torch.manual_seed(0)
     device = torch.device("cpu")
@@ -256,9 +263,10 @@ def seq2seq(modname):
     losses.append(float(att.sum()))
     return losses
 
+
 def transformer_lm(modname):
-    torch, nn, F, optim = get(modname)
-    from_nn = nn
+    """"Language modeling with nn.TransformerEncoder": three bptt batches, then evaluate."""
+    torch, nn, F, optim = _libraries(modname)
     Tensor = torch.Tensor
     torch.manual_seed(0)
     class PositionalEncoding(nn.Module):
@@ -274,7 +282,6 @@ def transformer_lm(modname):
         def forward(self, x: Tensor) -> Tensor:
             x = x + self.pe[:x.size(0)]
             return self.dropout(x)
-    from_TEL = nn.TransformerEncoderLayer
     class TransformerModel(nn.Module):
         def __init__(self, ntoken, d_model, nhead, d_hid, nlayers, dropout=0.5):
             super().__init__()
@@ -336,8 +343,10 @@ def transformer_lm(modname):
         losses.append(len(data) * criterion(out.view(-1, ntokens), targets).item())
     return losses
 
+
 def autoencoder(modname):
-    torch, nn, F, optim = get(modname)
+    """A convolutional autoencoder on MNIST-shaped random images through TensorDataset/DataLoader."""
+    torch, nn, F, optim = _libraries(modname)
     data_mod = importlib.import_module(modname + '.utils.data')
     TensorDataset, DataLoader = data_mod.TensorDataset, data_mod.DataLoader
     torch.manual_seed(0)
@@ -374,9 +383,9 @@ def autoencoder(modname):
     return losses
 
 
-
 def char_rnn_old(modname):
-    torch, nn, F, optim = get(modname)
+    """The older character-level RNN tutorial: a hand-made cell, updates with p.data.add_."""
+    torch, nn, F, optim = _libraries(modname)
     torch.manual_seed(0)
     n_letters, n_hidden, n_categories = 57, 16, 3
     class RNN(nn.Module):
@@ -420,7 +429,8 @@ def char_rnn_old(modname):
 
 
 def seq2seq_old(modname):
-    torch, nn, F, optim = get(modname)
+    """The older translation tutorial: one token at a time, encoder_outputs[ei] = ..., no teacher forcing once."""
+    torch, nn, F, optim = _libraries(modname)
     torch.manual_seed(0); random.seed(0)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     MAX_LENGTH = 5; SOS_token = 0; EOS_token = 1
@@ -482,12 +492,14 @@ def seq2seq_old(modname):
         use_teacher_forcing = it != 1
         if use_teacher_forcing:
             for di in range(target_length):
-                decoder_output, decoder_hidden, decoder_attention = decoder(decoder_input, decoder_hidden, encoder_outputs)
+                decoder_output, decoder_hidden, decoder_attention = decoder(
+                    decoder_input, decoder_hidden, encoder_outputs)
                 loss += criterion(decoder_output, target_tensor[di])
                 decoder_input = target_tensor[di]
         else:
             for di in range(target_length):
-                decoder_output, decoder_hidden, decoder_attention = decoder(decoder_input, decoder_hidden, encoder_outputs)
+                decoder_output, decoder_hidden, decoder_attention = decoder(
+                    decoder_input, decoder_hidden, encoder_outputs)
                 topv, topi = decoder_output.topk(1)
                 decoder_input = topi.squeeze().detach()
                 loss += criterion(decoder_output, target_tensor[di])
