@@ -549,3 +549,23 @@ def test_tutorial_preambles():
             False, False)
         with pytest.raises(TypeError, match="must be bool, not int"):
             lib.use_deterministic_algorithms(1)
+
+
+def test_float_of_a_tensor_that_requires_grad_warns_once_as_pytorchs(monkeypatch):
+    """Tutorials print ``float(loss)``: PyTorch warns once per process (TORCH_WARN_ONCE), ``item()`` never."""
+    import sys
+    import warnings
+
+    import graphviz_grad as vg
+
+    monkeypatch.setattr(sys.modules["graphviz_grad.tensor"], "_float_warned", [])
+    x = vg.ones(2, requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert (x * 2).sum().item() == 4.0 and float(vg.tensor(1.5)) == 1.5 and int(x.sum()) == 2
+        assert not caught
+        assert float(x.sum()) == 2.0 and float((x * 3).sum()) == 6.0
+    assert [str(w.message) for w in caught] == [
+        "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+        "Consider using tensor.detach() first."]
+    assert caught[0].filename == __file__  # pointed at the user's line
