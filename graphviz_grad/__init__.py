@@ -16,6 +16,8 @@ import importlib
 from ._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int,
                      int8, int16, int32, int64, long, set_default_dtype, short, uint8)
 from .backend import device, get_default_device, set_default_device
+from .backend import (are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,
+                      use_deterministic_algorithms)
 from .tensor import Size, Tensor
 from . import _tensor_methods  # noqa: F401  (attaches math methods to Tensor)
 from ._creation import (DoubleTensor, FloatTensor, LongTensor, arange, as_tensor, empty, empty_like, eye,

@@ -179,3 +179,36 @@ def xp_for(dev):
 
 def to_numpy(array):
     return to_device(array, CPU)
+
+
+# --- determinism -------------------------------------------------------------------------
+# NumPy's and CuPy's kernels here give the same numbers on every run, so PyTorch's switch
+# (the DCGAN tutorial's ``torch.use_deterministic_algorithms(True)``) is only remembered.
+_deterministic = {"mode": False, "warn_only": False}
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False):
+    """Ask for deterministic algorithms, as PyTorch's switch; every kernel here already is one.
+
+    >>> import graphviz_grad as torch
+    >>> torch.use_deterministic_algorithms(True)
+    >>> torch.are_deterministic_algorithms_enabled()
+    True
+    >>> torch.use_deterministic_algorithms(False)
+    """
+    for name, value in (("mode", mode), ("warn_only", warn_only)):
+        if not isinstance(value, bool):
+            where = f"'{name}' (position 1)" if name == "mode" else f"'{name}'"
+            raise TypeError(f"_set_deterministic_algorithms(): argument {where} must be bool, "
+                            f"not {type(value).__name__}")
+    _deterministic.update(mode=mode, warn_only=warn_only)
+
+
+def are_deterministic_algorithms_enabled():
+    """Whether :func:`use_deterministic_algorithms` was last given True."""
+    return _deterministic["mode"]
+
+
+def is_deterministic_algorithms_warn_only_enabled():
+    """Whether :func:`use_deterministic_algorithms` was last given ``True, warn_only=True``."""
+    return _deterministic["warn_only"]

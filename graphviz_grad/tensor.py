@@ -19,6 +19,7 @@ import numpy as np
 
 from . import _dtype, backend
 from ._format import format_tensor
+from ._warnings import warn_user
 from . import autograd as _autograd
 from .autograd import engine, function, grad_mode
 from .autograd.hooks import state as _hook_state
@@ -26,6 +27,9 @@ from ._writes import note_write, owner_of, watched as _watched
 from .autograd.engine import _graph_arrays
 
 _grad_state = grad_mode.state
+
+
+_float_warned = []  # float() of a tensor that requires grad has warned (once per process, as PyTorch)
 
 
 class Tensor:
@@ -351,6 +355,17 @@ class Tensor:
         return bool(self._data.item())
 
     def __float__(self):
+        """``float(t)``; on a tensor that requires grad, PyTorch's warning, once per process (as its
+        ``TORCH_WARN_ONCE``): the number keeps no link to the graph (``t.item()`` does not warn).
+
+        >>> import graphviz_grad as vg
+        >>> float(vg.tensor(2.5))
+        2.5
+        """
+        if self.requires_grad and not _float_warned:
+            _float_warned.append(True)
+            warn_user("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                      "Consider using tensor.detach() first.")
         return float(self._scalar())
 
     def __int__(self):

@@ -110,9 +110,10 @@ class Lesson:
         losses = []
 
         def record(step, loss):
-            losses.append(float(loss))
+            value = float(loss.detach() if hasattr(loss, "detach") else loss)  # (float() of a grad tensor warns)
+            losses.append(value)
             if on_step is not None:
-                on_step(step, float(loss))
+                on_step(step, value)
 
         output = io.StringIO()
         variables = {}

@@ -849,7 +849,7 @@ def _weighted_nll(logp, target, weight, ignore_index, reduction):
         return losses
     if reduction == "sum":
         return losses.sum()
-    total = float(per_target.sum())
+    total = per_target.sum().item()
     if total == 0:  # nothing counted: a nan loss, as PyTorch (and no division by zero)
         return losses.sum() * float("nan")
     return losses.sum() / total

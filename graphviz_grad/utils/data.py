@@ -17,9 +17,21 @@ processes to start or leak).
 [(2, 2), (2, 2), (1, 2)]
 >>> next(iter(loader))[1]
 tensor([0, 1])
+
+PyTorch keeps these classes in the submodules ``dataset``, ``sampler`` and ``dataloader``, which
+tutorials name (the language-model tutorial's ``from torch.utils.data import dataset`` and its
+annotation ``dataset.IterableDataset``); here one module holds them all and is each submodule:
+
+>>> from graphviz_grad.utils.data import dataset
+>>> dataset.IterableDataset is vg.utils.data.IterableDataset
+True
+>>> from graphviz_grad.utils.data.sampler import RandomSampler
+>>> RandomSampler is vg.utils.data.RandomSampler
+True
 """
 import collections.abc
 import math
+import sys
 import warnings
 
 import numpy as np
@@ -438,3 +450,10 @@ class DataLoader:
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "Sampler",
            "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
            "default_collate", "default_convert", "DataLoader"]
+
+# PyTorch's submodules ``dataset``, ``sampler`` and ``dataloader`` are this module (see the docstring).
+_this_module = sys.modules[__name__]
+for _submodule in ("dataset", "sampler", "dataloader"):
+    globals()[_submodule] = _this_module
+    sys.modules[f"{__name__}.{_submodule}"] = _this_module
+del _submodule
