@@ -240,7 +240,7 @@ class TransformerEncoder(Module):
     """``num_layers`` copies of ``encoder_layer`` run in turn, then ``norm`` if given: ``forward(src,
     mask=None, src_key_padding_mask=None, is_causal=None)``.
 
-    As PyTorch's, in ``eval()`` without gradients, with ``batch_first`` layers and a padding mask whose padding
+    As PyTorch's, in evaluation mode (``model.eval``) without gradients, with ``batch_first`` layers and a padding mask whose padding
     ends each row, the padded positions of the output are zeros (PyTorch's nested-tensor fast path drops them).
     """
 

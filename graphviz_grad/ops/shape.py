@@ -130,7 +130,10 @@ SLOT = _Slot()
 
 def fill_key(key, arrays):
     """``key`` with each :data:`SLOT` replaced by the next of ``arrays`` (a 0-d integer one as an int: a
-    view, as PyTorch's ``x[torch.tensor(1)]``) and each ``range`` by its array."""
+    view, as PyTorch's ``x[torch.tensor(1)]``) and each ``range`` by its array; ``key`` itself when it has
+    neither."""
+    if not arrays and not (key.__class__ is tuple and range in map(type, key)):
+        return key
     if key is SLOT:
         return _index_array(arrays[0])
     it = iter(arrays)
@@ -181,8 +184,10 @@ class Index(Op):
 
     def forward(self, a, *index_arrays):
         self.shape, self.dtype = a.shape, a.dtype
-        if index_arrays or self.key.__class__ is tuple and range in map(type, self.key):
-            self.key = fill_key(self.key, index_arrays)
+        given = self.key
+        key = fill_key(given, index_arrays)
+        if key is not given:  # (subclasses such as Unbind compute their key: nothing to fill there)
+            self.key = key
         try:
             out = a[self.key]
             if out.__class__ is not a.__class__ and is_basic_index(self.key):
@@ -238,8 +243,10 @@ class SetItem(Op):
     derivatives = ("grad with the slot zeroed", "grad[key]")
 
     def forward(self, a, v, *index_arrays):
-        if index_arrays or self.key.__class__ is tuple and range in map(type, self.key):
-            self.key = fill_key(self.key, index_arrays)  # (the key's tensors are inputs after v, as for Index)
+        given = self.key
+        key = fill_key(given, index_arrays)  # (the key's tensors are inputs after v, as for Index)
+        if key is not given:
+            self.key = key
         out = a.copy()
         out[self.key] = v
         return out

@@ -267,11 +267,17 @@ def inplace_op(what, target, output, module=None, phase="forward"):
 
 def placeholder_tensor(array, module=None):
     """A record of a tensor known only by an array of its shape (a root made before recording began)."""
-    rec = TensorRecord()
-    rec.ident, rec.name = Ident(external=True), None
-    rec.shape, rec.dtype, rec.device = tuple(array.shape), _dtype_name(array.dtype), _device_text(array)
-    rec.requires_grad, rec.is_leaf, rec.is_param = True, False, False
-    rec.data, rec.grad, rec.module = {"numel": int(array.size)}, None, module
+    return bare_record(tuple(array.shape), _dtype_name(array.dtype), _device_text(array), {"numel": int(array.size)},
+                       ident=Ident(external=True), requires_grad=True, is_leaf=False, module=module)
+
+
+def bare_record(shape, dtype, device, data, ident=None, requires_grad=False, is_leaf=True, module=None):
+    """A :class:`TensorRecord` made from its facts, with no tensor to read them from (every slot set)."""
+    rec = _new(TensorRecord)
+    rec._ident, rec.name = ident, None
+    rec.shape, rec.dtype, rec.device = shape, dtype, device
+    rec.requires_grad, rec.is_leaf, rec.is_param = requires_grad, is_leaf, False
+    rec.data, rec.grad, rec.module = data, None, module
     rec.version, rec.array_id = 0, None
     rec.image = rec.grad_image = None
     return rec

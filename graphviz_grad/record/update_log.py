@@ -18,7 +18,7 @@ read in TensorMath's recording too: they keep their size only.
 """
 import numpy as np
 
-from .records import IN_PLACE, Ident, TensorRecord, capture_op, capture_tensor, inplace_op
+from .records import IN_PLACE, Ident, TensorRecord, bare_record, capture_op, capture_tensor, inplace_op
 from .summary import LazyStats, capture_lazy
 
 _new = object.__new__
@@ -97,20 +97,9 @@ class _Sym:
     def _op(self, op_class, inputs):
         recs = [x.rec for x in inputs]
         first = recs[0]
-        out = _new(TensorRecord)
-        out._ident = None
-        out.name = None
-        out.shape = np.broadcast_shapes(*[r.shape for r in recs])
-        out.dtype = np.result_type(*[r.dtype for r in recs]).name
-        out.device = first.device
-        out.requires_grad = False
-        out.is_leaf = True
-        out.is_param = False
-        out.data = dead_summary(int(np.prod(out.shape)))
-        out.grad = out.grad_image = out.image = None
-        out.module = None
-        out.version = 0
-        out.array_id = None
+        shape = np.broadcast_shapes(*[r.shape for r in recs])
+        out = bare_record(shape, np.result_type(*[r.dtype for r in recs]).name, first.device,
+                          dead_summary(int(np.prod(shape))))
         return self._append(capture_op(_new(op_class), recs, out, None, "update"), out)
 
     def _append(self, op, out):
